@@ -1,0 +1,75 @@
+//! Structured errors for container damage: what was wrong and at which file offset.
+
+use std::fmt;
+
+/// What made the reader stop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaptureErrorKind {
+    /// The first bytes are not a pcap, pcapng or gzip magic.
+    NotACapture,
+    /// A known format with a version this reader does not support (e.g. pcap 1.0).
+    UnsupportedVersion { major: u16, minor: u16 },
+    /// The file ends in the middle of a record or block.
+    Truncated,
+    /// A record length that cannot be right (larger than the limits, or smaller than a header).
+    AbsurdLength { length: u64 },
+    /// A pcapng block that does not parse (bad trailer length, bad option, wrong block for context).
+    BadBlock { block_type: u32, reason: String },
+    /// A packet refers to an interface that no IDB declared.
+    UnknownInterface { interface: u32 },
+    /// The gzip stream is corrupt or ends early.
+    BadGzip { reason: String },
+}
+
+/// Container damage: reading stopped at `offset` (in the file as given, compressed if gzip).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureError {
+    /// Byte offset in the input where the damaged record/block starts.
+    pub offset: u64,
+    /// What was wrong.
+    pub kind: CaptureErrorKind,
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            CaptureErrorKind::NotACapture => write!(
+                f,
+                "not a capture file: no pcap, pcapng or gzip magic at offset {}",
+                self.offset
+            ),
+            CaptureErrorKind::UnsupportedVersion { major, minor } => write!(
+                f,
+                "unsupported capture format version {major}.{minor} at offset {}",
+                self.offset
+            ),
+            CaptureErrorKind::Truncated => write!(
+                f,
+                "the file appears to have been cut short in the middle of a packet (record at offset {})",
+                self.offset
+            ),
+            CaptureErrorKind::AbsurdLength { length } => write!(
+                f,
+                "the file appears to be damaged: record at offset {} has an absurd length {length}",
+                self.offset
+            ),
+            CaptureErrorKind::BadBlock { block_type, reason } => write!(
+                f,
+                "the file appears to be damaged: bad pcapng block 0x{block_type:08x} at offset {}: {reason}",
+                self.offset
+            ),
+            CaptureErrorKind::UnknownInterface { interface } => write!(
+                f,
+                "the file appears to be damaged: packet at offset {} refers to interface {interface}, which is not declared",
+                self.offset
+            ),
+            CaptureErrorKind::BadGzip { reason } => write!(
+                f,
+                "the gzip stream is damaged at offset {}: {reason}",
+                self.offset
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {}

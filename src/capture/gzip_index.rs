@@ -1,0 +1,1 @@
+//! Random access into gzip-compressed captures through inflate checkpoints taken while reading.

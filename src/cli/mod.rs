@@ -1,0 +1,1 @@
+//! The `tracematch` command line: thin subcommands over the library.

@@ -1,0 +1,328 @@
+//! The decoded layer types. Small, owned, `Copy` where possible: no borrowed packet bytes, only
+//! offsets into the frame so payload can be sliced again when needed.
+
+use std::net::IpAddr;
+
+/// One decoded protocol layer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layer {
+    /// Ethernet II / 802.3 header.
+    Ethernet(EthernetLayer),
+    /// 802.1Q / 802.1ad tag.
+    Vlan(VlanLayer),
+    /// Linux cooked capture v1 (113) or v2 (276).
+    Sll(SllLayer),
+    /// BSD loopback / null (0) and OpenBSD loop (108).
+    Loopback {
+        /// Address family value from the header.
+        family: u32,
+    },
+    /// PPP (9) or the PPP part of PPPoE.
+    Ppp {
+        /// PPP protocol number.
+        protocol: u16,
+    },
+    /// PPPoE session header.
+    Pppoe {
+        /// Session id.
+        session_id: u16,
+    },
+    /// Cisco HDLC (104).
+    CiscoHdlc {
+        /// Protocol (ethertype-like).
+        protocol: u16,
+    },
+    /// 802.11 data frame header (possibly behind radiotap), up to LLC/SNAP.
+    Ieee80211 {
+        /// Frame control field.
+        frame_control: u16,
+    },
+    /// Radiotap header.
+    Radiotap {
+        /// Header length.
+        length: u16,
+    },
+    /// One MPLS label stack entry.
+    Mpls {
+        /// 20-bit label.
+        label: u32,
+        /// Bottom of stack.
+        bottom: bool,
+        /// TTL.
+        ttl: u8,
+    },
+    /// IPv4 header.
+    Ipv4(Ipv4Layer),
+    /// IPv6 header (with extension headers summarised).
+    Ipv6(Ipv6Layer),
+    /// TCP header.
+    Tcp(TcpLayer),
+    /// UDP header.
+    Udp(UdpLayer),
+    /// ICMPv4.
+    Icmp(IcmpLayer),
+    /// ICMPv6.
+    Icmpv6(IcmpLayer),
+    /// ARP.
+    Arp(ArpLayer),
+    /// ESP (SPI and sequence; the rest is encrypted).
+    Esp {
+        /// Security parameter index.
+        spi: u32,
+        /// Sequence number.
+        sequence: u32,
+    },
+    /// AH.
+    Ah {
+        /// Security parameter index.
+        spi: u32,
+        /// Sequence number.
+        sequence: u32,
+    },
+    /// GRE.
+    Gre {
+        /// Protocol type carried.
+        protocol: u16,
+    },
+    /// ERSPAN (type II/III).
+    Erspan {
+        /// Session id.
+        session_id: u16,
+    },
+    /// VXLAN.
+    Vxlan {
+        /// VXLAN network identifier.
+        vni: u32,
+    },
+    /// Geneve.
+    Geneve {
+        /// Virtual network identifier.
+        vni: u32,
+    },
+    /// DNS header (over UDP or TCP).
+    Dns(DnsLayer),
+}
+
+/// Ethernet header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EthernetLayer {
+    /// Source MAC.
+    pub src: [u8; 6],
+    /// Destination MAC.
+    pub dst: [u8; 6],
+    /// Ethertype (or 802.3 length) as in the header (`eth.type`).
+    pub ether_type: u16,
+}
+
+/// 802.1Q / 802.1ad tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VlanLayer {
+    /// TPID that introduced the tag (0x8100, 0x88a8, 0x9100).
+    pub tpid: u16,
+    /// 12-bit VLAN id.
+    pub id: u16,
+    /// Priority code point.
+    pub priority: u8,
+    /// Drop eligible indicator.
+    pub dei: bool,
+    /// Ethertype following the tag.
+    pub ether_type: u16,
+}
+
+/// Linux cooked capture header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SllLayer {
+    /// 1 or 2.
+    pub version: u8,
+    /// Packet type (0 host, 4 outgoing ...).
+    pub packet_type: u16,
+    /// ARPHRD_ type.
+    pub hatype: u16,
+    /// Protocol (ethertype).
+    pub protocol: u16,
+    /// SLL2 interface index.
+    pub ifindex: u32,
+}
+
+/// IPv4 header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv4Layer {
+    /// Source.
+    pub src: [u8; 4],
+    /// Destination.
+    pub dst: [u8; 4],
+    /// Protocol number.
+    pub protocol: u8,
+    /// Identification.
+    pub id: u16,
+    /// TTL.
+    pub ttl: u8,
+    /// DSCP (6 bits) and ECN (2 bits) as the header's second byte.
+    pub tos: u8,
+    /// Total length field.
+    pub total_len: u16,
+    /// Header length in bytes.
+    pub header_len: u8,
+    /// Flags (3 bits: reserved, DF, MF).
+    pub flags: u8,
+    /// Fragment offset in bytes.
+    pub frag_offset: u16,
+    /// Header checksum as in the header.
+    pub checksum: u16,
+    /// Offset of this header in the frame.
+    pub offset: u32,
+    /// Inside an ICMP error (quoted header).
+    pub in_error: bool,
+    /// This frame completed a fragmented datagram: the layers after this one were decoded from the
+    /// reassembled payload (their offsets refer to it, not to the frame).
+    pub reassembled: bool,
+}
+
+/// IPv6 header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv6Layer {
+    /// Source.
+    pub src: [u8; 16],
+    /// Destination.
+    pub dst: [u8; 16],
+    /// Next header of the fixed header.
+    pub next_header: u8,
+    /// Final upper-layer protocol after extension headers.
+    pub protocol: u8,
+    /// Hop limit.
+    pub hop_limit: u8,
+    /// Traffic class.
+    pub traffic_class: u8,
+    /// Flow label.
+    pub flow_label: u32,
+    /// Payload length field.
+    pub payload_len: u16,
+    /// Fragment header: (identification, offset in bytes, more fragments).
+    pub fragment: Option<(u32, u16, bool)>,
+    /// Offset of this header in the frame.
+    pub offset: u32,
+    /// Inside an ICMP error (quoted header).
+    pub in_error: bool,
+    /// This frame completed a fragmented datagram (see [`Ipv4Layer::reassembled`]).
+    pub reassembled: bool,
+}
+
+/// TCP header plus where its payload is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpLayer {
+    /// Source address (of the enclosing IP layer).
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// Raw sequence number.
+    pub seq: u32,
+    /// Raw acknowledgement number.
+    pub ack: u32,
+    /// Flags, 12 bits as tshark's `tcp.flags` (NS..FIN).
+    pub flags: u16,
+    /// Window field (unscaled).
+    pub window: u16,
+    /// Header length in bytes.
+    pub header_len: u8,
+    /// `tcp.len`: payload length according to the IP length (not the captured length).
+    pub payload_len: u32,
+    /// Offset of the payload in the frame (or in the reassembled datagram), and how many payload
+    /// bytes are actually captured there.
+    pub payload_offset: u32,
+    /// Payload bytes present in the capture (`<= payload_len`).
+    pub payload_captured: u32,
+    /// Options from the header.
+    pub options: TcpOptionsSummary,
+    /// Inside an ICMP error (quoted header).
+    pub in_error: bool,
+}
+
+/// The TCP options the analyses need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TcpOptionsSummary {
+    /// Maximum segment size.
+    pub mss: Option<u16>,
+    /// Window scale shift.
+    pub window_scale: Option<u8>,
+    /// SACK permitted.
+    pub sack_permitted: bool,
+    /// Timestamps (TSval, TSecr).
+    pub timestamps: Option<(u32, u32)>,
+    /// Number of SACK blocks (the blocks themselves are decoded again when needed).
+    pub sack_blocks: u8,
+}
+
+/// UDP header plus where its payload is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UdpLayer {
+    /// Source address (of the enclosing IP layer).
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// Length field.
+    pub length: u16,
+    /// Checksum field.
+    pub checksum: u16,
+    /// Offset of the payload in the frame (or reassembled datagram).
+    pub payload_offset: u32,
+    /// Payload length by the UDP length field (clamped to what the IP layer allows).
+    pub payload_len: u32,
+    /// Payload bytes present in the capture.
+    pub payload_captured: u32,
+    /// Inside an ICMP error (quoted header).
+    pub in_error: bool,
+}
+
+/// ICMP / ICMPv6 header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpLayer {
+    /// Type.
+    pub icmp_type: u8,
+    /// Code.
+    pub code: u8,
+    /// Echo identifier, when an echo request/reply.
+    pub ident: Option<u16>,
+    /// Echo sequence number, when an echo request/reply.
+    pub seq: Option<u16>,
+    /// True when the message is an error that quotes an IP packet (dest unreachable, time
+    /// exceeded, ...); the quoted layers follow this one.
+    pub is_error: bool,
+    /// Inside an ICMP error (an ICMP header quoted in another error).
+    pub in_error: bool,
+}
+
+/// ARP (Ethernet/IPv4 form; other hardware types keep op only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArpLayer {
+    /// Opcode.
+    pub opcode: u16,
+    /// Sender hardware address.
+    pub sender_mac: [u8; 6],
+    /// Sender protocol address.
+    pub sender_ip: [u8; 4],
+    /// Target hardware address.
+    pub target_mac: [u8; 6],
+    /// Target protocol address.
+    pub target_ip: [u8; 4],
+}
+
+/// DNS header summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DnsLayer {
+    /// Transaction id.
+    pub id: u16,
+    /// Flags word.
+    pub flags: u16,
+    /// Question / answer / authority / additional counts.
+    pub counts: [u16; 4],
+    /// Offset of the DNS message in the frame (or reassembled datagram).
+    pub offset: u32,
+}

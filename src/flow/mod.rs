@@ -1,0 +1,1 @@
+//! Flows: `tcp.stream` / `udp.stream` numbering exactly as tshark 4.0, and conversations.

@@ -1,0 +1,1 @@
+//! The compact per-packet index (columns) that every view reads.

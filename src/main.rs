@@ -1,0 +1,2 @@
+//! The `tracematch` command-line tool.
+fn main() {}

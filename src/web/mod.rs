@@ -1,0 +1,1 @@
+//! wasm-bindgen glue only: handles and DTOs for the page's worker.
