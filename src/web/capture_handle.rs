@@ -31,6 +31,7 @@ impl CaptureHandle {
     /// An empty capture; the format is detected from the first bytes pushed.
     #[wasm_bindgen(constructor)]
     pub fn new() -> CaptureHandle {
+        super::panic_report::install();
         CaptureHandle {
             indexer: Indexer::new(),
         }
