@@ -49,3 +49,28 @@ impl ByteSource for std::fs::File {
         Ok(done)
     }
 }
+
+/// Reads `caplen` packet bytes at `offset` (an offset in the decompressed stream, as in
+/// [`crate::capture::FrameMeta::offset`]) from `source`, the capture file as given.
+pub fn read_packet(
+    reader: &crate::capture::CaptureReader,
+    offset: u64,
+    caplen: u32,
+    source: &mut dyn ByteSource,
+) -> std::io::Result<Vec<u8>> {
+    if reader.info().gzip {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "random access into gzip captures is not available yet",
+        ));
+    }
+    let mut buf = vec![0u8; caplen as usize];
+    let n = source.read_at(offset, &mut buf)?;
+    if n != buf.len() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("capture file ends before the packet at offset {offset}"),
+        ));
+    }
+    Ok(buf)
+}
