@@ -29,7 +29,7 @@ if ! step "setup" bash scripts/setup.sh; then
 fi
 step "cargo fmt --check" cargo fmt --check
 step "cargo clippy --all-targets -- -D warnings" cargo clippy --all-targets -- -D warnings
-step "cargo clippy (wasm32: lib + tests)" cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
+step "cargo clippy (wasm32: lib + tests/wasm.rs)" cargo clippy --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
 step "cargo test" cargo test
 step "wasm tests in Node" wasm_test
 step "wasm tests in headless Chromium" wasm_in_browser

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::file_source::FileSource;
 use super::js_value::{to_js, to_js_error};
-use crate::pipeline::{ConvKind, Indexer};
+use crate::pipeline::{ConvKind, Indexer, PacketRow};
 
 /// Most packet-list rows one `packetRows` call decodes; the page asks for the rows it shows, in
 /// pages, so this only bounds the time and memory of a single call.
@@ -74,21 +74,34 @@ impl CaptureHandle {
     }
 
     /// Packet-list rows (No., time, source, destination, protocol, length, info) for `frames`
-    /// (at most [`MAX_ROWS_PER_CALL`]), decoded again from bytes read back from `file`, which must
-    /// be the file that was indexed. Frame numbers the index does not know are skipped.
+    /// (at most [`MAX_ROWS_PER_CALL`]). Each frame's bytes are read back from `file` (which must be
+    /// the file that was indexed) so that a failing read is reported. Frame numbers the index does
+    /// not know are skipped.
+    ///
+    /// The core has no Wireshark-style row decoder yet (`Indexer::packet_row` left the contract), so
+    /// rows carry what the index knows (number, time, length) and empty source, destination,
+    /// protocol and info columns.
     #[wasm_bindgen(js_name = packetRows)]
     pub fn packet_rows(&self, frames: &[u32], file: web_sys::File) -> Result<JsValue, JsError> {
         let mut source = FileSource::new(file)
             .map_err(|_| to_js_error("packet rows can only be read inside a worker"))?;
         let mut rows = Vec::with_capacity(frames.len().min(MAX_ROWS_PER_CALL));
         for &number in frames.iter().take(MAX_ROWS_PER_CALL) {
-            let bytes = self
-                .indexer
+            let Some(location) = self.indexer.frame_location(number) else {
+                continue;
+            };
+            self.indexer
                 .read_frame(number, &mut source)
                 .map_err(|e| to_js_error(format!("reading frame {number}: {e}")))?;
-            if let Some(row) = self.indexer.packet_row(number, &bytes) {
-                rows.push(row);
-            }
+            rows.push(PacketRow {
+                number,
+                ts_ns: location.ts_ns,
+                source: String::new(),
+                destination: String::new(),
+                protocol: String::new(),
+                length: location.wire_len,
+                info: String::new(),
+            });
         }
         to_js(&rows)
     }
