@@ -145,10 +145,18 @@ export function cssString(s) {
   return s.replace(/["\\]/g, '\\$&').replace(/\n/g, '\\a ');
 }
 
-/** Waits until indexing of the capture ended; returns data-packets as a number. */
+/**
+ * Waits until indexing of the capture ended; returns data-packets as a number. Fails at once, with
+ * the page's error text, when the worker itself failed (no summary will come).
+ */
 export async function waitIndexed(capture, timeout = 60000) {
   const summary = capture.locator('[data-testid="summary"][data-packets]');
-  await summary.waitFor({ state: 'attached', timeout });
+  const failed = capture.locator('xpath=self::*[@data-status="failed"]');
+  await summary.or(failed).first().waitFor({ state: 'attached', timeout });
+  if ((await capture.getAttribute('data-status')) === 'failed') {
+    const text = await capture.locator('[data-testid="error"]').textContent();
+    throw new Error(`indexing failed in the page: ${text}`);
+  }
   return Number(await summary.getAttribute('data-packets'));
 }
 
