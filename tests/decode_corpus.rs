@@ -16,6 +16,32 @@ use tracematch::capture::FrameMeta;
 use tracematch::decode::{DecodedFrame, Decoder};
 use tracematch::fields::{Field, FieldContext};
 
+/// Captures whose frame list the test-only reader cannot reproduce (they are container questions,
+/// not decoding ones: the project's capture reader owns them). Compared only if the frame counts
+/// happen to agree.
+const READER_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "gopacket__be_test202.pcapng",
+        "tshark 4.0 numbers pcapng custom blocks as frames",
+    ),
+    (
+        "pcap-parser__test017-be.pcapng",
+        "tshark 4.0 numbers pcapng custom blocks as frames",
+    ),
+    (
+        "pcap-parser__test017-le.pcapng",
+        "tshark 4.0 numbers pcapng custom blocks as frames",
+    ),
+    (
+        "libpcap__pcap-invalid-version-1.pcap",
+        "tshark refuses pcap version 1.4",
+    ),
+    (
+        "suricata-verify__fuzz.pcap",
+        "wiretap's record-format heuristics pick a 24-byte record header",
+    ),
+];
+
 /// The oracle columns compared.
 const COLUMNS: &[&str] = &[
     "eth.type",
@@ -152,6 +178,12 @@ fn decoded_fields_agree_with_tshark_on_every_corpus_frame() {
         }
         let (header, rows) = oracle_rows(&dir.join("oracle").join(name).join("packets.tsv"));
         let frames = read_frames(&dir.join(name));
+        if frames.len() != rows.len() {
+            if let Some((_, why)) = READER_DIFFERENCES.iter().find(|(f, _)| f == name) {
+                eprintln!("reader difference, not compared: {name}: {why}");
+                continue;
+            }
+        }
         files_checked += 1;
         let mut decoder = Decoder::new();
         let mut frame = DecodedFrame::default();
@@ -219,4 +251,26 @@ fn decoded_fields_agree_with_tshark_on_every_corpus_frame() {
         "files with differences:\n{}",
         failures.join("\n")
     );
+}
+
+/// Debug aid: `DUMP=file:frame cargo test --test decode_corpus dump -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn dump() {
+    let (Some(dir), Ok(spec)) = (captures_dir(), std::env::var("DUMP")) else {
+        return;
+    };
+    let (file, number) = spec.split_once(':').unwrap_or((&spec, "1"));
+    let number: u32 = number.parse().unwrap_or(1);
+    let mut decoder = Decoder::new();
+    let mut frame = DecodedFrame::default();
+    for (meta, data) in read_frames(&dir.join(file)) {
+        decoder.decode(&meta, &data, &mut frame);
+        if meta.number == number {
+            eprintln!(
+                "{meta:?}\n{data:02x?}\n{:#?}\n{:?}",
+                frame.layers, frame.anomalies
+            );
+        }
+    }
 }

@@ -113,6 +113,18 @@ pub enum Layer {
         /// VXLAN network identifier.
         vni: u32,
     },
+    /// VXLAN-GPE (UDP 4790): VXLAN with a next-protocol field.
+    VxlanGpe {
+        /// VXLAN network identifier.
+        vni: u32,
+        /// Next protocol (1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS).
+        next_protocol: u8,
+    },
+    /// Cisco MetaData (ethertype 0x8909), carrying a security group tag.
+    CiscoMetadata {
+        /// Security group tag.
+        sgt: u16,
+    },
     /// Geneve.
     Geneve {
         /// Virtual network identifier.
@@ -120,6 +132,24 @@ pub enum Layer {
     },
     /// DNS header (over UDP or TCP).
     Dns(DnsLayer),
+    /// GTP-U (UDP 2152) header.
+    Gtp {
+        /// Message type (255 = G-PDU, which carries an IP packet).
+        message_type: u8,
+        /// Tunnel endpoint identifier.
+        teid: u32,
+    },
+    /// Teredo (UDP 3544) encapsulation of IPv6 in UDP (authentication / origin headers skipped).
+    Teredo,
+    /// Network Service Header (ethertype 0x894f).
+    Nsh {
+        /// Next protocol (1 IPv4, 2 IPv6, 3 Ethernet).
+        next_protocol: u8,
+        /// Service path identifier.
+        spi: u32,
+        /// Service index.
+        si: u8,
+    },
     /// IPsec NAT-traversal keepalive (one 0xff byte on UDP 4500).
     NatKeepalive,
     /// ISAKMP / IKE on UDP 500 or 4500 (only recognised, not decoded).

@@ -37,6 +37,11 @@ impl Layer {
                 DnsFlavor::Mdns => "mdns",
                 DnsFlavor::Llmnr => "llmnr",
             },
+            Layer::Gtp { .. } => "gtp",
+            Layer::Teredo => "teredo",
+            Layer::VxlanGpe { .. } => "vxlan",
+            Layer::CiscoMetadata { .. } => "cmd",
+            Layer::Nsh { .. } => "nsh",
             Layer::NatKeepalive => "udpencap",
             Layer::Isakmp => "isakmp",
         }
@@ -75,6 +80,11 @@ impl Layer {
                 DnsFlavor::Mdns => "MDNS",
                 DnsFlavor::Llmnr => "LLMNR",
             },
+            Layer::Gtp { .. } => "GTP",
+            Layer::Teredo => "Teredo",
+            Layer::VxlanGpe { .. } => "VXLAN",
+            Layer::CiscoMetadata { .. } => "CMD",
+            Layer::Nsh { .. } => "NSH",
             Layer::NatKeepalive => "UDPENCAP",
             Layer::Isakmp => "ISAKMP",
         }

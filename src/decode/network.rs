@@ -12,7 +12,7 @@ use super::bytes::be16;
 use super::decoder::{captured, Walk};
 use super::defrag::{FragKey, Fragment};
 use super::transport::{esp, icmp, tcp, udp};
-use super::tunnel::{gre, llc, mpls, pppoe};
+use super::tunnel::{cisco_metadata, gre, llc, mpls, nsh, pppoe};
 use super::{ArpLayer, EthernetLayer, Ipv4Layer, Ipv6Layer, Layer, VlanLayer};
 
 /// An Ethernet II / 802.3 header at `off`.
@@ -50,6 +50,8 @@ pub(crate) fn ethertype(w: &mut Walk, data: &[u8], off: usize, end: usize, ether
         0x8847 | 0x8848 => mpls(w, data, off, end),
         0x8863 | 0x8864 => pppoe(w, data, off, end, ether_type),
         0x6558 => ethernet(w, data, off, end),
+        0x894f => nsh(w, data, off, end),
+        0x8909 => cisco_metadata(w, data, off, end),
         _ => {}
     });
 }

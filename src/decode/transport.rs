@@ -9,7 +9,7 @@ use etherparse::{TcpHeaderSlice, TcpOptionElement, UdpHeaderSlice};
 use super::bytes::{be16, be32, u8_at};
 use super::decoder::{captured, Walk};
 use super::network::{ipv4, ipv6};
-use super::tunnel::{geneve, gre, vxlan};
+use super::tunnel::{geneve, gre, gtp_u, teredo, vxlan, vxlan_gpe};
 use super::{DnsFlavor, DnsLayer, IcmpLayer, Layer, TcpLayer, TcpOptionsSummary, UdpLayer};
 
 /// A TCP header. `end` is the reported end of the IP payload, so `tcp.len` follows the IP length.
@@ -157,8 +157,11 @@ pub(crate) fn udp(w: &mut Walk, data: &[u8], off: usize, end: usize, src: IpAddr
 fn udp_port(w: &mut Walk, data: &[u8], off: usize, end: usize, port: u16) -> bool {
     match port {
         4789 => w.nested(off, |w| vxlan(w, data, off, end)),
+        4790 => w.nested(off, |w| vxlan_gpe(w, data, off, end)),
         6081 => w.nested(off, |w| geneve(w, data, off, end)),
         4754 => w.nested(off, |w| gre(w, data, off, end)),
+        2152 => w.nested(off, |w| gtp_u(w, data, off, end)),
+        3544 => w.nested(off, |w| teredo(w, data, off, end)),
         500 => {
             w.push(Layer::Isakmp, off);
         }

@@ -251,3 +251,139 @@ pub(crate) fn llc(w: &mut Walk, data: &[u8], off: usize, end: usize) {
         off,
     );
 }
+
+/// GTP-U: a version-1 header (8 bytes, 12 with the optional fields, then extension headers); a
+/// G-PDU carries an IP packet.
+pub(crate) fn gtp_u(w: &mut Walk, data: &[u8], off: usize, end: usize) {
+    let bytes = captured(data, off, end);
+    let (Some(flags), Some(message_type), Some(teid)) =
+        (u8_at(bytes, 0), u8_at(bytes, 1), be32(bytes, 4))
+    else {
+        w.truncated(off, "GTP");
+        return;
+    };
+    if flags >> 5 != 1 {
+        return; // not GTPv1: tshark's GTP-U dissector rejects it too
+    }
+    let mut len = 8usize;
+    if flags & 0x07 != 0 {
+        len = 12;
+        // Extension headers: the byte before `len` names the next one; each gives its length in
+        // 4-byte units first. Bounded by the captured bytes (each is at least 4 bytes).
+        let mut next = u8_at(bytes, 11).unwrap_or(0);
+        while next != 0 {
+            let Some(units) = u8_at(bytes, len).filter(|u| *u > 0) else {
+                w.truncated(off, "GTP extension");
+                return;
+            };
+            len += usize::from(units) * 4;
+            next = u8_at(bytes, len - 1).unwrap_or(0);
+            if len > bytes.len() {
+                break;
+            }
+        }
+    }
+    if bytes.len() < len {
+        w.truncated(off, "GTP");
+        return;
+    }
+    if !w.push(Layer::Gtp { message_type, teid }, off) || message_type != 0xff {
+        return;
+    }
+    match u8_at(bytes, len).map(|b| b >> 4) {
+        Some(4) => ipv4(w, data, off + len, end),
+        Some(6) => ipv6(w, data, off + len, end),
+        _ => {}
+    }
+}
+
+/// Teredo: optional authentication (type 1) and origin indication (type 0) headers, then IPv6.
+pub(crate) fn teredo(w: &mut Walk, data: &[u8], off: usize, end: usize) {
+    let bytes = captured(data, off, end);
+    let mut at = 0usize;
+    if be16(bytes, 0) == Some(1) {
+        let (Some(id_len), Some(auth_len)) = (u8_at(bytes, 2), u8_at(bytes, 3)) else {
+            w.truncated(off, "Teredo");
+            return;
+        };
+        at = 4 + usize::from(id_len) + usize::from(auth_len) + 9;
+    }
+    if be16(bytes, at) == Some(0) {
+        at += 8;
+    }
+    if u8_at(bytes, at).map(|b| b >> 4) != Some(6) {
+        return;
+    }
+    if w.push(Layer::Teredo, off) {
+        ipv6(w, data, off + at, end);
+    }
+}
+
+/// A Network Service Header, then the protocol it names.
+pub(crate) fn nsh(w: &mut Walk, data: &[u8], off: usize, end: usize) {
+    let bytes = captured(data, off, end);
+    let (Some(word0), Some(next_protocol), Some(path)) =
+        (be16(bytes, 0), u8_at(bytes, 3), be32(bytes, 4))
+    else {
+        w.truncated(off, "NSH");
+        return;
+    };
+    let len = usize::from(word0 & 0x3f) * 4;
+    if len < 8 || bytes.len() < len {
+        w.anomaly(off, "bad_length", format!("NSH length {len}"));
+        return;
+    }
+    let layer = Layer::Nsh {
+        next_protocol,
+        spi: path >> 8,
+        si: (path & 0xff) as u8,
+    };
+    if !w.push(layer, off) {
+        return;
+    }
+    match next_protocol {
+        1 => ipv4(w, data, off + len, end),
+        2 => ipv6(w, data, off + len, end),
+        3 => ethernet(w, data, off + len, end),
+        _ => {}
+    }
+}
+
+/// VXLAN-GPE: flags, reserved, next protocol, VNI; then the protocol it names.
+pub(crate) fn vxlan_gpe(w: &mut Walk, data: &[u8], off: usize, end: usize) {
+    let bytes = captured(data, off, end);
+    let (Some(next_protocol), Some(word)) = (u8_at(bytes, 3), be32(bytes, 4)) else {
+        w.truncated(off, "VXLAN-GPE");
+        return;
+    };
+    if !w.push(
+        Layer::VxlanGpe {
+            vni: word >> 8,
+            next_protocol,
+        },
+        off,
+    ) {
+        return;
+    }
+    let next = off + 8;
+    match next_protocol {
+        1 => ipv4(w, data, next, end),
+        2 => ipv6(w, data, next, end),
+        3 => ethernet(w, data, next, end),
+        4 => nsh(w, data, next, end),
+        5 => mpls(w, data, next, end),
+        _ => {}
+    }
+}
+
+/// Cisco MetaData: version, length, option type, SGT, then an ethertype.
+pub(crate) fn cisco_metadata(w: &mut Walk, data: &[u8], off: usize, end: usize) {
+    let bytes = captured(data, off, end);
+    let (Some(sgt), Some(next)) = (be16(bytes, 4), be16(bytes, 6)) else {
+        w.truncated(off, "Cisco MetaData");
+        return;
+    };
+    if w.push(Layer::CiscoMetadata { sgt }, off) {
+        ethertype(w, data, off + 8, end, next);
+    }
+}
