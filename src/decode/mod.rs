@@ -16,6 +16,9 @@ mod network;
 mod transport;
 mod tunnel;
 
+#[cfg(test)]
+mod tests;
+
 pub use anomaly::Anomaly;
 pub use decoder::Decoder;
 pub use layer::*;
