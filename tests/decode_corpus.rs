@@ -42,6 +42,14 @@ const READER_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Single cells where the per-frame decoder cannot agree with tshark, each with the named test
+/// that pins it down: (capture, frame, field).
+const KNOWN_FIELD_DIFFERENCES: &[(&str, u32, &str)] = &[
+    // See `dns_in_a_retransmitted_tcp_segment_is_not_dissected_by_tshark`.
+    ("pcapplusplus__dns_over_tcp.pcapng", 4, "dns.id"),
+    ("pcapplusplus__dns_over_tcp.pcapng", 4, "dns.flags.response"),
+];
+
 /// The oracle columns compared.
 const COLUMNS: &[&str] = &[
     "eth.type",
@@ -130,9 +138,8 @@ fn read_frames(path: &Path) -> Vec<(FrameMeta, Vec<u8>)> {
     frames
 }
 
-/// The oracle rows: frame number → column name → value.
-fn oracle_rows(path: &Path) -> (Vec<String>, BTreeMap<u32, Vec<String>>) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+/// The expected rows of a tshark `-T fields -E header=y` output: header, frame number → cells.
+fn expected_rows(text: &str) -> (Vec<String>, BTreeMap<u32, Vec<String>>) {
     let mut lines = text.lines();
     let header: Vec<String> = lines
         .next()
@@ -150,106 +157,230 @@ fn oracle_rows(path: &Path) -> (Vec<String>, BTreeMap<u32, Vec<String>>) {
     (header, rows)
 }
 
+/// Agreement counts per column.
+#[derive(Default)]
+struct Tally {
+    per_column: BTreeMap<String, (usize, usize)>,
+    files_exact: usize,
+    files_checked: usize,
+    failures: Vec<String>,
+}
+
+/// Decodes `capture` and compares `columns` (all known fields of the header when empty) with
+/// the expected tshark output; frames beyond the expected rows are not compared.
+fn compare_file(name: &str, capture: &Path, expected: &str, columns: &[&str], tally: &mut Tally) {
+    let (header, rows) = expected_rows(expected);
+    let frames = read_frames(capture);
+    let max_expected = rows.keys().next_back().copied().unwrap_or(0);
+    let read = frames
+        .iter()
+        .filter(|(m, _)| m.number <= max_expected)
+        .count();
+    if read != rows.len() {
+        if let Some((_, why)) = READER_DIFFERENCES.iter().find(|(f, _)| *f == name) {
+            eprintln!("reader difference, not compared: {name}: {why}");
+            return;
+        }
+    }
+    tally.files_checked += 1;
+    let mut file_bad = 0usize;
+    if read != rows.len() {
+        eprintln!("{name}: read {read} frames, tshark has {}", rows.len());
+        file_bad += 1;
+    }
+    let compared: Vec<(usize, &str, Field)> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| columns.is_empty() || columns.contains(&h.as_str()))
+        .filter(|(_, h)| !matches!(h.as_str(), "frame.number" | "tcp.stream" | "udp.stream"))
+        .filter_map(|(i, h)| Field::parse(h).map(|f| (i, h.as_str(), f)))
+        .collect();
+    let mut decoder = Decoder::new();
+    let mut frame = DecodedFrame::default();
+    let mut value = String::new();
+    for (meta, data) in &frames {
+        decoder.decode(meta, data, &mut frame);
+        let Some(row) = rows.get(&meta.number) else {
+            continue;
+        };
+        let ctx = FieldContext {
+            meta,
+            frame: &frame,
+            data,
+            tcp_streams: &[],
+            udp_streams: &[],
+            first_ts_ns: 0,
+            has_interfaces: false,
+        };
+        for &(at, column, field) in &compared {
+            if KNOWN_FIELD_DIFFERENCES.contains(&(name, meta.number, column)) {
+                continue;
+            }
+            let expected = row.get(at).map_or("", String::as_str);
+            value.clear();
+            field.write(&ctx, &mut value);
+            let entry = tally.per_column.entry(column.to_owned()).or_default();
+            entry.1 += 1;
+            if value == expected {
+                entry.0 += 1;
+            } else {
+                file_bad += 1;
+                if file_bad <= 5 {
+                    eprintln!(
+                        "{name} frame {}: {column}: got {value:?}, tshark {expected:?} (layers: {:?})",
+                        meta.number,
+                        frame.layers.iter().map(|l| l.filter_name()).collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
+    }
+    if file_bad == 0 {
+        tally.files_exact += 1;
+    } else {
+        tally
+            .failures
+            .push(format!("{name}: {file_bad} differences"));
+    }
+}
+
+/// Prints the tally and fails on any difference.
+fn report(tally: &Tally) {
+    eprintln!(
+        "corpus: {}/{} files exact",
+        tally.files_exact, tally.files_checked
+    );
+    for (column, (ok, total)) in &tally.per_column {
+        eprintln!("  {column}: {ok}/{total} frames agree");
+    }
+    assert!(
+        tally.failures.is_empty(),
+        "files with differences:\n{}",
+        tally.failures.join("\n")
+    );
+}
+
+/// The corpus file names (captures that have an oracle folder), sorted.
+fn corpus_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("oracle"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| dir.join(n).is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 #[test]
 fn decoded_fields_agree_with_tshark_on_every_corpus_frame() {
     let Some(dir) = captures_dir() else {
         eprintln!("SKIPPED: ../shared/captures not found");
         return;
     };
-    let fields: Vec<Field> = COLUMNS
-        .iter()
-        .map(|c| Field::parse(c).expect("known column"))
-        .collect();
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("oracle"))
-        .expect("oracle dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| dir.join(n).is_file())
-        .collect();
-    names.sort();
-    let mut per_column_ok = vec![0usize; COLUMNS.len()];
-    let mut per_column_total = vec![0usize; COLUMNS.len()];
-    let (mut files_exact, mut files_checked) = (0usize, 0usize);
-    let mut failures = Vec::new();
-    for name in &names {
+    let mut tally = Tally::default();
+    for name in corpus_names(&dir) {
         if name.ends_with(".gz") {
             eprintln!("skipped (gzip, needs the project reader): {name}");
             continue;
         }
-        let (header, rows) = oracle_rows(&dir.join("oracle").join(name).join("packets.tsv"));
-        let frames = read_frames(&dir.join(name));
-        if frames.len() != rows.len() {
-            if let Some((_, why)) = READER_DIFFERENCES.iter().find(|(f, _)| f == name) {
-                eprintln!("reader difference, not compared: {name}: {why}");
-                continue;
-            }
-        }
-        files_checked += 1;
-        let mut decoder = Decoder::new();
-        let mut frame = DecodedFrame::default();
-        let mut file_bad = 0usize;
-        if frames.len() != rows.len() {
-            eprintln!(
-                "{name}: read {} frames, oracle has {}",
-                frames.len(),
-                rows.len()
-            );
-            file_bad += 1;
-        }
-        let mut value = String::new();
-        for (meta, data) in &frames {
-            decoder.decode(meta, data, &mut frame);
-            let Some(row) = rows.get(&meta.number) else {
-                continue;
-            };
-            let ctx = FieldContext {
-                meta,
-                frame: &frame,
-                data,
-                tcp_streams: &[],
-                udp_streams: &[],
-                first_ts_ns: 0,
-                has_interfaces: false,
-            };
-            for (i, (column, field)) in COLUMNS.iter().zip(&fields).enumerate() {
-                let Some(at) = header.iter().position(|h| h == column) else {
-                    continue;
-                };
-                let expected = row.get(at).map_or("", String::as_str);
-                value.clear();
-                field.write(&ctx, &mut value);
-                per_column_total[i] += 1;
-                if value == expected {
-                    per_column_ok[i] += 1;
-                } else {
-                    file_bad += 1;
-                    if file_bad <= 5 {
-                        eprintln!(
-                            "{name} frame {}: {column}: got {value:?}, tshark {expected:?} (layers: {:?})",
-                            meta.number,
-                            frame.layers.iter().map(|l| l.filter_name()).collect::<Vec<_>>()
-                        );
-                    }
-                }
-            }
-        }
-        if file_bad == 0 {
-            files_exact += 1;
-        } else {
-            failures.push(format!("{name}: {file_bad} differences"));
-        }
+        let oracle = dir.join("oracle").join(&name).join("packets.tsv");
+        let expected = std::fs::read_to_string(oracle).unwrap_or_default();
+        compare_file(&name, &dir.join(&name), &expected, COLUMNS, &mut tally);
     }
-    eprintln!("corpus: {files_exact}/{files_checked} files exact");
-    for (i, column) in COLUMNS.iter().enumerate() {
-        eprintln!(
-            "  {column}: {}/{} frames agree",
-            per_column_ok[i], per_column_total[i]
-        );
+    report(&tally);
+}
+
+/// More fields (`eth.src`, `vlan.id`, `ip.ttl`, `esp.spi`, `dns.id`, ...) against tshark output
+/// committed in `tests/expected/fields/` (first frames of a selection of corpus files, made by
+/// `tests/expected/fields/make.sh`). With `TRACEMATCH_FIELDS_ORACLE=DIR` the same comparison
+/// runs on full tshark outputs in DIR (`<capture>.tsv`, made by `make.sh DIR`) for every capture.
+#[test]
+fn more_fields_agree_with_tshark() {
+    let Some(dir) = captures_dir() else {
+        eprintln!("SKIPPED: ../shared/captures not found");
+        return;
+    };
+    let expected_dir = std::env::var_os("TRACEMATCH_FIELDS_ORACLE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/fields"));
+    let mut tally = Tally::default();
+    for name in corpus_names(&dir) {
+        let Ok(expected) = std::fs::read_to_string(expected_dir.join(format!("{name}.tsv"))) else {
+            continue;
+        };
+        compare_file(&name, &dir.join(&name), &expected, &[], &mut tally);
     }
     assert!(
-        failures.is_empty(),
-        "files with differences:\n{}",
-        failures.join("\n")
+        tally.files_checked > 0,
+        "no expected field files in {}",
+        expected_dir.display()
+    );
+    report(&tally);
+}
+
+/// tshark 4.0 does not hand the payload of a TCP segment whose sequence range was already seen
+/// to the application dissector (`epan/dissectors/packet-tcp.c`, `dissect_tcp_payload()` /
+/// `desegment_tcp()`: with the default "analyze sequence numbers" and "allow subdissector to
+/// reassemble TCP streams", data before the direction's highest seen sequence number is shown as
+/// retransmitted TCP segment data). The decoder works frame by frame, without TCP state, so it
+/// decodes the DNS header in frame 4 of `pcapplusplus__dns_over_tcp.pcapng`, which starts at the
+/// same sequence number as frame 1 of the same connection. This test shows exactly that
+/// situation, so the exception in [`KNOWN_FIELD_DIFFERENCES`] stays justified.
+#[test]
+fn dns_in_a_retransmitted_tcp_segment_is_not_dissected_by_tshark() {
+    let Some(dir) = captures_dir() else {
+        eprintln!("SKIPPED: ../shared/captures not found");
+        return;
+    };
+    let frames = read_frames(&dir.join("pcapplusplus__dns_over_tcp.pcapng"));
+    let mut decoder = Decoder::new();
+    let mut decoded = Vec::new();
+    for (meta, data) in &frames {
+        let mut frame = DecodedFrame::default();
+        decoder.decode(meta, data, &mut frame);
+        decoded.push(frame);
+    }
+    let tcp = |i: usize| *decoded[i].tcp_layers().next().expect("tcp");
+    let (first, fourth) = (tcp(0), tcp(3));
+    assert_eq!(
+        (first.src, first.src_port, first.dst, first.dst_port),
+        (fourth.src, fourth.src_port, fourth.dst, fourth.dst_port)
+    );
+    assert_eq!(
+        first.seq, fourth.seq,
+        "frame 4 repeats frame 1's sequence range"
+    );
+    assert!(first.payload_len > 0 && fourth.payload_len > 0);
+    let has_dns = |i: usize| {
+        decoded[i]
+            .layers
+            .iter()
+            .any(|l| matches!(l, tracematch::decode::Layer::Dns(_)))
+    };
+    assert!(
+        has_dns(0) && has_dns(3),
+        "the decoder sees a DNS header in both"
+    );
+    let oracle = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/expected/fields/pcapplusplus__dns_over_tcp.pcapng.tsv"),
+    )
+    .expect("expected file");
+    let (header, rows) = expected_rows(&oracle);
+    let at = header
+        .iter()
+        .position(|h| h == "dns.id")
+        .expect("dns.id column");
+    assert_eq!(
+        rows[&1][at], "0x0038",
+        "tshark decodes the first transmission"
+    );
+    assert_eq!(
+        rows[&4][at], "",
+        "tshark leaves the retransmitted range undissected"
     );
 }
 

@@ -122,7 +122,8 @@ fn cisco_hdlc(w: &mut Walk, data: &[u8], end: usize) {
         w.truncated(0, "Cisco HDLC");
         return;
     };
-    if w.push(Layer::CiscoHdlc { protocol }, 0) {
+    // 0x8035 is SLARP here, not RARP.
+    if w.push(Layer::CiscoHdlc { protocol }, 0) && protocol != 0x8035 {
         ethertype(w, data, 4, end, protocol);
     }
 }

@@ -9,6 +9,7 @@ impl Layer {
     pub fn filter_name(&self) -> &'static str {
         match self {
             Layer::Ethernet(_) => "eth",
+            Layer::Vlan(v) if v.tpid == 0x88a8 => "ieee8021ad",
             Layer::Vlan(_) => "vlan",
             Layer::Sll(_) => "sll",
             Layer::Loopback { .. } => "null",
@@ -52,6 +53,7 @@ impl Layer {
     pub fn column_name(&self) -> &'static str {
         match self {
             Layer::Ethernet(_) => "Ethernet",
+            Layer::Vlan(v) if v.tpid == 0x88a8 => "802.1ad",
             Layer::Vlan(_) => "802.1Q",
             Layer::Sll(_) => "SLL",
             Layer::Loopback { .. } => "NULL",

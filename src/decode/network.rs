@@ -45,7 +45,7 @@ pub(crate) fn ethertype(w: &mut Walk, data: &[u8], off: usize, end: usize, ether
     w.nested(off, |w| match ether_type {
         0x0800 => ipv4(w, data, off, end),
         0x86dd => ipv6(w, data, off, end),
-        0x0806 => arp(w, data, off, end),
+        0x0806 | 0x8035 => arp(w, data, off, end),
         0x8100 | 0x88a8 | 0x9100 | 0x9200 => vlan(w, data, off, end, ether_type),
         0x8847 | 0x8848 => mpls(w, data, off, end),
         0x8863 | 0x8864 => pppoe(w, data, off, end, ether_type),

@@ -24,6 +24,7 @@ pub enum Field {
     EthType,
     VlanId,
     VlanEtype,
+    Ieee8021adId,
     SllEtype,
     IpSrc,
     IpDst,
@@ -89,6 +90,7 @@ impl Field {
         ("eth.type", Field::EthType),
         ("vlan.id", Field::VlanId),
         ("vlan.etype", Field::VlanEtype),
+        ("ieee8021ad.id", Field::Ieee8021adId),
         ("sll.etype", Field::SllEtype),
         ("ip.src", Field::IpSrc),
         ("ip.dst", Field::IpDst),
@@ -225,8 +227,12 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut String) {
             (Field::EthType, Layer::Ethernet(e)) if e.ether_type > 1500 => {
                 let _ = write!(j.next(), "0x{:04x}", e.ether_type);
             }
-            (Field::VlanId, Layer::Vlan(v)) => push_display(j.next(), v.id),
-            (Field::VlanEtype, Layer::Vlan(v)) if v.ether_type > 1500 => {
+            // tshark decodes 0x88a8 tags with its 802.1ad dissector (`ieee8021ad.*` fields).
+            (Field::VlanId, Layer::Vlan(v)) if v.tpid != 0x88a8 => push_display(j.next(), v.id),
+            (Field::Ieee8021adId, Layer::Vlan(v)) if v.tpid == 0x88a8 => {
+                push_display(j.next(), v.id)
+            }
+            (Field::VlanEtype, Layer::Vlan(v)) if v.tpid != 0x88a8 && v.ether_type > 1500 => {
                 let _ = write!(j.next(), "0x{:04x}", v.ether_type);
             }
             (Field::SllEtype, Layer::Sll(s)) if s.protocol > 1500 => {
@@ -326,7 +332,9 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut String) {
             (Field::GreProto, Layer::Gre { protocol, .. }) => {
                 let _ = write!(j.next(), "0x{protocol:04x}");
             }
-            (Field::VxlanVni, Layer::Vxlan { vni }) => push_display(j.next(), vni),
+            (Field::VxlanVni, Layer::Vxlan { vni } | Layer::VxlanGpe { vni, .. }) => {
+                push_display(j.next(), vni)
+            }
             (Field::DnsId, Layer::Dns(d)) => {
                 let _ = write!(j.next(), "0x{:04x}", d.id);
             }
