@@ -393,6 +393,7 @@ impl PcapWalker {
                 rest.get(header_len..total).unwrap_or_default()
             };
             let meta = FrameMeta {
+                pcapng: false,
                 number: 0,
                 ts_ns: pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond),
                 has_timestamp: true,

@@ -232,6 +232,7 @@ impl PcapngWalker {
                 let body = block.get(12..total - 4).unwrap_or_default();
                 d.info.custom_blocks = d.info.custom_blocks.saturating_add(1);
                 let meta = FrameMeta {
+                    pcapng: true,
                     caplen: body.len() as u32,
                     wire_len: body.len() as u32,
                     offset: offset + 12,
@@ -251,6 +252,7 @@ impl PcapngWalker {
                 let end = body.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
                 let entry = body.get(..end).unwrap_or_default();
                 let meta = FrameMeta {
+                    pcapng: true,
                     caplen: entry.len() as u32,
                     wire_len: entry.len() as u32,
                     offset: offset + 8,
@@ -454,6 +456,7 @@ impl PcapngWalker {
             }
         }
         let meta = FrameMeta {
+            pcapng: true,
             number: 0,
             ts_ns: pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec),
             has_timestamp: true,
@@ -597,6 +600,7 @@ impl PcapngWalker {
         }
         let packet = spb.data.get(..caplen as usize).unwrap_or_default();
         let meta = FrameMeta {
+            pcapng: true,
             number: 0,
             ts_ns: 0,
             has_timestamp: false,
