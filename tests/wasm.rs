@@ -342,7 +342,28 @@ fn packet_rows_read_frames_back_from_the_file() {
         assert_eq!(row["length"], frame(p).len() as u64);
         let ts = (p.ts_usec * 1000).to_string();
         assert_eq!(row["ts_ns"], ts.as_str());
+        let dotted = |a: [u8; 4]| format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+        assert_eq!(row["source"], dotted(p.src).as_str());
+        assert_eq!(row["destination"], dotted(p.dst).as_str());
+        let Proto::Tcp(sport, dport, _, _) = p.proto else {
+            panic!("frame {number} of a TCP stream is not TCP");
+        };
+        let info = row["info"].as_str().expect("an info column");
+        if row["protocol"] == "TCP" {
+            assert!(
+                info.contains(&format!("{sport} → {dport}")),
+                "info of frame {number}: {info}"
+            );
+        }
     }
+    // Frame 5 carries an HTTP request (GET /), frame 10 the response; the others are bare TCP.
+    let protocols: Vec<&str> = rows.iter().filter_map(|r| r["protocol"].as_str()).collect();
+    assert_eq!(
+        protocols,
+        ["TCP", "TCP", "TCP", "HTTP", "HTTP", "TCP", "TCP"]
+    );
+    let request = rows[3]["info"].as_str().unwrap_or("");
+    assert!(request.contains("GET /"), "{request}");
     // A file that is not the one indexed (here: empty) cannot give the frames back.
     assert!(handle
         .packet_rows(&[1], file_of(&[], "empty.pcap"))

@@ -8,7 +8,9 @@ use wasm_bindgen::prelude::*;
 
 use super::file_source::FileSource;
 use super::js_value::{to_js, to_js_error};
-use crate::pipeline::{ConvKind, Indexer, PacketRow};
+use crate::capture::FrameMeta;
+use crate::decode::{describe, DecodedFrame, Decoder};
+use crate::pipeline::{ConvKind, FrameLocation, Indexer, PacketRow};
 
 /// Most packet-list rows one `packetRows` call decodes; the page asks for the rows it shows, in
 /// pages, so this only bounds the time and memory of a single call.
@@ -74,36 +76,60 @@ impl CaptureHandle {
     }
 
     /// Packet-list rows (No., time, source, destination, protocol, length, info) for `frames`
-    /// (at most [`MAX_ROWS_PER_CALL`]). Each frame's bytes are read back from `file` (which must be
-    /// the file that was indexed) so that a failing read is reported. Frame numbers the index does
-    /// not know are skipped.
-    ///
-    /// The core has no Wireshark-style row decoder yet (`Indexer::packet_row` left the contract), so
-    /// rows carry what the index knows (number, time, length) and empty source, destination,
-    /// protocol and info columns.
+    /// (at most [`MAX_ROWS_PER_CALL`]), each decoded again from bytes read back from `file`, which
+    /// must be the file that was indexed. Frame numbers the index does not know are skipped.
     #[wasm_bindgen(js_name = packetRows)]
     pub fn packet_rows(&self, frames: &[u32], file: web_sys::File) -> Result<JsValue, JsError> {
         let mut source = FileSource::new(file)
             .map_err(|_| to_js_error("packet rows can only be read inside a worker"))?;
+        let mut decoder = Decoder::new();
+        let mut decoded = DecodedFrame::default();
         let mut rows = Vec::with_capacity(frames.len().min(MAX_ROWS_PER_CALL));
         for &number in frames.iter().take(MAX_ROWS_PER_CALL) {
             let Some(location) = self.indexer.frame_location(number) else {
                 continue;
             };
-            self.indexer
+            let bytes = self
+                .indexer
                 .read_frame(number, &mut source)
                 .map_err(|e| to_js_error(format!("reading frame {number}: {e}")))?;
-            rows.push(PacketRow {
-                number,
-                ts_ns: location.ts_ns,
-                source: String::new(),
-                destination: String::new(),
-                protocol: String::new(),
-                length: location.wire_len,
-                info: String::new(),
-            });
+            rows.push(packet_row(&location, &bytes, &mut decoder, &mut decoded));
         }
         to_js(&rows)
+    }
+}
+
+/// A packet-list row for one frame, through the core's decoder and [`describe`].
+///
+/// Glue until the core offers it as `Indexer::packet_row`: a frame is decoded on its own here, so
+/// an IP fragment's reassembled datagram is not described (the decoder sees one fragment).
+fn packet_row(
+    location: &FrameLocation,
+    bytes: &[u8],
+    decoder: &mut Decoder,
+    decoded: &mut DecodedFrame,
+) -> PacketRow {
+    let meta = FrameMeta {
+        number: location.number,
+        ts_ns: location.ts_ns,
+        has_timestamp: true,
+        caplen: location.caplen,
+        wire_len: location.wire_len,
+        offset: location.offset,
+        interface_id: location.interface_id,
+        linktype: location.linktype,
+        ..FrameMeta::default()
+    };
+    decoder.decode(&meta, bytes, decoded);
+    let text = describe(&meta, decoded, bytes);
+    PacketRow {
+        number: location.number,
+        ts_ns: location.ts_ns,
+        source: text.source,
+        destination: text.destination,
+        protocol: text.protocol,
+        length: location.wire_len,
+        info: text.info,
     }
 }
 
