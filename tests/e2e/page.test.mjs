@@ -119,12 +119,12 @@ test('real captures: frames and TCP/UDP conversations equal tshark 4.0; a TCP co
 test('sorting by Packets (descending) puts the busiest TCP conversation first and lists exactly its frames', async (t) => {
   const dir = publicCaptures();
   if (!dir) { console.error('SKIPPED: ../shared/captures not found'); t.skip('no captures'); return; }
-  const name = 'arkime__wireshark-retrans.pcap';
+  const name = 'ndpi__1kxun.pcap';
   const want = oracle(dir, name);
   const { page, capture } = await load(path.join(dir, name));
   try {
     const { table } = await convTable(capture, 'tcp');
-    const header = table.locator('.vt-sort', { hasText: /^Packets$/ });
+    const header = table.locator('.vt-sort[title="Sort by Packets"]');
     await header.click();
     await header.click();
     const maxFrames = Math.max(...want.tcp.map((r) => Number(r.frames_total)));
