@@ -5,7 +5,7 @@ import { conversationColumns, sortConversations, formatCount, formatSeconds } fr
 
 /** Column widths in rem; addresses take the spare width. */
 const WIDTHS = {
-  stream: [5.5], addr_a: [10, 1], port_a: [5], addr_b: [10, 1], port_b: [5], frames: [6.5], bytes: [7.5],
+  stream: [5.5], addr_a: [11, 1], port_a: [5], addr_b: [11, 1], port_b: [5], frames: [6.5], bytes: [7.5],
   frames_a_to_b: [8], bytes_a_to_b: [8], frames_b_to_a: [8], bytes_b_to_a: [8], rel_start: [7.5], duration: [7.5],
 };
 

@@ -58,7 +58,11 @@ export function createVirtualTable(options) {
     const rows = [];
     for (let i = first; i < end; i++) {
       const row = h('div', { class: `vt-row${i === selected ? ' selected' : ''}${i % 2 ? ' odd' : ''}`, role: 'row', 'aria-rowindex': i + 2, 'aria-selected': i === selected ? 'true' : 'false', dataset: { testid: options.rowTestid, index: i, ...rowAttrs(i) } },
-        columns.map((col) => h('div', { class: `vt-cell${col.numeric ? ' num' : ''}`, role: 'gridcell' }, cellText(i, col))));
+        columns.map((col) => {
+          const text = cellText(i, col);
+          // Long text cells show their whole value on hover (a text attribute, never markup).
+          return h('div', { class: `vt-cell${col.numeric ? ' num' : ''}`, role: 'gridcell', title: col.grow && text ? text : null }, text);
+        }));
       row.style.top = `${i * ROW_HEIGHT}px`;
       rows.push(row);
     }
