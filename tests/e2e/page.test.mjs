@@ -237,6 +237,41 @@ test('several files at once; a file name with markup is shown as text', async ()
   }
 });
 
+test('dropping a file opens it; the IP tab lists address pairs and their packets', async () => {
+  const file = path.join(tmp, 'dropped.pcap');
+  const made = writeSyntheticPcap(file, { tcpFlows: 4, udpFlows: 3 });
+  const page = await openPage(browser.context, pageUrl());
+  try {
+    // Build the drop the way a browser does: a DataTransfer holding a File.
+    const bytes = [...fs.readFileSync(file)];
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped.pcap'));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer });
+    await page.dispatchEvent('main', 'dragover', { dataTransfer });
+    await page.dispatchEvent('main', 'drop', { dataTransfer });
+    const capture = captureLocator(page, 'dropped.pcap');
+    assert.equal(await waitIndexed(capture), made.packets);
+    assert.equal(await page.locator('#drop-overlay').isVisible(), false);
+    const { table, rows } = await convTable(capture, 'ip');
+    assert.equal(rows, made.tcpFlows + made.udpFlows, 'one ip conversation per generated address pair');
+    assert.equal(await table.locator('[data-testid="conv-row"][data-stream]').count(), 0, 'ip rows carry no stream id');
+    // The first ip row is the pair of the first TCP connection: exactly its frames.
+    await table.locator('[data-testid="conv-row"]').first().click();
+    const list = capture.locator('[data-testid="packet-list"]');
+    await list.waitFor();
+    assert.deepEqual(await allFrames(list), made.framesOfTcpStream.get(0));
+    // Rows are decoded in the worker: the first packet of a connection is its SYN.
+    const firstRow = list.locator('[data-testid="packet-row"]').first();
+    await page.waitForFunction((row) => row.textContent.includes('[SYN]'), await firstRow.elementHandle(), { timeout: 10000 });
+    assert.match(await firstRow.textContent(), /TCP/);
+  } finally {
+    await page.close();
+  }
+});
+
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
   assert.ok(browser.requests.length > 0, 'requests were recorded');
   assert.ok(browser.requests.some((u) => u.endsWith('/www/pkg/tracematch_bg.wasm')), 'the wasm module was loaded');
