@@ -23,6 +23,7 @@ pub mod fields;
 pub mod flow;
 pub mod index;
 pub mod pipeline;
+pub mod session;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
