@@ -321,14 +321,16 @@ impl TcpAnalyzer {
 
         // Ports reused (dissect_tcp, before the analysis): a pure SYN that opened a new
         // conversation for an existing address/port pair, or a SYN/ACK whose ISN differs from the
-        // base sequence already recorded for its direction.
+        // base sequence already recorded for its direction (which then takes the new ISN).
         if pure_syn && new_conversation {
             ta.flags.insert(AnalysisFlags::REUSED_PORTS);
         }
         if flags & (TH_SYN | TH_ACK) == (TH_SYN | TH_ACK) {
             if let Some(base) = st.flows[fwd_i].base_seq {
                 if base != t.seq {
+                    // The SYN/ACK of a new session: its ISN becomes the direction's base.
                     ta.flags.insert(AnalysisFlags::REUSED_PORTS);
+                    st.flows[fwd_i].base_seq = Some(t.seq);
                 }
             }
         }
@@ -549,7 +551,7 @@ fn analyze_sequence_number(
         });
     }
     let probe = ta.flags.contains(AnalysisFlags::ZERO_WINDOW_PROBE);
-    if (gt_seq(nextseq, fwd.nextseq) || fwd.nextseq == 0) && !probe {
+    if (gt_seq(nextseq, fwd.nextseq) || fwd.nextseq == 0) && !probe && flags & TH_RST == 0 {
         fwd.nextseq = nextseq;
         fwd.nextseq_frame = seg.frame;
         fwd.nextseq_ts = now;
