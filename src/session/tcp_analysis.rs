@@ -88,6 +88,9 @@ pub struct TcpAnalysis {
     pub rto_frame: Option<u32>,
     /// Window size after scaling (`tcp.window_size`).
     pub window_size: u32,
+    /// tshark created its per-segment analysis record (a flag, an acknowledged frame or bytes in
+    /// flight): only then does it show the stream's `tcp.analysis.initial_rtt` on the frame.
+    pub has_record: bool,
 }
 
 /// The analysis of one TCP layer of a frame: `None` when tshark does not analyze it (a TCP
@@ -336,6 +339,7 @@ impl TcpAnalyzer {
         }
 
         analyze_sequence_number(st, fwd_i, rev_i, seg, &mut ta);
+        ta.has_record |= !ta.flags.is_empty();
 
         // Relative numbers (after the analysis set the bases).
         let fwd_base = st.flows[fwd_i].base_seq.unwrap_or(0);
@@ -583,6 +587,7 @@ fn analyze_sequence_number(
         }
     });
     if let Some(u) = acked {
+        ta.has_record = true;
         ta.acks_frame = Some(u.frame);
         ta.ack_rtt_ns = Some(now.wrapping_sub(u.ts_ns));
     }
@@ -601,6 +606,7 @@ fn analyze_sequence_number(
         }
         // tshark starts from the newest segment; min/max over all of them is the same.
         let in_flight = last.wrapping_sub(first).wrapping_sub(rev.sack.delivered());
+        ta.has_record = true;
         if in_flight > 0 && in_flight < 2_000_000_000 {
             let virtual_byte = u32::from(flags & (TH_SYN | TH_FIN) != 0);
             ta.bytes_in_flight = Some(in_flight - virtual_byte).filter(|&b| b != 0);

@@ -90,7 +90,8 @@ pub fn format_field(
                     .map(|v| v.to_string()),
             ),
             "tcp.analysis.initial_rtt" => values.extend(
-                a.and_then(|a| analyzer.and_then(|z| z.initial_rtt_ns(a.stream)))
+                a.filter(|a| a.has_record)
+                    .and_then(|a| analyzer.and_then(|z| z.initial_rtt_ns(a.stream)))
                     .map(format_relative_time),
             ),
             _ => {
