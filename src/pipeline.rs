@@ -495,11 +495,7 @@ impl Indexer {
     }
 
     /// Reads frame `number`'s bytes back from the capture (through gzip checkpoints if needed).
-    pub fn read_frame(
-        &self,
-        number: u32,
-        source: &mut dyn ByteSource,
-    ) -> std::io::Result<Vec<u8>> {
+    pub fn read_frame(&self, number: u32, source: &mut dyn ByteSource) -> std::io::Result<Vec<u8>> {
         let loc = self.frame_location(number).ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::NotFound, format!("no frame {number}"))
         })?;

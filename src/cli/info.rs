@@ -43,8 +43,16 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             "Version:         {}.{} {} {}",
             i.version.0,
             i.version.1,
-            if i.big_endian { "big-endian" } else { "little-endian" },
-            if i.nanosecond { "nanoseconds" } else { "microseconds" }
+            if i.big_endian {
+                "big-endian"
+            } else {
+                "little-endian"
+            },
+            if i.nanosecond {
+                "nanoseconds"
+            } else {
+                "microseconds"
+            }
         )?;
     }
     writeln!(out, "Sections:        {}", i.sections.len())?;

@@ -18,9 +18,10 @@ pub fn feed<V: FnMut(&FrameContext)>(
     let mut reader: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(path).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("cannot open {path}: {e}"))
-        })?)
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open {path}: {e}")))?,
+        )
     };
     let mut buf = vec![0u8; CHUNK];
     loop {

@@ -5,6 +5,8 @@
 
 mod args;
 mod conv;
+mod fields_cmd;
+mod index_cmd;
 mod info;
 mod input;
 
@@ -25,6 +27,7 @@ commands:
   info FILE                         format, interfaces, link types, packets, bytes, time span
   fields FILE [--header] -e FIELD...  one tab-separated line per frame (tshark -T fields names)
   conv FILE tcp|udp|ip [--json]     conversation table
+  index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
 
@@ -41,6 +44,8 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
     let result = match cmd.to_str().unwrap_or("") {
         "info" => info::run(rest, &mut out),
         "conv" => conv::run(rest, &mut out),
+        "fields" => fields_cmd::run(rest, &mut out),
+        "index" => index_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return EXIT_OK;
