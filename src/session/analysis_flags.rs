@@ -106,7 +106,10 @@ pub const FLAG_NAMES: [(&str, AnalysisFlags); 15] = [
     ("duplicate_ack", AnalysisFlags::DUPLICATE_ACK),
     ("zero_window_probe", AnalysisFlags::ZERO_WINDOW_PROBE),
     ("zero_window", AnalysisFlags::ZERO_WINDOW),
-    ("zero_window_probe_ack", AnalysisFlags::ZERO_WINDOW_PROBE_ACK),
+    (
+        "zero_window_probe_ack",
+        AnalysisFlags::ZERO_WINDOW_PROBE_ACK,
+    ),
 ];
 
 #[cfg(test)]
@@ -129,7 +132,10 @@ mod tests {
     fn names_follow_print_order() {
         let mut f = AnalysisFlags::ZERO_WINDOW;
         f.insert(AnalysisFlags::REUSED_PORTS);
-        assert_eq!(f.names().collect::<Vec<_>>(), vec!["reused_ports", "zero_window"]);
+        assert_eq!(
+            f.names().collect::<Vec<_>>(),
+            vec!["reused_ports", "zero_window"]
+        );
         assert!(!f.reports("nonsense"));
     }
 }

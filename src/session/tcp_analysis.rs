@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap;
 
 use super::analysis_flags::AnalysisFlags;
 use crate::decode::{Layer, TcpLayer};
-use crate::flow::EndpointKey;
+use crate::flow::{EndpointKey, NO_STREAM};
 use crate::pipeline::FrameContext;
 
 const TH_FIN: u16 = 0x001;
@@ -249,7 +249,12 @@ impl TcpAnalyzer {
                 Layer::Tcp(t) => t,
                 _ => continue,
             };
-            let stream = ctx.streams.tcp.get(tcp_index).copied();
+            let stream = ctx
+                .streams
+                .tcp
+                .get(tcp_index)
+                .copied()
+                .filter(|&s| s != NO_STREAM);
             tcp_index += 1;
             let analysis = match stream {
                 Some(stream) if !t.in_error => {
@@ -465,10 +470,8 @@ fn analyze_sequence_number(
                 ta.flags.insert(AnalysisFlags::WINDOW_FULL);
             }
         }
-        let repeats_last = seglen == 0
-            && window == fwd.window
-            && seq == fwd.nextseq
-            && no_syn_fin_rst;
+        let repeats_last =
+            seglen == 0 && window == fwd.window && seq == fwd.nextseq && no_syn_fin_rst;
         // KEEP ALIVE ACK: repeats the previous ACK after a keep-alive from the other side.
         if repeats_last
             && window != 0
@@ -483,7 +486,9 @@ fn analyze_sequence_number(
         if repeats_last
             && window == 0
             && (ack == fwd.lastack || ack == fwd.lastack.wrapping_add(1))
-            && rev.lastsegmentflags.contains(AnalysisFlags::ZERO_WINDOW_PROBE)
+            && rev
+                .lastsegmentflags
+                .contains(AnalysisFlags::ZERO_WINDOW_PROBE)
         {
             ta.flags.insert(AnalysisFlags::ZERO_WINDOW_PROBE_ACK);
             if ack == fwd.lastack.wrapping_add(1) {
@@ -541,8 +546,7 @@ fn analyze_sequence_number(
 
     // Remember the segment (unless too many are unacknowledged) and the highest sequence.
     let mut nextseq = seq.wrapping_add(seglen);
-    if (seglen != 0 || flags & (TH_SYN | TH_FIN) != 0)
-        && fwd.segments.len() < MAX_UNACKED_SEGMENTS
+    if (seglen != 0 || flags & (TH_SYN | TH_FIN) != 0) && fwd.segments.len() < MAX_UNACKED_SEGMENTS
     {
         if flags & (TH_SYN | TH_FIN) != 0 {
             nextseq = nextseq.wrapping_add(1);

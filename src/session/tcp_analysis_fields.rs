@@ -28,8 +28,11 @@ pub fn is_tcp_analysis_field(name: &str) -> bool {
     if TCP_ANALYSIS_FIELDS.contains(&name) && name != "tcp.analysis.push_bytes_sent" {
         return true;
     }
-    name.strip_prefix("tcp.analysis.")
-        .is_some_and(|flag| super::analysis_flags::FLAG_NAMES.iter().any(|(n, _)| *n == flag))
+    name.strip_prefix("tcp.analysis.").is_some_and(|flag| {
+        super::analysis_flags::FLAG_NAMES
+            .iter()
+            .any(|(n, _)| *n == flag)
+    })
 }
 
 /// Formats a relative time in ns as tshark prints `FT_RELATIVE_TIME` fields: seconds with 9
@@ -151,9 +154,15 @@ mod tests {
             Some("1")
         );
         let plain = layer(AnalysisFlags::empty());
-        assert_eq!(format_field("tcp.analysis.duplicate_ack", &[plain], None), None);
+        assert_eq!(
+            format_field("tcp.analysis.duplicate_ack", &[plain], None),
+            None
+        );
         assert_eq!(format_field("tcp.analysis.flags", &[plain], None), None);
-        assert_eq!(format_field("tcp.seq", &[plain, l], None).as_deref(), Some("1,1"));
+        assert_eq!(
+            format_field("tcp.seq", &[plain, l], None).as_deref(),
+            Some("1,1")
+        );
     }
 
     #[test]
@@ -162,7 +171,10 @@ mod tests {
         l.analysis = None;
         assert_eq!(format_field("tcp.seq", &[l], None).as_deref(), Some("1000"));
         assert_eq!(format_field("tcp.ack", &[l], None).as_deref(), Some("7"));
-        assert_eq!(format_field("tcp.analysis.retransmission", &[l], None), None);
+        assert_eq!(
+            format_field("tcp.analysis.retransmission", &[l], None),
+            None
+        );
     }
 
     #[test]
