@@ -24,6 +24,7 @@ pub mod flow;
 pub mod index;
 pub mod pipeline;
 pub mod session;
+pub mod stats;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
