@@ -10,7 +10,7 @@ pub mod tcp_analysis_fields;
 pub mod tcp_session;
 
 pub use analysis_flags::AnalysisFlags;
-pub use tcp_analysis::{LayerAnalysis, SegmentInput, TcpAnalysis, TcpAnalyzer};
+pub use tcp_analysis::{LayerAnalysis, SegmentInput, TcpAnalysis, TcpAnalyzer, TcpDisplayPass};
 pub use tcp_analysis_fields::{format_field, format_relative_time, is_tcp_analysis_field};
 pub use tcp_session::{
     DirectionStats, Endpoint, PacketLot, SessionState, TcpSession, TcpSessionTracker,

@@ -91,6 +91,8 @@ pub struct TcpAnalysis {
     /// tshark created its per-segment analysis record (a flag, an acknowledged frame or bytes in
     /// flight): only then does it show the stream's `tcp.analysis.initial_rtt` on the frame.
     pub has_record: bool,
+    /// The segment's direction in tshark's orientation of the conversation (0 or 1).
+    pub flow: u8,
 }
 
 /// The analysis of one TCP layer of a frame: `None` when tshark does not analyze it (a TCP
@@ -103,6 +105,10 @@ pub struct LayerAnalysis {
     pub raw_ack: u32,
     /// TCP flags.
     pub tcp_flags: u16,
+    /// Raw window field.
+    pub raw_window: u16,
+    /// Payload length (`tcp.len`).
+    pub payload_len: u32,
     /// The analysis, when the layer was analyzed.
     pub analysis: Option<TcpAnalysis>,
 }
@@ -145,8 +151,7 @@ struct FlowState {
     valid_bif: bool,
     /// Oldest first (tshark keeps a list newest first).
     segments: Vec<Unacked>,
-    /// SACK blocks this direction sent last (tshark keeps them until the next SACK option, and,
-    /// reading them back, skips the first block: see [`SackBlocks`]).
+    /// SACK blocks of this direction's latest segment (see [`SackBlocks`]).
     sack: SackBlocks,
 }
 
@@ -282,6 +287,8 @@ impl TcpAnalyzer {
             out.push(LayerAnalysis {
                 raw_seq: t.seq,
                 raw_ack: t.ack,
+                raw_window: t.window,
+                payload_len: t.payload_len,
                 tcp_flags: t.flags,
                 analysis,
             });
@@ -304,6 +311,24 @@ impl TcpAnalyzer {
         self.streams[i].get_or_insert_with(Box::default)
     }
 
+    /// A snapshot of the final per-stream base sequence numbers and window scales, to redo the
+    /// relative numbers and scaled windows of a second pass as `tshark -2` prints them: see
+    /// [`TcpDisplayPass`].
+    pub fn display_pass(&self) -> TcpDisplayPass {
+        TcpDisplayPass {
+            streams: self
+                .streams
+                .iter()
+                .map(|s| {
+                    s.as_ref().map(|s| DisplayState {
+                        base: [s.flows[0].base_seq, s.flows[1].base_seq],
+                        scale: [s.flows[0].win_scale, s.flows[1].win_scale],
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// Handshake RTT of `stream` (tshark's `tcp.analysis.initial_rtt`), once known.
     pub fn initial_rtt_ns(&self, stream: u32) -> Option<i64> {
         self.streams
@@ -324,12 +349,19 @@ impl TcpAnalyzer {
         let st = self.state(seg.stream);
         let mut ta = TcpAnalysis {
             stream: seg.stream,
+            flow: fwd_i as u8,
             ..TcpAnalysis::default()
         };
 
         // Ports reused (dissect_tcp, before the analysis): a pure SYN that opened a new
         // conversation for an existing address/port pair, or a SYN/ACK whose ISN differs from the
         // base sequence already recorded for its direction (which then takes the new ISN).
+        // dissect_tcp's port-reuse test on a pure SYN whose direction already has a base sequence
+        // number creates the analysis record even when the ISN matches (a retransmitted SYN, or a
+        // SYN captured after its SYN/ACK): the frame then shows `initial_rtt`.
+        if pure_syn && st.flows[fwd_i].base_seq.is_some() {
+            ta.has_record = true;
+        }
         if pure_syn && new_conversation {
             ta.flags.insert(AnalysisFlags::REUSED_PORTS);
         }
@@ -364,9 +396,8 @@ impl TcpAnalyzer {
             }
         }
 
-        if !seg.sack.is_empty() {
-            st.flows[fwd_i].sack.store(seg.sack);
-        }
+        st.flows[fwd_i].sack = SackBlocks::default();
+        st.flows[fwd_i].sack.store(seg.sack);
         // SYN bookkeeping after the analysis (option dissection, verify_tcp_window_scaling, the
         // SYN timestamp and the handshake RTT), in tshark's order.
         if let Some(shift) = t.options.window_scale {
@@ -521,6 +552,8 @@ fn analyze_sequence_number(
     // there and the segment is flagged; otherwise only the first of a run is flagged until the
     // other side acknowledges something new (its dup-ACK counter is parked at -1).
     if rev.maxseqtobeacked != 0 && gt_seq(ack, rev.maxseqtobeacked) && flags & TH_ACK != 0 {
+        // tshark creates the record before deciding whether to flag.
+        ta.has_record = true;
         if lt_seq(rev.maxseqtobeacked, rev.nextseq) {
             rev.maxseqtobeacked = rev.nextseq;
             ta.flags.insert(AnalysisFlags::ACK_LOST_SEGMENT);
@@ -668,9 +701,9 @@ fn classify_retransmission(
     }
 }
 
-/// SACK blocks as tshark keeps them per direction for bytes-in-flight: a SACK option's blocks
-/// 1..=3 land in slots 1..=3 (a fourth block is not kept) and the count is the number stored; the
-/// bytes-in-flight code then sums slots 1..=count. Slots keep older values until overwritten.
+/// SACK blocks of a direction's latest segment, as tshark uses them for bytes in flight: a SACK
+/// option's blocks 1..=3 are kept (a fourth is not), and the bytes they cover are subtracted from
+/// the other direction's bytes in flight. A segment without a SACK option clears them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SackBlocks {
     count: u8,
@@ -731,6 +764,54 @@ pub fn parse_sack_blocks(header: &[u8], out: &mut Vec<(u32, u32)>) {
                     }
                 }
                 i += len;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct DisplayState {
+    base: [Option<u32>; 2],
+    scale: [WindowScale; 2],
+}
+
+/// tshark's second pass for display values. With `-2`, tshark prints relative sequence numbers
+/// and scaled windows from the conversation's state at the end of the first pass: a direction's
+/// base sequence number is the final one until the direction's next SYN/ACK (which sets it again),
+/// and the window scale is the final one throughout. Feed the same frames again, in order, to
+/// [`TcpDisplayPass::apply`] (either stored [`LayerAnalysis`] lists or a second read of the file).
+#[derive(Clone, Debug)]
+pub struct TcpDisplayPass {
+    streams: Vec<Option<DisplayState>>,
+}
+
+impl TcpDisplayPass {
+    /// Rewrites `rel_seq`, `rel_ack`, `rel_nxtseq` and `window_size` of one frame's layers.
+    pub fn apply(&mut self, layers: &mut [LayerAnalysis]) {
+        for l in layers.iter_mut() {
+            let Some(a) = l.analysis.as_mut() else {
+                continue;
+            };
+            let Some(Some(st)) = self.streams.get_mut(a.stream as usize) else {
+                continue;
+            };
+            let fwd = usize::from(a.flow & 1);
+            let rev = 1 - fwd;
+            if l.tcp_flags & (TH_SYN | TH_ACK) == (TH_SYN | TH_ACK) {
+                st.base[fwd] = Some(l.raw_seq);
+            }
+            a.rel_seq = l.raw_seq.wrapping_sub(st.base[fwd].unwrap_or(0));
+            if l.tcp_flags & TH_ACK != 0 {
+                a.rel_ack = Some(l.raw_ack.wrapping_sub(st.base[rev].unwrap_or(0)));
+            }
+            if l.payload_len != 0 {
+                a.rel_nxtseq = Some(a.rel_seq.wrapping_add(l.payload_len));
+            }
+            a.window_size = u32::from(l.raw_window);
+            if l.tcp_flags & TH_SYN == 0 {
+                if let WindowScale::Shift(sh) = st.scale[fwd] {
+                    a.window_size = a.window_size.wrapping_shl(u32::from(sh));
+                }
             }
         }
     }

@@ -128,6 +128,8 @@ mod tests {
             raw_seq: 1000,
             raw_ack: 7,
             tcp_flags: 0x010,
+            raw_window: 100,
+            payload_len: 0,
             analysis: Some(TcpAnalysis {
                 flags,
                 rel_seq: 1,
