@@ -121,3 +121,78 @@ fn tcp_analysis_flags_equal_tshark_on_every_public_capture() {
         files_checked - files_exact
     );
 }
+
+/// Reads a gzip'd expected TSV (header, rows).
+fn read_gz_tsv(path: &std::path::Path) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).ok()?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .ok()?;
+    let mut lines = text.split('\n');
+    let header: Vec<String> = lines.next()?.split('\t').map(str::to_string).collect();
+    let rows = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut v: Vec<String> = l.split('\t').map(str::to_string).collect();
+            v.resize(header.len(), String::new());
+            v
+        })
+        .collect();
+    Some((header, rows))
+}
+
+/// Relative `tcp.seq`/`tcp.ack`, ACK RTT, bytes in flight, duplicate-ACK numbers, window updates,
+/// keep-alive and zero-window-probe ACKs, initial RTT and scaled windows for every TCP frame of the
+/// captures in `tests/expected/tcp_analysis_extra` (tshark `-2` output, see its README), using the
+/// two-pass display values of [`tracematch::session::TcpDisplayPass`].
+#[test]
+fn tcp_analysis_values_equal_tshark_two_pass() {
+    let Some(cap) = common::captures_dir("tcp_analysis_values_equal_tshark_two_pass") else {
+        return;
+    };
+    let expected_dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/tcp_analysis_extra");
+    let mut names: Vec<String> = std::fs::read_dir(&expected_dir)
+        .expect("expected dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tsv.gz"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no expected files");
+    let mut diffs = Vec::new();
+    let mut values = 0u64;
+    for name in &names {
+        let capture = name.trim_end_matches(".tsv.gz");
+        let (header, rows) = read_gz_tsv(&expected_dir.join(name)).expect("expected tsv");
+        let (analyzer, mut frames) = analyze(&cap.join("public").join(capture));
+        let mut display = analyzer.display_pass();
+        for layers in frames.values_mut() {
+            display.apply(layers);
+        }
+        for r in &rows {
+            let frame: u32 = r[0].parse().expect("frame number");
+            let layers = frames.get(&frame).map(Vec::as_slice).unwrap_or(&[]);
+            for (col, field) in header.iter().enumerate().skip(2) {
+                let got = format_field(field, layers, Some(&analyzer)).unwrap_or_default();
+                values += 1;
+                if got != r[col] && diffs.len() < 40 {
+                    diffs.push(format!(
+                        "{capture} frame {frame} {field}: tshark '{}' ours '{got}'",
+                        r[col]
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "tcp analysis values: {} files, {values} values compared",
+        names.len()
+    );
+    for d in &diffs {
+        eprintln!("{d}");
+    }
+    assert!(diffs.is_empty(), "values differ from tshark -2");
+}
