@@ -235,3 +235,61 @@ fn esp_streams_equal_tshark_esp_rows() {
     }
     assert!(checked > 0, "no esp oracle found");
 }
+
+/// IP endpoints against tshark `-z endpoints,ip` / `-z endpoints,ipv6` for the captures in
+/// `tests/expected/endpoints` (generated with TShark 4.0.17; columns family, address, packets,
+/// bytes, tx packets/bytes, rx packets/bytes).
+#[test]
+fn endpoints_equal_tshark_endpoint_tables() {
+    let Some(cap) = common::captures_dir("endpoints_equal_tshark_endpoint_tables") else {
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/endpoints");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("expected dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tsv"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no expected endpoint tables");
+    let mut rows_checked = 0;
+    for name in &names {
+        let capture = name.trim_end_matches(".tsv");
+        let (_, rows) = common::read_tsv(&dir.join(name)).expect("tsv");
+        let mut table = tracematch::stats::EndpointTable::new();
+        feed(&cap.join("public").join(capture), &mut |c| table.observe(c));
+        let mut got: BTreeMap<(String, String), [u64; 6]> = BTreeMap::new();
+        for (fam, v6) in [("ip", false), ("ipv6", true)] {
+            for r in table.rows(v6) {
+                got.insert(
+                    (fam.to_string(), r.address.clone()),
+                    [
+                        r.packets,
+                        r.bytes,
+                        r.tx_packets,
+                        r.tx_bytes,
+                        r.rx_packets,
+                        r.rx_bytes,
+                    ],
+                );
+            }
+        }
+        let want: BTreeMap<(String, String), [u64; 6]> = rows
+            .iter()
+            .map(|r| {
+                let n = |i: usize| r[i].parse::<u64>().unwrap_or(u64::MAX);
+                (
+                    (r[0].clone(), r[1].clone()),
+                    [n(2), n(3), n(4), n(5), n(6), n(7)],
+                )
+            })
+            .collect();
+        rows_checked += want.len();
+        assert_eq!(got, want, "{capture}");
+    }
+    eprintln!(
+        "endpoints: {} captures, {rows_checked} rows equal",
+        names.len()
+    );
+}

@@ -2,10 +2,12 @@
 //!
 //! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order.
 
+pub mod endpoints;
 pub mod esp;
 mod frame_facts;
 pub mod io;
 
+pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
