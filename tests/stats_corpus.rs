@@ -293,3 +293,104 @@ fn endpoints_equal_tshark_endpoint_tables() {
         names.len()
     );
 }
+
+/// DNS transactions against tshark `-2` (`dns.response_in`, `dns.response_to`, `dns.time`,
+/// `dns.retransmission`, `dns.qry.name`, `dns.qry.type`, `dns.count.answers` per DNS frame) for
+/// the captures in `tests/expected/dns` (TShark 4.0.17).
+#[test]
+fn dns_transactions_equal_tshark() {
+    let Some(cap) = common::captures_dir("dns_transactions_equal_tshark") else {
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/dns");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("expected dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tsv"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no expected dns tables");
+    let mut diffs = Vec::new();
+    let mut frames_checked = 0;
+    for name in &names {
+        let capture = name.trim_end_matches(".tsv");
+        let (header, rows) = common::read_tsv(&dir.join(name)).expect("tsv");
+        let col = |n: &str| header.iter().position(|h| h == n).expect(n);
+        let mut dns = tracematch::stats::DnsStats::new();
+        let mut dns_frames = std::collections::BTreeSet::new();
+        let mut analyzer = TcpAnalyzer::new();
+        let mut tcp: Vec<LayerAnalysis> = Vec::new();
+        feed(&cap.join("public").join(capture), &mut |c| {
+            analyzer.analyze_frame(c, &mut tcp);
+            dns.observe(c, &tcp);
+            if tracematch::stats::FrameFacts::of_analyzed(c.frame, &tcp).dns {
+                dns_frames.insert(c.meta.number);
+            }
+        });
+        let want_frames: std::collections::BTreeSet<u32> =
+            rows.iter().filter_map(|r| r[0].parse().ok()).collect();
+        if want_frames != dns_frames {
+            diffs.push(format!(
+                "{capture}: DNS frames differ from tshark -Y dns: only tshark {:?}, only ours {:?}",
+                want_frames.difference(&dns_frames).collect::<Vec<_>>(),
+                dns_frames.difference(&want_frames).collect::<Vec<_>>()
+            ));
+        }
+        for r in &rows {
+            let frame: u32 = r[0].parse().expect("frame");
+            frames_checked += 1;
+            let link = dns.frame_link(frame).unwrap_or_default();
+            let fmt_ns = |ns: Option<i64>| {
+                ns.map(tracematch::session::format_relative_time)
+                    .unwrap_or_default()
+            };
+            let got = [
+                link.response_in.map(|f| f.to_string()).unwrap_or_default(),
+                link.response_to.map(|f| f.to_string()).unwrap_or_default(),
+                fmt_ns(link.time_ns),
+                if link.retransmission {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+            ];
+            let want = [
+                r[col("dns.response_in")].clone(),
+                r[col("dns.response_to")].clone(),
+                r[col("dns.time")].clone(),
+                r[col("dns.retransmission")].clone(),
+            ];
+            if got != want && diffs.len() < 40 {
+                diffs.push(format!(
+                    "{capture} frame {frame}: tshark {want:?} ours {got:?} (response_in, response_to, time, retransmission)"
+                ));
+            }
+        }
+        // Names, types and answer counts of the transactions' queries and responses.
+        for t in dns.transactions() {
+            let Some(r) = rows.iter().find(|r| r[0] == t.query_frame.to_string()) else {
+                continue;
+            };
+            let want = (
+                r[col("dns.qry.name")].clone(),
+                r[col("dns.qry.type")].clone(),
+            );
+            let got = (
+                t.name.clone().unwrap_or_default(),
+                t.qtype.map(|q| q.to_string()).unwrap_or_default(),
+            );
+            if got != want && diffs.len() < 40 {
+                diffs.push(format!(
+                    "{capture} query {}: tshark {want:?} ours {got:?}",
+                    t.query_frame
+                ));
+            }
+        }
+    }
+    eprintln!("dns: {} captures, {frames_checked} DNS frames", names.len());
+    for d in &diffs {
+        eprintln!("{d}");
+    }
+    assert!(diffs.is_empty(), "DNS differs from tshark");
+}

@@ -162,7 +162,7 @@ impl IoStats {
         let rel = ctx.meta.ts_ns.saturating_sub(first).max(0);
         let index = ((rel / self.interval_ns) as u64).max(self.current);
         self.current = index;
-        let facts = FrameFacts::of(ctx.frame);
+        let facts = FrameFacts::of_analyzed(ctx.frame, tcp);
         let retrans = tcp.iter().any(|l| {
             l.analysis
                 .is_some_and(|a| a.flags.reports("retransmission"))

@@ -2,11 +2,13 @@
 //!
 //! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order.
 
+pub mod dns;
 pub mod endpoints;
 pub mod esp;
 mod frame_facts;
 pub mod io;
 
+pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary};
 pub use frame_facts::FrameFacts;
