@@ -260,3 +260,66 @@ pub fn read_all_ways(data: &[u8]) -> Outcome {
     }
     whole
 }
+
+/// A deterministic pseudo-random generator (xorshift) for test data.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// A little-endian µs pcap of `records` packets of 60..=1514 bytes: a fixed header-like prefix
+/// (compresses) then pseudo-random bytes (does not), timestamps increasing.
+pub fn synthetic_pcap(records: usize, seed: u64) -> Vec<u8> {
+    let mut rng = Rng(seed | 1);
+    let mut f = pcap_header(false, Magic::Usec, (2, 4), 65535, 1);
+    let mut data = Vec::with_capacity(1514);
+    for i in 0..records {
+        let len = 60 + rng.below(1455) as usize;
+        data.clear();
+        data.extend_from_slice(b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00\x45\x00");
+        while data.len() < len {
+            let word = if rng.below(4) == 0 {
+                rng.next()
+            } else {
+                0x2020_2020_2020_2020 + i as u64
+            };
+            data.extend_from_slice(&word.to_le_bytes());
+        }
+        data.truncate(len);
+        let wire = if rng.below(10) == 0 {
+            len as u32 + 100
+        } else {
+            len as u32
+        };
+        f.extend(pcap_record(
+            false,
+            false,
+            &Rec {
+                ts_sec: 1_700_000_000 + (i / 1000) as u32,
+                ts_frac: (i % 1000) as u32 * 997,
+                data: &data,
+                wire_len: wire,
+            },
+        ));
+    }
+    f
+}
+
+/// gzip with flate2 (rust backend).
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
