@@ -19,10 +19,13 @@
 
 pub mod capture;
 pub mod decode;
+pub mod export;
 pub mod fields;
 pub mod flow;
 pub mod index;
 pub mod pipeline;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
