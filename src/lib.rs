@@ -24,6 +24,7 @@ pub mod fields;
 pub mod flow;
 pub mod index;
 pub mod pipeline;
+pub mod reassembly;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod synth;
 
