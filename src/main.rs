@@ -1,2 +1,6 @@
-//! The `tracematch` command-line tool.
-fn main() {}
+//! The `tracematch` command-line tool: see `tracematch --help`.
+
+fn main() {
+    let status = tracematch::cli::run(std::env::args_os().skip(1).collect());
+    std::process::exit(status);
+}
