@@ -79,6 +79,57 @@ impl NodeFilter {
     }
 }
 
+/// A node's address as tshark prints it: the packet's final source/destination address, which is
+/// the innermost one set (an IP address, or a MAC address when a tunnel ends in Ethernet without IP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeAddress {
+    /// IPv4 or IPv6.
+    Ip(IpAddr),
+    /// A link-layer (MAC) address.
+    Ether([u8; 6]),
+    /// No packet: tshark prints an empty address.
+    None,
+}
+
+impl std::fmt::Display for NodeAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ip(ip) => write!(f, "{ip}"),
+            Self::Ether(m) => write!(
+                f,
+                "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                m[0], m[1], m[2], m[3], m[4], m[5]
+            ),
+            Self::None => Ok(()),
+        }
+    }
+}
+
+/// One end of the followed stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FollowNode {
+    /// Address.
+    pub address: NodeAddress,
+    /// Port.
+    pub port: u16,
+}
+
+impl FollowNode {
+    /// A node with an IP address.
+    pub fn ip(ip: IpAddr, port: u16) -> Self {
+        Self {
+            address: NodeAddress::Ip(ip),
+            port,
+        }
+    }
+
+    /// The node of a stream without packets (`:0`).
+    pub const NONE: Self = Self {
+        address: NodeAddress::None,
+        port: 0,
+    };
+}
+
 /// What the banner names: protocol, stream index and the two nodes (node 0 = first packet's source).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FollowHeader {
@@ -86,10 +137,10 @@ pub struct FollowHeader {
     pub proto: FollowProto,
     /// `tcp.stream` / `udp.stream` index.
     pub stream: u32,
-    /// Node 0 address and port.
-    pub node0: (IpAddr, u16),
-    /// Node 1 address and port.
-    pub node1: (IpAddr, u16),
+    /// Node 0.
+    pub node0: FollowNode,
+    /// Node 1.
+    pub node1: FollowNode,
 }
 
 const SEPARATOR: &str = "===================================================================\n";
@@ -111,7 +162,12 @@ pub struct FollowWriter<W: Write> {
 impl<W: Write> FollowWriter<W> {
     /// A writer of `format`, showing `nodes`.
     pub fn new(out: W, format: FollowFormat, nodes: NodeFilter) -> Self {
-        Self { out, format, nodes, offsets: [0, 0] }
+        Self {
+            out,
+            format,
+            nodes,
+            offsets: [0, 0],
+        }
     }
 
     /// Writes the banner (or the YAML peers block).
@@ -122,18 +178,22 @@ impl<W: Write> FollowWriter<W> {
         };
         if self.format == FollowFormat::Yaml {
             writeln!(self.out, "peers:")?;
-            for (i, (ip, port)) in [h.node0, h.node1].iter().enumerate() {
-                writeln!(self.out, "  - peer: {i}\n    host: {ip}\n    port: {port}")?;
+            for (i, n) in [h.node0, h.node1].iter().enumerate() {
+                writeln!(
+                    self.out,
+                    "  - peer: {i}\n    host: {}\n    port: {}",
+                    n.address, n.port
+                )?;
             }
             return writeln!(self.out, "packets:");
         }
         write!(self.out, "\n{SEPARATOR}")?;
         writeln!(self.out, "Follow: {proto},{}", self.format.name())?;
         writeln!(self.out, "Filter: {proto}.stream eq {}", h.stream)?;
-        for (i, (ip, port)) in [h.node0, h.node1].iter().enumerate() {
-            match ip {
-                IpAddr::V6(a) => writeln!(self.out, "Node {i}: [{a}]:{port}")?,
-                IpAddr::V4(a) => writeln!(self.out, "Node {i}: {a}:{port}")?,
+        for (i, n) in [h.node0, h.node1].iter().enumerate() {
+            match n.address {
+                NodeAddress::Ip(IpAddr::V6(a)) => writeln!(self.out, "Node {i}: [{a}]:{}", n.port)?,
+                a => writeln!(self.out, "Node {i}: {a}:{}", n.port)?,
             }
         }
         Ok(())
@@ -169,14 +229,21 @@ impl<W: Write> FollowWriter<W> {
                 writeln!(self.out, "{tab}{}", data.len())?;
                 let text: Vec<u8> = data
                     .iter()
-                    .map(|&b| if b == b'\r' || b == b'\n' || (0x20..0x7f).contains(&b) { b } else { b'.' })
+                    .map(|&b| {
+                        if b == b'\r' || b == b'\n' || (0x20..0x7f).contains(&b) {
+                            b
+                        } else {
+                            b'.'
+                        }
+                    })
                     .collect();
                 self.out.write_all(&text)?;
                 self.out.write_all(b"\n")
             }
             FollowFormat::Hex => write_hex_dump(&mut self.out, tab, offset, data),
             FollowFormat::Yaml => {
-                let secs = (ts_ns.div_euclid(1_000_000_000)) as f64 + (ts_ns.rem_euclid(1_000_000_000)) as f64 / 1e9;
+                let secs = (ts_ns.div_euclid(1_000_000_000)) as f64
+                    + (ts_ns.rem_euclid(1_000_000_000)) as f64 / 1e9;
                 write!(self.out, "  - packet: {frame}\n    peer: {d}\n    timestamp: {secs:.9}\n    data: !!binary |\n")?;
                 for piece in data.chunks(57) {
                     writeln!(self.out, "      {}", base64(piece))?;
@@ -206,7 +273,12 @@ fn push_hex(s: &mut String, data: &[u8]) {
 /// tshark's hex dump: `%08X` offset, two spaces, 16 bytes as `xx ` with an extra space after the
 /// eighth, the text column at position 60 with a space after the eighth character; a trailing
 /// space of the text column is dropped (as tshark does, even when it is a data byte).
-fn write_hex_dump<W: Write>(out: &mut W, prefix: &str, mut offset: u64, data: &[u8]) -> io::Result<()> {
+fn write_hex_dump<W: Write>(
+    out: &mut W,
+    prefix: &str,
+    mut offset: u64,
+    data: &[u8],
+) -> io::Result<()> {
     for line_bytes in data.chunks(16) {
         let mut line = vec![b' '; 60];
         let head = format!("{:08X}", offset as u32);
@@ -242,7 +314,11 @@ fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
     for c in data.chunks(3) {
-        let b = [c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0), c.get(2).copied().unwrap_or(0)];
+        let b = [
+            c.first().copied().unwrap_or(0),
+            c.get(1).copied().unwrap_or(0),
+            c.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= c.len() {
@@ -277,15 +353,27 @@ mod tests {
     use super::*;
 
     fn header() -> FollowHeader {
-        FollowHeader { proto: FollowProto::Tcp, stream: 3, node0: ("10.0.0.1".parse().unwrap(), 1234), node1: ("2001:db8::1".parse().unwrap(), 80) }
+        FollowHeader {
+            proto: FollowProto::Tcp,
+            stream: 3,
+            node0: FollowNode::ip("10.0.0.1".parse().unwrap(), 1234),
+            node1: FollowNode::ip("2001:db8::1".parse().unwrap(), 80),
+        }
     }
 
     fn chunk(dir: u8, bytes: &[u8]) -> FollowChunk {
-        FollowChunk { frame: 4, ts_ns: 1_500_000_000, dir, bytes: bytes.to_vec(), gap_before: None }
+        FollowChunk {
+            frame: 4,
+            ts_ns: 1_500_000_000,
+            dir,
+            bytes: bytes.to_vec(),
+            gap_before: None,
+        }
     }
 
     fn render(format: FollowFormat, nodes: NodeFilter, chunks: Vec<FollowChunk>) -> String {
-        String::from_utf8(write_follow(Vec::new(), &header(), format, nodes, chunks).unwrap()).unwrap()
+        String::from_utf8(write_follow(Vec::new(), &header(), format, nodes, chunks).unwrap())
+            .unwrap()
     }
 
     #[test]
@@ -298,20 +386,44 @@ mod tests {
         assert!(ascii.ends_with(&format!("5\nGET\r\n\n\t4\n.ok.\n{sep}\n")));
         let only1 = render(FollowFormat::Raw, NodeFilter::Node1, chunks);
         assert!(!only1.contains("474554") && only1.contains("\t006f6b09\n"));
+        let mut h = header();
+        h.node0 = FollowNode {
+            address: NodeAddress::Ether([0xba, 9, 0x2b, 0x6e, 0xf8, 0xbe]),
+            port: 39924,
+        };
+        h.node1 = FollowNode::NONE;
+        let out = String::from_utf8(
+            write_follow(Vec::new(), &h, FollowFormat::Raw, NodeFilter::Both, vec![]).unwrap(),
+        )
+        .unwrap();
+        assert!(out.contains("Node 0: ba:09:2b:6e:f8:be:39924\nNode 1: :0\n"));
     }
 
     #[test]
     fn gap_marker_record_and_hex_offsets() {
         let mut c = chunk(0, b"0123456789abcdefXY");
-        c.gap_before = Some(Gap { missing: 5, revealed_by_frame: 9 });
+        c.gap_before = Some(Gap {
+            missing: 5,
+            revealed_by_frame: 9,
+        });
         let hex = render(FollowFormat::Hex, NodeFilter::Both, vec![c.clone()]);
         let marker = "[5 bytes missing in capture file]";
         assert_eq!(marker.len() + 1, 34);
-        assert!(hex.contains("00000000  5b 35 20 62 79 74 65 73  20 6d 69 73 73 69 6e 67  [5 bytes  missing\n"));
+        assert!(hex.contains(
+            "00000000  5b 35 20 62 79 74 65 73  20 6d 69 73 73 69 6e 67  [5 bytes  missing\n"
+        ));
         assert!(hex.contains(&format!("00000020  5d 00{}].\n", " ".repeat(45))));
-        assert!(hex.contains("00000022  30 31 32 33 34 35 36 37  38 39 61 62 63 64 65 66  01234567 89abcdef\n"));
+        assert!(hex.contains(
+            "00000022  30 31 32 33 34 35 36 37  38 39 61 62 63 64 65 66  01234567 89abcdef\n"
+        ));
         let raw = render(FollowFormat::Raw, NodeFilter::Both, vec![c]);
-        assert!(raw.contains(&format!("{}00\n", marker.bytes().map(|b| format!("{b:02x}")).collect::<String>())));
+        assert!(raw.contains(&format!(
+            "{}00\n",
+            marker
+                .bytes()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        )));
     }
 
     #[test]
@@ -320,9 +432,15 @@ mod tests {
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
-        let y = render(FollowFormat::Yaml, NodeFilter::Both, vec![chunk(1, &[b'a'; 60])]);
+        let y = render(
+            FollowFormat::Yaml,
+            NodeFilter::Both,
+            vec![chunk(1, &[b'a'; 60])],
+        );
         assert!(y.starts_with("peers:\n  - peer: 0\n    host: 10.0.0.1\n    port: 1234\n  - peer: 1\n    host: 2001:db8::1\n    port: 80\npackets:\n"));
-        assert!(y.contains("  - packet: 4\n    peer: 1\n    timestamp: 1.500000000\n    data: !!binary |\n"));
+        assert!(y.contains(
+            "  - packet: 4\n    peer: 1\n    timestamp: 1.500000000\n    data: !!binary |\n"
+        ));
         let lines: Vec<&str> = y.lines().filter(|l| l.starts_with("      ")).collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].len(), 6 + 76);

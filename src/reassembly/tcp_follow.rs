@@ -91,7 +91,10 @@ pub struct TcpFollowOptions {
 
 impl Default for TcpFollowOptions {
     fn default() -> Self {
-        Self { max_buffered_bytes: 64 << 20, flush_held_back_at_end: false }
+        Self {
+            max_buffered_bytes: 64 << 20,
+            flush_held_back_at_end: false,
+        }
     }
 }
 
@@ -117,6 +120,8 @@ fn gt_seq(a: u32, b: u32) -> bool {
 struct Side {
     /// Base for relative sequence numbers, once known.
     base: Option<u32>,
+    /// The base is a SYN's sequence number (not a guess from a later segment or an ACK).
+    base_from_syn: bool,
     /// Next expected relative sequence number (0 = not yet initialised, as in tshark).
     next_seq: u32,
     /// Bytes delivered in order directly from segments (tshark's `bytes_written`).
@@ -140,7 +145,10 @@ pub struct TcpFollow {
 impl TcpFollow {
     /// A follower with the given options.
     pub fn new(options: TcpFollowOptions) -> Self {
-        Self { options, ..Self::default() }
+        Self {
+            options,
+            ..Self::default()
+        }
     }
 
     /// Feeds the next segment of the stream (frame order).
@@ -148,17 +156,29 @@ impl TcpFollow {
         let d = usize::from(seg.dir.min(1));
         let o = 1 - d;
         // Relative sequence bases, as tcp_analyze_sequence_number sets them.
-        if self.sides[d].base.is_none() {
-            let base = if seg.flags & tcp_flags::SYN != 0 { seg.seq } else { seg.seq.wrapping_sub(1) };
+        let syn = seg.flags & tcp_flags::SYN != 0;
+        if self.sides[d].base.is_none() || (syn && !self.sides[d].base_from_syn) {
+            // A SYN (or SYN/ACK) re-bases a direction whose base was only guessed (tshark 4.0 shows
+            // relative sequence 0 on such a SYN/ACK).
+            let base = if syn {
+                seg.seq
+            } else {
+                seg.seq.wrapping_sub(1)
+            };
             self.sides[d].base = Some(base);
+            self.sides[d].base_from_syn = syn;
         }
         let has_ack = seg.flags & tcp_flags::ACK != 0;
         if self.sides[o].base.is_none() && has_ack {
             self.sides[o].base = Some(seg.ack.wrapping_sub(1));
         }
         let mut sequence = seg.seq.wrapping_sub(self.sides[d].base.unwrap_or(0));
-        let acknowledged = if has_ack { seg.ack.wrapping_sub(self.sides[o].base.unwrap_or(0)) } else { seg.ack };
-        if seg.flags & tcp_flags::SYN != 0 {
+        let acknowledged = if has_ack {
+            seg.ack.wrapping_sub(self.sides[o].base.unwrap_or(0))
+        } else {
+            seg.ack
+        };
+        if syn {
             sequence = sequence.wrapping_add(1);
         }
         let mut length = seg.seg_len;
@@ -169,7 +189,10 @@ impl TcpFollow {
             side.next_seq = sequence;
         }
         let mut data_offset = 0usize;
-        let mut data_len = seg.payload.len().min(usize::try_from(seg.seg_len).unwrap_or(usize::MAX));
+        let mut data_len = seg
+            .payload
+            .len()
+            .min(usize::try_from(seg.seg_len).unwrap_or(usize::MAX));
         if lt_seq(sequence, side.next_seq) {
             let next = sequence.wrapping_add(length);
             if gt_seq(next, side.next_seq) {
@@ -183,7 +206,11 @@ impl TcpFollow {
         if data_len == 0 || lt_seq(sequence, side.next_seq) {
             return;
         }
-        let bytes = seg.payload.get(data_offset..data_offset + data_len).map(<[u8]>::to_vec).unwrap_or_default();
+        let bytes = seg
+            .payload
+            .get(data_offset..data_offset + data_len)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
         if sequence == side.next_seq {
             side.next_seq = side.next_seq.wrapping_add(length);
             side.bytes_written = side.bytes_written.saturating_add(bytes.len() as u64);
@@ -191,8 +218,15 @@ impl TcpFollow {
             while self.check_fragments(d, 0, seg.frame, false) {}
         } else {
             side.held = side.held.saturating_add(bytes.len());
-            side.fragments.push(Fragment { frame: seg.frame, ts_ns: seg.ts_ns, seq: sequence, bytes });
-            while self.sides[d].held > self.options.max_buffered_bytes && !self.sides[d].fragments.is_empty() {
+            side.fragments.push(Fragment {
+                frame: seg.frame,
+                ts_ns: seg.ts_ns,
+                seq: sequence,
+                bytes,
+            });
+            while self.sides[d].held > self.options.max_buffered_bytes
+                && !self.sides[d].fragments.is_empty()
+            {
                 // Over the memory bound: treat the lowest held segment as acknowledged.
                 let lowest = self.lowest_fragment_seq(d);
                 if !self.check_fragments(d, lowest.wrapping_add(1), seg.frame, true) {
@@ -223,7 +257,9 @@ impl TcpFollow {
         let mut i = 0;
         while i < self.sides[d].fragments.len() {
             let side = &mut self.sides[d];
-            let Some(f) = side.fragments.get(i) else { break };
+            let Some(f) = side.fragments.get(i) else {
+                break;
+            };
             if gt_seq(lowest, f.seq) {
                 lowest = f.seq;
             }
@@ -248,7 +284,9 @@ impl TcpFollow {
             if f.seq == side.next_seq {
                 let f = side.fragments.remove(i);
                 side.held = side.held.saturating_sub(f.bytes.len());
-                side.next_seq = side.next_seq.wrapping_add(u32::try_from(f.bytes.len()).unwrap_or(u32::MAX));
+                side.next_seq = side
+                    .next_seq
+                    .wrapping_add(u32::try_from(f.bytes.len()).unwrap_or(u32::MAX));
                 if !f.bytes.is_empty() {
                     self.emit(d, f.frame, f.ts_ns, f.bytes);
                 }
@@ -260,7 +298,10 @@ impl TcpFollow {
             let side = &mut self.sides[d];
             let missing = lowest.wrapping_sub(side.next_seq);
             side.next_seq = lowest;
-            self.pending_gap[d] = Some(Gap { missing: u64::from(missing), revealed_by_frame: frame });
+            self.pending_gap[d] = Some(Gap {
+                missing: u64::from(missing),
+                revealed_by_frame: frame,
+            });
             return true;
         }
         false
@@ -268,7 +309,13 @@ impl TcpFollow {
 
     fn emit(&mut self, d: usize, frame: u32, ts_ns: i64, bytes: Vec<u8>) {
         let gap_before = self.pending_gap[d].take();
-        self.out.push_back(FollowChunk { frame, ts_ns, dir: d as u8, bytes, gap_before });
+        self.out.push_back(FollowChunk {
+            frame,
+            ts_ns,
+            dir: d as u8,
+            bytes,
+            gap_before,
+        });
     }
 
     /// Signals the end of the stream. With [`TcpFollowOptions::flush_held_back_at_end`], segments
@@ -280,11 +327,20 @@ impl TcpFollow {
         self.finished = true;
         if self.options.flush_held_back_at_end {
             for d in 0..2 {
-                let mut guard = self.sides[d].fragments.len().saturating_mul(2).saturating_add(2);
+                let mut guard = self.sides[d]
+                    .fragments
+                    .len()
+                    .saturating_mul(2)
+                    .saturating_add(2);
                 while !self.sides[d].fragments.is_empty() && guard > 0 {
                     guard -= 1;
                     let lowest = self.lowest_fragment_seq(d);
-                    let frame = self.sides[d].fragments.iter().map(|f| f.frame).max().unwrap_or(0);
+                    let frame = self.sides[d]
+                        .fragments
+                        .iter()
+                        .map(|f| f.frame)
+                        .max()
+                        .unwrap_or(0);
                     if !self.check_fragments(d, lowest.wrapping_add(1), frame, true) {
                         break;
                     }
@@ -316,7 +372,11 @@ pub struct FollowTcpIter<I: Iterator<Item = TcpSegment>> {
 impl<I: Iterator<Item = TcpSegment>> FollowTcpIter<I> {
     /// Follows `segments` with `options`.
     pub fn new(segments: I, options: TcpFollowOptions) -> Self {
-        Self { segments, follow: TcpFollow::new(options), done: false }
+        Self {
+            segments,
+            follow: TcpFollow::new(options),
+            done: false,
+        }
     }
 
     /// The next chunks, about `max_bytes` of payload (at least one chunk when any is left).

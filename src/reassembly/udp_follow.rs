@@ -16,12 +16,17 @@ pub struct UdpDatagram {
 }
 
 /// The chunks of a UDP stream, lazily: one per non-empty datagram (tshark skips empty ones).
-pub fn follow_udp<I: IntoIterator<Item = UdpDatagram>>(datagrams: I) -> impl Iterator<Item = FollowChunk> {
-    datagrams.into_iter().filter(|d| !d.payload.is_empty()).map(|d| FollowChunk {
-        frame: d.frame,
-        ts_ns: d.ts_ns,
-        dir: d.dir.min(1),
-        bytes: d.payload,
-        gap_before: None,
-    })
+pub fn follow_udp<I: IntoIterator<Item = UdpDatagram>>(
+    datagrams: I,
+) -> impl Iterator<Item = FollowChunk> {
+    datagrams
+        .into_iter()
+        .filter(|d| !d.payload.is_empty())
+        .map(|d| FollowChunk {
+            frame: d.frame,
+            ts_ns: d.ts_ns,
+            dir: d.dir.min(1),
+            bytes: d.payload,
+            gap_before: None,
+        })
 }
