@@ -117,3 +117,50 @@ fn every_oracle_follow_file_is_reproduced_byte_for_byte() {
         bad.len()
     );
 }
+
+/// tshark 4.0's hex and yaml follow outputs for a set of public streams (gaps, IPv6, tunnels with a
+/// MAC-address node, IP fragments, an empty UDP stream, retransmissions), generated once with
+/// `LC_ALL=C TZ=UTC tshark -n -r F -q -z follow,P,hex|yaml,N` and committed.
+#[test]
+fn committed_hex_and_yaml_expectations_are_reproduced() {
+    let Some(cap) = common::captures_dir("committed_hex_and_yaml_expectations_are_reproduced")
+    else {
+        return;
+    };
+    let expected = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/follow");
+    let mut dirs: Vec<_> = std::fs::read_dir(&expected)
+        .expect("expected dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    let mut total = 0;
+    let mut bad = Vec::new();
+    for dir in dirs {
+        let capture_name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let capture = cap.join("public").join(&capture_name);
+        let ix = index(&capture);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            let Some((proto, stream, format)) = parse_name(&name) else {
+                continue;
+            };
+            total += 1;
+            let want = std::fs::read(dir.join(&name)).unwrap();
+            if follow(&ix, &capture, proto, stream, format) != want {
+                bad.push(format!("{capture_name}/{name}"));
+            }
+        }
+    }
+    eprintln!(
+        "follow hex/yaml: {}/{total} expected files reproduced exactly",
+        total - bad.len()
+    );
+    assert!(total >= 20, "only {total} expected files");
+    assert!(bad.is_empty(), "differ: {bad:?}");
+}
