@@ -17,6 +17,7 @@
 //! everything read before it is kept.
 #![deny(unsafe_code)]
 
+pub mod app;
 pub mod capture;
 pub mod decode;
 pub mod export;

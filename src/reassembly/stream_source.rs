@@ -129,6 +129,23 @@ impl<'a> StreamReader<'a> {
         }
     }
 
+    /// A reader of `stream` whose frame numbers (ascending) the caller already has, e.g. from one
+    /// pass over the index for all streams.
+    pub fn with_frames(indexer: &'a Indexer, source: &'a mut dyn ByteSource, proto: FollowProto, frames: Vec<u32>) -> Self {
+        Self {
+            indexer,
+            source,
+            proto,
+            frames,
+            pos: 0,
+            decoded: DecodedFrame::default(),
+            pending: VecDeque::new(),
+            node0: None,
+            node1: None,
+            error: None,
+        }
+    }
+
     /// Frames in the stream (as listed by the index).
     pub fn frame_count(&self) -> usize {
         self.frames.len()
