@@ -28,6 +28,8 @@ pub mod pipeline;
 pub mod reassembly;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod synth;
+pub mod session;
+pub mod stats;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -21,7 +21,7 @@ use super::follow_format::{FollowHeader, FollowNode, FollowProto, NodeAddress};
 use super::tcp_follow::TcpSegment;
 use super::udp_follow::UdpDatagram;
 use crate::capture::random_access::ByteSource;
-use crate::capture::{FrameMeta, RecordKind};
+use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Decoder, Layer};
 use crate::pipeline::{ConvKind, Indexer};
 
@@ -67,8 +67,7 @@ fn meta_of(indexer: &Indexer, number: u32) -> Option<FrameMeta> {
         offset: loc.offset,
         interface_id: loc.interface_id,
         linktype: loc.linktype,
-        has_comment: false,
-        kind: RecordKind::Packet,
+        ..FrameMeta::default()
     })
 }
 
