@@ -401,6 +401,7 @@ impl PcapWalker {
                 wire_len: h.wire_len,
                 offset: record_offset + header_len as u64,
                 interface_id: 0,
+                section_interface_id: 0,
                 linktype: self.linktype,
                 has_comment: false,
                 kind: RecordKind::Packet,

@@ -237,6 +237,7 @@ impl PcapngWalker {
                     wire_len: body.len() as u32,
                     offset: offset + 12,
                     interface_id: NO_INTERFACE,
+                    section_interface_id: NO_INTERFACE,
                     linktype: LINKTYPE_NONE,
                     kind: RecordKind::CustomBlock {
                         pen,
@@ -257,6 +258,7 @@ impl PcapngWalker {
                     wire_len: entry.len() as u32,
                     offset: offset + 8,
                     interface_id: NO_INTERFACE,
+                    section_interface_id: NO_INTERFACE,
                     linktype: LINKTYPE_NONE,
                     kind: RecordKind::SystemdJournalExport,
                     ..Default::default()
@@ -464,6 +466,7 @@ impl PcapngWalker {
             wire_len,
             offset: offset + 28,
             interface_id: iface.file_id,
+            section_interface_id: if_id,
             linktype: iface.linktype,
             has_comment,
             kind: RecordKind::Packet,
@@ -608,6 +611,7 @@ impl PcapngWalker {
             wire_len,
             offset: offset + 12,
             interface_id: iface.file_id,
+            section_interface_id: 0,
             linktype: iface.linktype,
             has_comment: false,
             kind: RecordKind::Packet,
