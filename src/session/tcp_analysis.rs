@@ -1091,3 +1091,47 @@ mod tests {
         assert!(out.is_empty());
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use crate::decode::TcpOptionsSummary;
+    use proptest::prelude::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    proptest! {
+        /// Arbitrary segment sequences (wrapping numbers, clocks going backwards, odd flags,
+        /// SACK blocks, several streams on the same ports) never panic, and the derived flags
+        /// stay consistent.
+        #[test]
+        fn arbitrary_segments(segs in proptest::collection::vec(
+            (any::<bool>(), any::<u16>(), any::<u32>(), any::<u32>(), 0u32..3000, any::<u16>(),
+             -5_000_000_000i64..5_000_000_000, 0u32..3, proptest::option::of(0u8..20),
+             proptest::collection::vec((any::<u32>(), any::<u32>()), 0..5)),
+            1..60))
+        {
+            let mut az = TcpAnalyzer::new();
+            let mut ts = 1_000_000_000_000i64;
+            for (i, (from_a, flags, seq, ack, len, window, dt, stream, ws, sack)) in segs.into_iter().enumerate() {
+                ts = ts.saturating_add(dt);
+                let a = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+                let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+                let (src, dst) = if from_a { (a, b) } else { (b, a) };
+                let tcp = TcpLayer {
+                    src, dst, src_port: if from_a { 1 } else { 2 }, dst_port: if from_a { 2 } else { 1 },
+                    seq, ack, flags: flags & 0x0fff, window, header_len: 20, payload_len: len,
+                    payload_offset: 0, payload_captured: 0,
+                    options: TcpOptionsSummary { window_scale: ws, ..TcpOptionsSummary::default() },
+                    in_error: false,
+                };
+                let r = az.analyze(&SegmentInput { frame: i as u32 + 1, ts_ns: ts, stream, tcp, sack: &sack });
+                prop_assert!(!(r.flags.contains(AnalysisFlags::FAST_RETRANSMISSION) && r.flags.contains(AnalysisFlags::OUT_OF_ORDER)));
+                prop_assert_eq!(r.dup_ack_num != 0, r.flags.contains(AnalysisFlags::DUPLICATE_ACK));
+                if let Some(b) = r.bytes_in_flight { prop_assert!(b > 0 && b < 2_000_000_000); }
+            }
+            let mut display = az.display_pass();
+            let mut layers = vec![LayerAnalysis { raw_seq: 1, raw_ack: 2, tcp_flags: 0x12, raw_window: 3, payload_len: 4, analysis: Some(TcpAnalysis { stream: 2, ..TcpAnalysis::default() }) }];
+            display.apply(&mut layers);
+        }
+    }
+}
