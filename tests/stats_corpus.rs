@@ -394,3 +394,56 @@ fn dns_transactions_equal_tshark() {
     }
     assert!(diffs.is_empty(), "DNS differs from tshark");
 }
+
+/// An interval statistic restricted to `tcp.stream==0` / `udp.stream==0` counts exactly the
+/// stream's frames and bytes of the oracle's `tcp_streams.tsv` / `udp_streams.tsv`.
+#[test]
+fn io_stream_filter_counts_the_streams_frames() {
+    let Some(cap) = common::captures_dir("io_stream_filter_counts_the_streams_frames") else {
+        return;
+    };
+    let public = cap.join("public");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for row in common::manifest(&cap) {
+        for (table, tcp) in [("tcp_streams.tsv", true), ("udp_streams.tsv", false)] {
+            let path = public.join("oracle").join(&row.file).join(table);
+            let Some((header, rows)) = common::read_tsv(&path) else {
+                continue;
+            };
+            let Some(first) = rows.first() else { continue };
+            let col = |n: &str| header.iter().position(|h| h == n).expect(n);
+            let stream: u32 = first[col("stream")].parse().expect("stream");
+            let filter = if tcp {
+                tracematch::stats::IoFilter::TcpStream(stream)
+            } else {
+                tracematch::stats::IoFilter::UdpStream(stream)
+            };
+            let mut io = IoStats::with_filter(3600 * 1_000_000_000, filter).expect("interval");
+            feed(&public.join(&row.file), &mut |c| io.observe(c, &[]));
+            let (frames, bytes) = io.busy_rows().fold((0u64, 0u64), |(f, b), r| {
+                (f + r.counters.frames, b + r.counters.bytes)
+            });
+            let want = (
+                first[col("frames_total")]
+                    .parse::<u64>()
+                    .unwrap_or(u64::MAX),
+                first[col("bytes_total")].parse::<u64>().unwrap_or(u64::MAX),
+            );
+            checked += 1;
+            if (frames, bytes) != want {
+                failures.push(format!(
+                    "{} {table} stream {stream}: oracle {want:?} ours {:?}",
+                    row.file,
+                    (frames, bytes)
+                ));
+            }
+        }
+    }
+    eprintln!("io stream filter: {checked} streams checked");
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(checked > 0);
+    assert!(failures.is_empty(), "{} streams differ", failures.len());
+}

@@ -7,9 +7,11 @@ pub mod endpoints;
 pub mod esp;
 mod frame_facts;
 pub mod io;
+mod io_filter;
 
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
+pub use io_filter::{IoFilter, IoProtocol};
