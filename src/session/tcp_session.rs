@@ -451,6 +451,85 @@ impl TcpSessionTracker {
     }
 }
 
+impl TcpSession {
+    /// Writes the session as readable text (the non-JSON form of `tracematch session`): one
+    /// `name: value` line per fact, one line per direction, then the packet lots as a table.
+    pub fn write_text<W: std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), |s| format!("{s:.9}"));
+        writeln!(out, "stream: {}", self.stream)?;
+        writeln!(
+            out,
+            "client: {}:{}{}",
+            self.client.addr,
+            self.client.port,
+            if self.missed_syn {
+                " (no SYN seen: roles from the first packet)"
+            } else {
+                ""
+            }
+        )?;
+        writeln!(out, "server: {}:{}", self.server.addr, self.server.port)?;
+        let state = serde_json::to_value(self.state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "state: {state}{}",
+            self.closed_by
+                .map(|c| format!(" (first FIN from {c})"))
+                .unwrap_or_default()
+        )?;
+        writeln!(out, "first_packet: {:.9}", self.first_packet_time)?;
+        writeln!(out, "connect_time: {}", opt(self.connect_time))?;
+        writeln!(out, "syn_to_synack: {}", opt(self.syn_to_synack))?;
+        writeln!(out, "synack_to_ack: {}", opt(self.synack_to_ack))?;
+        writeln!(out, "last_packet: {:.9}", self.last_packet_time)?;
+        writeln!(out, "duration: {:.9}", self.duration)?;
+        for (name, d) in [
+            ("client_to_server", &self.client_to_server),
+            ("server_to_client", &self.server_to_client),
+        ] {
+            let o = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
+            writeln!(
+                out,
+                "{name}: packets={} ip_bytes={} tcp_bytes={} payload_bytes={} isn={} last_ack={} wscale={} mss={} sack_perm={} retransmissions={} zero_windows={}",
+                d.packets,
+                d.ip_bytes,
+                d.tcp_bytes,
+                d.payload_bytes,
+                o(d.isn.map(|v| v.to_string())),
+                o(d.last_ack.map(|v| v.to_string())),
+                o(d.window_scale.map(|v| v.to_string())),
+                o(d.mss.map(|v| v.to_string())),
+                d.sack_permitted,
+                d.retransmissions,
+                d.zero_windows
+            )?;
+        }
+        writeln!(
+            out,
+            "lots: {}\nlot\tdirection\tfirst_frame\tfirst_time\tpackets\tpayload_bytes\tduration\tgap",
+            self.lots.len()
+        )?;
+        for l in &self.lots {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{:.9}\t{}\t{}\t{:.9}\t{}",
+                l.number,
+                l.direction,
+                l.first_frame,
+                l.first_time,
+                l.packets,
+                l.payload_bytes,
+                l.duration,
+                opt(l.gap_since_previous)
+            )?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,6 +617,15 @@ mod tests {
         assert_eq!((s.lots[1].packets, s.lots[1].payload_bytes), (2, 1500));
         assert_eq!(s.lots[1].gap_since_previous, Some(0.107));
         assert_eq!(s.lots[1].duration, 0.001);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["state"], "CLOSED");
+        assert_eq!(json["lots"][1]["gap_since_previous"], 0.107);
+        assert_eq!(json["client_to_server"]["sack_permitted"], true);
+        let mut text = Vec::new();
+        s.write_text(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("state: CLOSED (first FIN from client)"));
+        assert!(text.contains("lots: 2"));
     }
 
     #[test]

@@ -232,6 +232,44 @@ impl DnsStats {
         &self.transactions
     }
 
+    /// Writes one CSV line per transaction (header first); `unanswered` is 1 for queries without
+    /// a response, latency in seconds with 9 decimals.
+    pub fn write_csv<W: std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        writeln!(
+            out,
+            "query_frame,query_time,id,name,qtype,transport,client,server,response_frame,rcode,answers,latency,unanswered,query_retransmissions,response_retransmissions"
+        )?;
+        for t in &self.transactions {
+            let opt = |v: Option<String>| v.unwrap_or_default();
+            let name = t.name.clone().unwrap_or_default();
+            let name = if name.contains([',', '"']) {
+                format!("\"{}\"", name.replace('"', "\"\""))
+            } else {
+                name
+            };
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                t.query_frame,
+                crate::session::format_relative_time(t.query_time_ns),
+                format_args!("0x{:04x}", t.id),
+                name,
+                opt(t.qtype.map(|v| v.to_string())),
+                t.transport,
+                t.client,
+                t.server,
+                opt(t.response_frame.map(|v| v.to_string())),
+                opt(t.rcode.map(|v| v.to_string())),
+                opt(t.answers.map(|v| v.to_string())),
+                opt(t.latency_ns.map(crate::session::format_relative_time)),
+                u8::from(t.response_frame.is_none()),
+                t.query_retransmissions,
+                t.response_retransmissions
+            )?;
+        }
+        Ok(())
+    }
+
     /// Queries without a response.
     pub fn unanswered(&self) -> impl Iterator<Item = &DnsTransaction> {
         self.transactions
