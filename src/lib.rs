@@ -26,10 +26,10 @@ pub mod flow;
 pub mod index;
 pub mod pipeline;
 pub mod reassembly;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod synth;
 pub mod session;
 pub mod stats;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -130,7 +130,12 @@ impl<'a> StreamReader<'a> {
 
     /// A reader of `stream` whose frame numbers (ascending) the caller already has, e.g. from one
     /// pass over the index for all streams.
-    pub fn with_frames(indexer: &'a Indexer, source: &'a mut dyn ByteSource, proto: FollowProto, frames: Vec<u32>) -> Self {
+    pub fn with_frames(
+        indexer: &'a Indexer,
+        source: &'a mut dyn ByteSource,
+        proto: FollowProto,
+        frames: Vec<u32>,
+    ) -> Self {
         Self {
             indexer,
             source,
