@@ -623,6 +623,9 @@ fn analyze_sequence_number(
             gt_seq(u.nextseq, ack)
         }
     });
+    if rev.segments.is_empty() && rev.segments.capacity() > 64 {
+        rev.segments = Vec::new();
+    }
     if let Some(u) = acked {
         ta.has_record = true;
         ta.acks_frame = Some(u.frame);
