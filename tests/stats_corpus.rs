@@ -447,3 +447,44 @@ fn io_stream_filter_counts_the_streams_frames() {
     assert!(checked > 0);
     assert!(failures.is_empty(), "{} streams differ", failures.len());
 }
+
+/// Per-SPI interval statistics (`IoFilter::EspSpi`) add up to the ESP summaries' packets and bytes.
+#[test]
+fn esp_spi_intervals_add_up_to_esp_summaries() {
+    let Some(cap) = common::captures_dir("esp_spi_intervals_add_up_to_esp_summaries") else {
+        return;
+    };
+    let public = cap.join("public");
+    let mut checked = 0;
+    for row in common::manifest(&cap) {
+        if !public
+            .join("oracle")
+            .join(&row.file)
+            .join("esp.tsv")
+            .exists()
+        {
+            continue;
+        }
+        let mut esp = EspStats::new();
+        feed(&public.join(&row.file), &mut |c| esp.observe(c));
+        let mut per_spi: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for s in esp.summaries() {
+            let e = per_spi.entry(s.spi.clone()).or_default();
+            e.0 += s.packets;
+            e.1 += s.bytes;
+        }
+        for (spi, want) in per_spi {
+            let filter =
+                tracematch::stats::IoFilter::parse(&format!("esp.spi=={spi}")).expect("spi");
+            let mut io = IoStats::with_filter(1_000_000_000, filter).expect("interval");
+            feed(&public.join(&row.file), &mut |c| io.observe(c, &[]));
+            let got = io.busy_rows().fold((0, 0), |(p, b), r| {
+                (p + r.counters.frames, b + r.counters.bytes)
+            });
+            assert_eq!(got, want, "{} spi {spi}", row.file);
+            checked += 1;
+        }
+    }
+    eprintln!("esp per-SPI intervals: {checked} SPIs");
+    assert!(checked > 0);
+}

@@ -44,12 +44,15 @@ pub enum IoFilter {
     Port(u16),
     /// Frames carrying this protocol.
     Protocol(IoProtocol),
+    /// Frames with an ESP header of this SPI (`esp.spi`): per-SPI packets and bytes per interval.
+    EspSpi(u32),
 }
 
 impl IoFilter {
     /// Parses `tcp.stream==N`, `udp.stream==N`, `ip.addr==A` (or `ipv6.addr==A`, `addr==A`),
     /// `port==N` (or `tcp.port==N`, `udp.port==N`), or a protocol name (`tcp`, `udp`, `icmp`,
-    /// `arp`, `dns`, `esp`, `ip`, `ipv6`); an empty string is [`IoFilter::All`].
+    /// `arp`, `dns`, `esp`, `ip`, `ipv6`), or `esp.spi==0x1234abcd` (hexadecimal, as tshark prints
+    /// SPIs); an empty string is [`IoFilter::All`].
     pub fn parse(text: &str) -> Option<IoFilter> {
         let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if t.is_empty() {
@@ -61,6 +64,10 @@ impl IoFilter {
                 "udp.stream" => value.parse().ok().map(IoFilter::UdpStream),
                 "ip.addr" | "ipv6.addr" | "addr" => value.parse().ok().map(IoFilter::Address),
                 "port" | "tcp.port" | "udp.port" => value.parse().ok().map(IoFilter::Port),
+                "esp.spi" => {
+                    let v = value.trim_start_matches("0x").trim_start_matches("0X");
+                    u32::from_str_radix(v, 16).ok().map(IoFilter::EspSpi)
+                }
                 _ => None,
             };
         }
@@ -99,6 +106,9 @@ impl IoFilter {
                 Layer::Udp(u) if !u.in_error => u.src_port == p || u.dst_port == p,
                 _ => false,
             }),
+            IoFilter::EspSpi(spi) => layers
+                .iter()
+                .any(|l| matches!(l, Layer::Esp { spi: s, .. } if *s == spi)),
             IoFilter::Protocol(p) => layers.iter().any(|l| match (p, l) {
                 (IoProtocol::Tcp, Layer::Tcp(_)) => true,
                 (IoProtocol::Udp, Layer::Udp(_)) => true,
@@ -145,5 +155,9 @@ mod tests {
         assert_eq!(IoFilter::parse("port==99999"), None);
         assert_eq!(IoFilter::parse("frame.len>3"), None);
         assert_eq!(IoFilter::parse("http"), None);
+        assert_eq!(
+            IoFilter::parse("esp.spi==0x3d71315a"),
+            Some(IoFilter::EspSpi(0x3d71315a))
+        );
     }
 }
