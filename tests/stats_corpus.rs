@@ -488,3 +488,60 @@ fn esp_spi_intervals_add_up_to_esp_summaries() {
     eprintln!("esp per-SPI intervals: {checked} SPIs");
     assert!(checked > 0);
 }
+
+/// Top talkers: per interval, the sources' bytes add up to the bytes of frames with an IP layer,
+/// and the list is sorted by bytes.
+#[test]
+fn top_talkers_account_for_every_ip_frame() {
+    let Some(cap) = common::captures_dir("top_talkers_account_for_every_ip_frame") else {
+        return;
+    };
+    let public = cap.join("public");
+    let mut intervals = 0;
+    for row in common::manifest(&cap).into_iter().take(40) {
+        let mut talkers = tracematch::stats::TopTalkers::new(1_000_000_000).expect("interval");
+        let mut ip_bytes = IoStats::with_filter(
+            1_000_000_000,
+            tracematch::stats::IoFilter::Protocol(tracematch::stats::IoProtocol::Ipv4),
+        )
+        .expect("interval");
+        let mut ip6_bytes = IoStats::with_filter(
+            1_000_000_000,
+            tracematch::stats::IoFilter::Protocol(tracematch::stats::IoProtocol::Ipv6),
+        )
+        .expect("interval");
+        let mut both = 0u64;
+        feed(&public.join(&row.file), &mut |c| {
+            talkers.observe(c);
+            ip_bytes.observe(c, &[]);
+            ip6_bytes.observe(c, &[]);
+            let v4 = c
+                .frame
+                .layers
+                .iter()
+                .any(|l| matches!(l, tracematch::decode::Layer::Ipv4(_)));
+            let v6 = c
+                .frame
+                .layers
+                .iter()
+                .any(|l| matches!(l, tracematch::decode::Layer::Ipv6(_)));
+            if v4 && v6 {
+                both += u64::from(c.meta.wire_len);
+            }
+        });
+        let total_talkers: u64 = talkers
+            .top(usize::MAX)
+            .iter()
+            .map(|i| {
+                assert!(i.top.windows(2).all(|w| w[0].bytes >= w[1].bytes));
+                intervals += 1;
+                i.top.iter().map(|t| t.bytes).sum::<u64>() + i.other_bytes
+            })
+            .sum();
+        let total_ip: u64 = ip_bytes.busy_rows().map(|r| r.counters.bytes).sum::<u64>()
+            + ip6_bytes.busy_rows().map(|r| r.counters.bytes).sum::<u64>()
+            - both;
+        assert_eq!(total_talkers, total_ip, "{}", row.file);
+    }
+    assert!(intervals > 0);
+}

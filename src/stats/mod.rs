@@ -8,6 +8,7 @@ pub mod esp;
 mod frame_facts;
 pub mod io;
 mod io_filter;
+pub mod top_talkers;
 
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
@@ -15,3 +16,4 @@ pub use esp::{EspStats, EspStreamSummary};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
 pub use io_filter::{IoFilter, IoProtocol};
+pub use top_talkers::{IntervalTalkers, Talker, TopTalkers};
