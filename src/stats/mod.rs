@@ -1,6 +1,11 @@
-//! Statistics over a capture: interval ("IO graph") counters and ESP sequence analysis per SPI.
+//! Statistics over a capture: interval ("IO graph") counters with optional filters and top
+//! talkers, ESP sequence analysis per SPI and direction, IP endpoints, DNS transactions.
 //!
-//! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order.
+//! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order
+//! (the interval counters and DNS also take the frame's TCP analysis from
+//! [`crate::session::TcpAnalyzer`], for retransmissions and for DNS in retransmitted segments).
+//! Memory stays bounded by what the capture holds: sparse interval buckets, one row per ESP
+//! stream / address / DNS query.
 
 pub mod dns;
 pub mod endpoints;
