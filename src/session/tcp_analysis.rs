@@ -216,7 +216,8 @@ pub struct SegmentInput<'a> {
 /// The streaming TCP analyzer of one capture: feed every frame in order.
 #[derive(Default)]
 pub struct TcpAnalyzer {
-    streams: Vec<Option<Box<StreamState>>>,
+    /// Keyed by `tcp.stream` (a map, so that any id a caller passes costs one entry).
+    streams: FxHashMap<u32, Box<StreamState>>,
     latest_stream_of_key: FxHashMap<EndpointKey, u32>,
 }
 
@@ -304,11 +305,7 @@ impl TcpAnalyzer {
     }
 
     fn state(&mut self, stream: u32) -> &mut StreamState {
-        let i = stream as usize;
-        if self.streams.len() <= i {
-            self.streams.resize_with(i + 1, || None);
-        }
-        self.streams[i].get_or_insert_with(Box::default)
+        self.streams.entry(stream).or_default()
     }
 
     /// A snapshot of the final per-stream base sequence numbers and window scales, to redo the
@@ -319,11 +316,14 @@ impl TcpAnalyzer {
             streams: self
                 .streams
                 .iter()
-                .map(|s| {
-                    s.as_ref().map(|s| DisplayState {
-                        base: [s.flows[0].base_seq, s.flows[1].base_seq],
-                        scale: [s.flows[0].win_scale, s.flows[1].win_scale],
-                    })
+                .map(|(&id, s)| {
+                    (
+                        id,
+                        DisplayState {
+                            base: [s.flows[0].base_seq, s.flows[1].base_seq],
+                            scale: [s.flows[0].win_scale, s.flows[1].win_scale],
+                        },
+                    )
                 })
                 .collect(),
         }
@@ -332,8 +332,7 @@ impl TcpAnalyzer {
     /// Handshake RTT of `stream` (tshark's `tcp.analysis.initial_rtt`), once known.
     pub fn initial_rtt_ns(&self, stream: u32) -> Option<i64> {
         self.streams
-            .get(stream as usize)
-            .and_then(|s| s.as_ref())
+            .get(&stream)
             .map(|s| s.ts_first_rtt)
             .filter(|&t| t != 0)
     }
@@ -785,7 +784,7 @@ struct DisplayState {
 /// [`TcpDisplayPass::apply`] (either stored [`LayerAnalysis`] lists or a second read of the file).
 #[derive(Clone, Debug)]
 pub struct TcpDisplayPass {
-    streams: Vec<Option<DisplayState>>,
+    streams: FxHashMap<u32, DisplayState>,
 }
 
 impl TcpDisplayPass {
@@ -795,7 +794,7 @@ impl TcpDisplayPass {
             let Some(a) = l.analysis.as_mut() else {
                 continue;
             };
-            let Some(Some(st)) = self.streams.get_mut(a.stream as usize) else {
+            let Some(st) = self.streams.get_mut(&a.stream) else {
                 continue;
             };
             let fwd = usize::from(a.flow & 1);

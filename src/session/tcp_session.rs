@@ -366,7 +366,7 @@ impl SessionBuilder {
 pub struct TcpSessionTracker {
     only: Option<u32>,
     keep_lots: bool,
-    sessions: Vec<Option<SessionBuilder>>,
+    sessions: std::collections::BTreeMap<u32, SessionBuilder>,
 }
 
 impl TcpSessionTracker {
@@ -375,7 +375,7 @@ impl TcpSessionTracker {
         TcpSessionTracker {
             only: None,
             keep_lots: true,
-            sessions: Vec::new(),
+            sessions: std::collections::BTreeMap::new(),
         }
     }
 
@@ -419,13 +419,10 @@ impl TcpSessionTracker {
                         .and_then(|l| l.analysis)
                         .map(|a| a.flags)
                         .unwrap_or_default();
-                    let slot = stream as usize;
-                    if self.sessions.len() <= slot {
-                        self.sessions.resize_with(slot + 1, || None);
-                    }
                     let keep_lots = self.keep_lots;
-                    self.sessions[slot]
-                        .get_or_insert_with(|| SessionBuilder::new(t, ctx.meta.ts_ns, keep_lots))
+                    self.sessions
+                        .entry(stream)
+                        .or_insert_with(|| SessionBuilder::new(t, ctx.meta.ts_ns, keep_lots))
                         .observe(ctx.meta.number, ctx.meta.ts_ns, t, ip_bytes, flags);
                 }
                 _ => {}
@@ -435,19 +432,12 @@ impl TcpSessionTracker {
 
     /// The session of `stream`, if it was seen (and tracked).
     pub fn session(&self, stream: u32) -> Option<TcpSession> {
-        self.sessions
-            .get(stream as usize)?
-            .as_ref()
-            .map(|b| b.finish(stream))
+        self.sessions.get(&stream).map(|b| b.finish(stream))
     }
 
     /// Every tracked session, by stream number.
     pub fn sessions(&self) -> Vec<TcpSession> {
-        self.sessions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| b.as_ref().map(|b| b.finish(i as u32)))
-            .collect()
+        self.sessions.iter().map(|(&i, b)| b.finish(i)).collect()
     }
 }
 
