@@ -2,45 +2,14 @@
 //! decoded and the oracle's `packets.tsv` columns below are formatted through `tracematch::fields`
 //! and compared. Stream columns are left out (the flow module's test owns them).
 //!
-//! Captures are read with a small test-only reader on `pcap_parser::create_reader` until the
-//! project's capture reader lands; it does not inflate gzip, so `.gz` captures are skipped (and
-//! listed as skipped).
+//! Captures are read with the project's [`CaptureReader`] (gzip included).
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use pcap_parser::pcapng::Block;
-use pcap_parser::{create_reader, PcapBlockOwned, PcapError};
-use tracematch::capture::FrameMeta;
+use tracematch::capture::{CaptureFormat, CaptureReader, FrameMeta};
 use tracematch::decode::{DecodedFrame, Decoder};
 use tracematch::fields::{Field, FieldContext};
-
-/// Captures whose frame list the test-only reader cannot reproduce (they are container questions,
-/// not decoding ones: the project's capture reader owns them). Compared only if the frame counts
-/// happen to agree.
-const READER_DIFFERENCES: &[(&str, &str)] = &[
-    (
-        "gopacket__be_test202.pcapng",
-        "tshark 4.0 numbers pcapng custom blocks as frames",
-    ),
-    (
-        "pcap-parser__test017-be.pcapng",
-        "tshark 4.0 numbers pcapng custom blocks as frames",
-    ),
-    (
-        "pcap-parser__test017-le.pcapng",
-        "tshark 4.0 numbers pcapng custom blocks as frames",
-    ),
-    (
-        "libpcap__pcap-invalid-version-1.pcap",
-        "tshark refuses pcap version 1.4",
-    ),
-    (
-        "suricata-verify__fuzz.pcap",
-        "wiretap's record-format heuristics pick a 24-byte record header",
-    ),
-];
 
 /// Single cells where the per-frame decoder cannot agree with tshark, each with the named test
 /// that pins it down: (capture, frame, field).
@@ -76,66 +45,24 @@ fn captures_dir() -> Option<PathBuf> {
         .find(|p| p.join("oracle").is_dir())
 }
 
-/// Reads every frame of a pcap/pcapng file (test-only; stops at the first damage).
-fn read_frames(path: &Path) -> Vec<(FrameMeta, Vec<u8>)> {
+/// Reads every frame of a capture with the project's reader (frames before any damage), and
+/// whether the format records interfaces (pcapng).
+fn read_capture(path: &Path) -> (Vec<(FrameMeta, Vec<u8>)>, bool) {
     let mut frames = Vec::new();
-    let Ok(file) = File::open(path) else {
-        return frames;
+    let Ok(bytes) = std::fs::read(path) else {
+        return (frames, false);
     };
-    let Ok(mut reader) = create_reader(1 << 20, file) else {
-        return frames;
-    };
-    let mut legacy_linktype = 0u32;
-    let mut section_ifaces: Vec<u32> = Vec::new();
-    let mut number = 0u32;
-    loop {
-        match reader.next() {
-            Ok((offset, block)) => {
-                let mut push = |linktype: u32, caplen: u32, wire: u32, data: &[u8]| {
-                    number += 1;
-                    let caplen = caplen.min(data.len() as u32);
-                    let meta = FrameMeta {
-                        number,
-                        caplen,
-                        wire_len: wire.max(caplen),
-                        linktype,
-                        ..FrameMeta::default()
-                    };
-                    frames.push((meta, data[..caplen as usize].to_vec()));
-                };
-                match block {
-                    PcapBlockOwned::LegacyHeader(h) => {
-                        legacy_linktype = (h.network.0 as u32) & 0xffff
-                    }
-                    PcapBlockOwned::Legacy(b) => push(legacy_linktype, b.caplen, b.origlen, b.data),
-                    PcapBlockOwned::NG(Block::SectionHeader(_)) => section_ifaces.clear(),
-                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
-                        section_ifaces.push(idb.linktype.0 as u32)
-                    }
-                    PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-                        let lt = section_ifaces
-                            .get(epb.if_id as usize)
-                            .copied()
-                            .unwrap_or(u32::MAX);
-                        push(lt, epb.caplen, epb.origlen, epb.data)
-                    }
-                    PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
-                        let lt = section_ifaces.first().copied().unwrap_or(u32::MAX);
-                        push(lt, spb.origlen, spb.origlen, spb.data)
-                    }
-                    PcapBlockOwned::NG(_) => {}
-                }
-                reader.consume(offset);
-            }
-            Err(PcapError::Incomplete(_)) => {
-                if reader.refill().is_err() {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    frames
+    let mut reader = CaptureReader::new();
+    let mut sink = |meta: &FrameMeta, data: &[u8]| frames.push((*meta, data.to_vec()));
+    let _ = reader.push(&bytes, &mut sink);
+    let _ = reader.finish(&mut sink);
+    let pcapng = reader.info().format == CaptureFormat::Pcapng;
+    (frames, pcapng)
+}
+
+/// The frames of a capture.
+fn read_frames(path: &Path) -> Vec<(FrameMeta, Vec<u8>)> {
+    read_capture(path).0
 }
 
 /// The expected rows of a tshark `-T fields -E header=y` output: header, frame number → cells.
@@ -170,18 +97,13 @@ struct Tally {
 /// the expected tshark output; frames beyond the expected rows are not compared.
 fn compare_file(name: &str, capture: &Path, expected: &str, columns: &[&str], tally: &mut Tally) {
     let (header, rows) = expected_rows(expected);
-    let frames = read_frames(capture);
+    let (frames, has_interfaces) = read_capture(capture);
+    let first_ts_ns = frames.first().map_or(0, |(m, _)| m.ts_ns);
     let max_expected = rows.keys().next_back().copied().unwrap_or(0);
     let read = frames
         .iter()
         .filter(|(m, _)| m.number <= max_expected)
         .count();
-    if read != rows.len() {
-        if let Some((_, why)) = READER_DIFFERENCES.iter().find(|(f, _)| *f == name) {
-            eprintln!("reader difference, not compared: {name}: {why}");
-            return;
-        }
-    }
     tally.files_checked += 1;
     let mut file_bad = 0usize;
     if read != rows.len() {
@@ -209,8 +131,8 @@ fn compare_file(name: &str, capture: &Path, expected: &str, columns: &[&str], ta
             data,
             tcp_streams: &[],
             udp_streams: &[],
-            first_ts_ns: 0,
-            has_interfaces: false,
+            first_ts_ns,
+            has_interfaces,
         };
         for &(at, column, field) in &compared {
             if KNOWN_FIELD_DIFFERENCES.contains(&(name, meta.number, column)) {
@@ -282,10 +204,6 @@ fn decoded_fields_agree_with_tshark_on_every_corpus_frame() {
     };
     let mut tally = Tally::default();
     for name in corpus_names(&dir) {
-        if name.ends_with(".gz") {
-            eprintln!("skipped (gzip, needs the project reader): {name}");
-            continue;
-        }
         let oracle = dir.join("oracle").join(&name).join("packets.tsv");
         let expected = std::fs::read_to_string(oracle).unwrap_or_default();
         compare_file(&name, &dir.join(&name), &expected, COLUMNS, &mut tally);

@@ -6,6 +6,7 @@ use std::net::Ipv6Addr;
 
 use super::format::{mac, seconds};
 use super::FieldContext;
+use crate::capture::NO_INTERFACE;
 use crate::decode::Layer;
 
 /// A supported tshark field (see [`Field::NAMES`] for the names).
@@ -162,12 +163,16 @@ impl Field {
         let meta = ctx.meta;
         match self {
             Field::FrameNumber => push_display(out, meta.number),
-            Field::FrameTimeEpoch => seconds(out, meta.ts_ns),
-            Field::FrameTimeRelative => seconds(out, meta.ts_ns.wrapping_sub(ctx.first_ts_ns)),
+            // Records without a timestamp (pcapng Simple Packet Blocks) have no time fields.
+            Field::FrameTimeEpoch if meta.has_timestamp => seconds(out, meta.ts_ns),
+            Field::FrameTimeRelative if meta.has_timestamp => {
+                seconds(out, meta.ts_ns.wrapping_sub(ctx.first_ts_ns))
+            }
+            Field::FrameTimeEpoch | Field::FrameTimeRelative => {}
             Field::FrameLen => push_display(out, meta.wire_len),
             Field::FrameCapLen => push_display(out, meta.caplen),
             Field::FrameInterfaceId => {
-                if ctx.has_interfaces {
+                if ctx.has_interfaces && meta.interface_id != NO_INTERFACE {
                     push_display(out, meta.interface_id);
                 }
             }
