@@ -395,3 +395,67 @@ fn describe_against_tshark_columns() {
         }
     }
 }
+
+/// Throughput of `Decoder::decode` alone over the larger corpus captures held in memory:
+/// `cargo test --release --test decode_corpus decode_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn decode_throughput() {
+    let Some(dir) = captures_dir() else { return };
+    let mut frames = Vec::new();
+    for name in [
+        "pcapplusplus__example.pcap",
+        "pcapplusplus__tls2.pcap",
+        "suricata-verify__smb2-async-read_input.pcap",
+        "ndpi__1kxun.pcap",
+        "zeek__erspan.pcap",
+    ] {
+        frames.extend(read_frames(&dir.join(name)));
+    }
+    let bytes: usize = frames.iter().map(|(_, d)| d.len()).sum();
+    let mut decoder = Decoder::new();
+    let mut frame = DecodedFrame::default();
+    let mut layers = 0usize;
+    let passes = std::env::var("PASSES")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(50);
+    let start = std::time::Instant::now();
+    for _ in 0..passes {
+        for (meta, data) in &frames {
+            decoder.decode(meta, data, &mut frame);
+            layers += frame.layers.len();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let total = (bytes * passes) as f64;
+    eprintln!(
+        "{} frames x {passes}: {:.2} GB/s, {:.1} Mframes/s ({layers} layers)",
+        frames.len(),
+        total / secs / 1e9,
+        (frames.len() * passes) as f64 / secs / 1e6
+    );
+}
+
+/// Local exploration: anomaly kinds per capture (`--ignored --nocapture`).
+#[test]
+#[ignore]
+fn anomaly_census() {
+    let Some(dir) = captures_dir() else { return };
+    let mut decoder = Decoder::new();
+    let mut frame = DecodedFrame::default();
+    for name in corpus_names(&dir) {
+        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+        for (meta, data) in read_frames(&dir.join(&name)) {
+            decoder.decode(&meta, &data, &mut frame);
+            for a in &frame.anomalies {
+                *kinds
+                    .entry(format!("{} ({})", a.kind, a.message))
+                    .or_default() += 1;
+            }
+        }
+        if !kinds.is_empty() {
+            eprintln!("{name}: {kinds:?}");
+        }
+    }
+}

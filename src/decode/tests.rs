@@ -703,3 +703,11 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn layer_stays_small() {
+    // The indexer pushes one Layer per header on every frame; keep the copy cheap.
+    let size = std::mem::size_of::<Layer>();
+    eprintln!("size_of::<Layer>() = {size}");
+    assert!(size <= 96, "Layer is {size} bytes");
+}

@@ -120,7 +120,8 @@ pub(crate) fn udp(w: &mut Walk, data: &[u8], off: usize, end: usize, src: IpAddr
     let mut udp_end = end;
     if usize::from(length) >= 8 && usize::from(length) <= reported {
         udp_end = off + usize::from(length);
-    } else if length != 0 {
+    } else if length != 0 && !w.in_error {
+        // (A header quoted in an ICMP error is expected to be cut short.)
         w.anomaly(
             off,
             "bad_length",
