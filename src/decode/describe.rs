@@ -167,6 +167,7 @@ pub fn describe_with(
             }
         },
         Layer::Ipv6(ip) if ip.protocol == 59 => d.info = "IPv6 no next header".into(),
+        Layer::UdpEncap { keepalive: true } => d.info = "NAT-keepalive".into(),
         Layer::Ethernet(e) => {
             d.protocol = format!("0x{:04x}", e.ether_type);
             d.info = "Ethernet II".into();

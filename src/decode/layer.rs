@@ -150,8 +150,12 @@ pub enum Layer {
         /// Service index.
         si: u8,
     },
-    /// IPsec NAT-traversal keepalive (one 0xff byte on UDP 4500).
-    NatKeepalive,
+    /// IPsec NAT traversal on UDP 4500 (tshark's `udpencap`): followed by ESP or ISAKMP, or a
+    /// keepalive (one 0xff byte).
+    UdpEncap {
+        /// The payload is a NAT keepalive.
+        keepalive: bool,
+    },
     /// ISAKMP / IKE on UDP 500 or 4500 (only recognised, not decoded).
     Isakmp,
 }
@@ -256,6 +260,12 @@ pub struct Ipv6Layer {
     pub payload_len: u16,
     /// Fragment header: (identification, offset in bytes, more fragments).
     pub fragment: Option<(u32, u16, bool)>,
+    /// The extension headers walked, in order (their protocol numbers: 0 hop-by-hop, 43
+    /// routing, 44 fragment, 60 destination options, 135 mobility, ...); the first
+    /// `extension_count` entries are meaningful (at most 4 are kept).
+    pub extensions: [u8; 4],
+    /// How many extension headers were walked (may exceed 4).
+    pub extension_count: u8,
     /// Offset of this header in the frame.
     pub offset: u32,
     /// Inside an ICMP error (quoted header).

@@ -43,7 +43,7 @@ impl Layer {
             Layer::VxlanGpe { .. } => "vxlan",
             Layer::CiscoMetadata { .. } => "cmd",
             Layer::Nsh { .. } => "nsh",
-            Layer::NatKeepalive => "udpencap",
+            Layer::UdpEncap { .. } => "udpencap",
             Layer::Isakmp => "isakmp",
         }
     }
@@ -87,7 +87,7 @@ impl Layer {
             Layer::VxlanGpe { .. } => "VXLAN",
             Layer::CiscoMetadata { .. } => "CMD",
             Layer::Nsh { .. } => "NSH",
-            Layer::NatKeepalive => "UDPENCAP",
+            Layer::UdpEncap { .. } => "UDPENCAP",
             Layer::Isakmp => "ISAKMP",
         }
     }

@@ -178,10 +178,13 @@ fn udp_port(w: &mut Walk, data: &[u8], off: usize, end: usize, port: u16) -> boo
 /// UDP 4500: a NAT keepalive (one 0xff byte), ISAKMP (zero non-ESP marker) or ESP.
 fn nat_t(w: &mut Walk, data: &[u8], off: usize, end: usize) {
     let bytes = captured(data, off, end);
-    if bytes == [0xff] {
-        w.push(Layer::NatKeepalive, off);
-    } else if be32(bytes, 0) == Some(0) {
-        w.push(Layer::Isakmp, off);
+    let keepalive = bytes == [0xff];
+    if !w.push(Layer::UdpEncap { keepalive }, off) || keepalive {
+        return;
+    }
+    if be32(bytes, 0) == Some(0) {
+        // A zero non-ESP marker precedes ISAKMP.
+        w.push(Layer::Isakmp, off + 4);
     } else {
         esp(w, data, off, end);
     }

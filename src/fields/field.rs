@@ -188,13 +188,52 @@ fn push_display(out: &mut String, v: impl std::fmt::Display) {
 }
 
 /// `frame.protocols`: the decoded layers' filter names, with tshark's `ethertype` and
-/// `wlan_radio` pseudo-protocols where tshark lists them.
+/// `wlan_radio` pseudo-protocols and IPv6 extension headers where tshark lists them. Application
+/// protocols the decoder does not know (and tshark's `data` for undissected payload, apart from
+/// ICMP echo data) are not listed.
 fn protocols(ctx: &FieldContext, out: &mut String) {
-    out.push_str("frame");
+    let mut first = true;
+    if matches!(ctx.meta.linktype, 101 | 12 | 14) && !ctx.frame.layers.is_empty() {
+        out.push_str("raw");
+        first = false;
+    }
+    let mut previous: Option<&Layer> = None;
     for layer in &ctx.frame.layers {
-        out.push(':');
+        // tshark lists an MPLS label stack once.
+        let repeat_mpls = matches!(
+            (previous, layer),
+            (Some(Layer::Mpls { .. }), Layer::Mpls { .. })
+        );
+        previous = Some(layer);
+        if repeat_mpls {
+            continue;
+        }
+        if !first {
+            out.push(':');
+        }
+        first = false;
         out.push_str(layer.filter_name());
         match layer {
+            Layer::Ipv6(ip) => {
+                for ext in ip.extensions.iter().take(usize::from(ip.extension_count)) {
+                    out.push(':');
+                    out.push_str(match ext {
+                        0 => "ipv6.hopopts",
+                        43 => "ipv6.routing",
+                        44 => "ipv6.fraghdr",
+                        60 => "ipv6.dstopts",
+                        135 => "mipv6",
+                        139 => "hip",
+                        _ => "shim6",
+                    });
+                }
+            }
+            // tshark lists the echo payload as "data".
+            Layer::Icmp(i) | Layer::Icmpv6(i)
+                if i.ident.is_some() && !i.in_error && ctx.data.len() > i.offset as usize + 8 =>
+            {
+                out.push_str(":data");
+            }
             Layer::Ethernet(e) if e.ether_type > 1500 => out.push_str(":ethertype"),
             Layer::Vlan(v) if v.ether_type > 1500 => out.push_str(":ethertype"),
             Layer::Sll(_) => out.push_str(":ethertype"),

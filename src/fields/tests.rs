@@ -144,7 +144,7 @@ fn frame_fields() {
     assert_eq!(values(&names[1..3], &spb, &data, true), "\t");
     assert_eq!(
         values(&["frame.protocols"], &m, &data, false),
-        "frame:eth:ethertype:vlan:ethertype:ip:udp:vxlan:eth:ethertype:ip:tcp"
+        "eth:ethertype:vlan:ethertype:ip:udp:vxlan:eth:ethertype:ip:tcp"
     );
 }
 
