@@ -185,6 +185,7 @@ fn in_error(layer: &Layer) -> bool {
         Layer::Tcp(l) => l.in_error,
         Layer::Udp(l) => l.in_error,
         Layer::Icmp(l) | Layer::Icmpv6(l) => l.in_error,
+        Layer::TcpPorts { in_error, .. } => *in_error,
         _ => false,
     }
 }

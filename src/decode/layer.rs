@@ -70,6 +70,19 @@ pub enum Layer {
     Ipv6(Ipv6Layer),
     /// TCP header.
     Tcp(TcpLayer),
+    /// A TCP header cut before its 16th byte: only the ports (and, inside an ICMP error, the
+    /// sequence number) are known. tshark shows these fields but assigns no stream, so this is
+    /// not a [`Layer::Tcp`].
+    TcpPorts {
+        /// Source port.
+        src_port: u16,
+        /// Destination port.
+        dst_port: u16,
+        /// Sequence number, when inside an ICMP error and present.
+        seq: Option<u32>,
+        /// Inside an ICMP error (quoted header).
+        in_error: bool,
+    },
     /// UDP header.
     Udp(UdpLayer),
     /// ICMPv4.

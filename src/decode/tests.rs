@@ -157,7 +157,8 @@ fn truncated_headers_keep_earlier_layers() {
     p.extend(ipv4(6, 24, 1, 0));
     p.extend(&tcp_syn(1, 2)[..10]);
     let f = decode(1, &p);
-    assert_eq!(names(&f), ["eth", "ip"]);
+    assert_eq!(names(&f), ["eth", "ip", "tcp"]);
+    assert_eq!(f.tcp_layers().count(), 0, "only the ports are known");
     assert_eq!(f.anomalies[0].offset, 34);
 }
 
@@ -710,4 +711,61 @@ fn layer_stays_small() {
     let size = std::mem::size_of::<Layer>();
     eprintln!("size_of::<Layer>() = {size}");
     assert!(size <= 96, "Layer is {size} bytes");
+}
+
+#[test]
+fn tcp_cut_short_keeps_what_tshark_shows() {
+    let t = tcp_syn(40000, 80);
+    for (cut, full) in [(4, false), (8, false), (12, false), (16, true), (19, true)] {
+        let mut p = eth(0x0800);
+        p.extend(ipv4(6, t.len(), 1, 0));
+        p.extend(&t[..cut]);
+        let f = decode_with(&mut Decoder::new(), 1, &p, p.len() + t.len() - cut);
+        assert_eq!(names(&f), ["eth", "ip", "tcp"], "cut at {cut}");
+        assert_eq!(f.tcp_layers().next().is_some(), full, "cut at {cut}");
+        assert_eq!(f.anomalies[0].kind, "truncated");
+        if !full {
+            assert_eq!(
+                f.layers[2],
+                Layer::TcpPorts {
+                    src_port: 40000,
+                    dst_port: 80,
+                    seq: None,
+                    in_error: false
+                }
+            );
+        }
+    }
+    let mut p = eth(0x0800);
+    p.extend(ipv4(6, t.len(), 1, 0));
+    p.extend(&t[..2]);
+    assert_eq!(names(&decode(1, &p)), ["eth", "ip"]);
+}
+
+#[test]
+fn icmp_quote_of_eight_tcp_bytes_gives_ports_and_sequence() {
+    let t = tcp_syn(40000, 80);
+    let mut quoted = ipv4(6, t.len(), 1, 0);
+    quoted.extend(&t[..8]);
+    let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
+    icmp.extend(&quoted);
+    let mut p = eth(0x0800);
+    p.extend(ipv4(1, icmp.len(), 2, 0));
+    p.extend(&icmp);
+    let f = decode(1, &p);
+    assert_eq!(names(&f), ["eth", "ip", "icmp", "ip", "tcp"]);
+    assert_eq!(
+        f.layers[4],
+        Layer::TcpPorts {
+            src_port: 40000,
+            dst_port: 80,
+            seq: Some(1000),
+            in_error: true
+        }
+    );
+    assert!(
+        f.anomalies.is_empty(),
+        "a short quote is normal: {:?}",
+        f.anomalies
+    );
 }

@@ -329,16 +329,33 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut String) {
                             push_display(j.next(), s);
                         }
                     }
-                    Field::TcpSeqRaw => push_display(j.next(), t.seq),
+                    // tshark shows the raw sequence number of an ICMP-quoted header as
+                    // `tcp.seq` only, and no `tcp.len` for it.
+                    Field::TcpSeqRaw if !t.in_error => push_display(j.next(), t.seq),
                     Field::TcpAckRaw => push_display(j.next(), t.ack),
                     Field::TcpFlags => {
                         let _ = write!(j.next(), "0x{:04x}", t.flags);
                     }
-                    Field::TcpLen => push_display(j.next(), t.payload_len),
+                    Field::TcpLen if !t.in_error => push_display(j.next(), t.payload_len),
                     Field::TcpWindowSizeValue => push_display(j.next(), t.window),
                     Field::TcpHdrLen => push_display(j.next(), t.header_len),
                     _ => {}
                 }
+            }
+            (Field::TcpSrcport, Layer::TcpPorts { src_port, .. }) => {
+                push_display(j.next(), src_port)
+            }
+            (Field::TcpDstport, Layer::TcpPorts { dst_port, .. }) => {
+                push_display(j.next(), dst_port)
+            }
+            (
+                Field::TcpPort,
+                Layer::TcpPorts {
+                    src_port, dst_port, ..
+                },
+            ) => {
+                push_display(j.next(), src_port);
+                push_display(j.next(), dst_port);
             }
             (_, Layer::Udp(u)) => {
                 let stream = ctx.udp_streams.get(udp_index).copied();
