@@ -17,6 +17,7 @@ const KNOWN_FIELD_DIFFERENCES: &[(&str, u32, &str)] = &[
     // See `dns_in_a_retransmitted_tcp_segment_is_not_dissected_by_tshark`.
     ("pcapplusplus__dns_over_tcp.pcapng", 4, "dns.id"),
     ("pcapplusplus__dns_over_tcp.pcapng", 4, "dns.flags.response"),
+    ("pcapplusplus__dns_over_tcp.pcapng", 4, "frame.protocols"),
 ];
 
 /// The oracle columns compared.
@@ -143,7 +144,15 @@ fn compare_file(name: &str, capture: &Path, expected: &str, columns: &[&str], ta
             field.write(&ctx, &mut value);
             let entry = tally.per_column.entry(column.to_owned()).or_default();
             entry.1 += 1;
-            if value == expected {
+            // frame.protocols: tshark goes on with application protocols the decoder does not
+            // know, so ours must be the same chain or a prefix of it.
+            let agrees = value == expected
+                || (column == "frame.protocols"
+                    && !value.is_empty()
+                    && expected
+                        .strip_prefix(value.as_str())
+                        .is_some_and(|rest| rest.starts_with(':')));
+            if agrees {
                 entry.0 += 1;
             } else {
                 file_bad += 1;

@@ -64,6 +64,12 @@ pub enum Layer {
         /// TTL.
         ttl: u8,
     },
+    /// Ethernet pseudowire over MPLS (tshark's heuristic): the Ethernet frame follows, after a
+    /// 4-byte control word when `control_word`.
+    PwEth {
+        /// A control word (first nibble 0) precedes the frame.
+        control_word: bool,
+    },
     /// IPv4 header.
     Ipv4(Ipv4Layer),
     /// IPv6 header (with extension headers summarised).

@@ -20,6 +20,10 @@ impl Layer {
             Layer::Llc { .. } => "llc",
             Layer::Radiotap { .. } => "radiotap",
             Layer::Mpls { .. } => "mpls",
+            Layer::PwEth { control_word: true } => "pwethheuristic:pwethcw",
+            Layer::PwEth {
+                control_word: false,
+            } => "pwethheuristic:pwethnocw",
             Layer::Ipv4(_) => "ip",
             Layer::Ipv6(_) => "ipv6",
             Layer::Tcp(_) | Layer::TcpPorts { .. } => "tcp",
@@ -64,6 +68,7 @@ impl Layer {
             Layer::Llc { .. } => "LLC",
             Layer::Radiotap { .. } => "802.11",
             Layer::Mpls { .. } => "MPLS",
+            Layer::PwEth { .. } => "PW Ethernet",
             Layer::Ipv4(_) => "IPv4",
             Layer::Ipv6(_) => "IPv6",
             Layer::Tcp(_) | Layer::TcpPorts { .. } => "TCP",

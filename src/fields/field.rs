@@ -6,73 +6,133 @@ use std::net::Ipv6Addr;
 
 use super::format::{mac, seconds};
 use super::FieldContext;
-use crate::capture::NO_INTERFACE;
+use crate::capture::{RecordKind, NO_INTERFACE};
 use crate::decode::Layer;
 
 /// A supported tshark field (see [`Field::NAMES`] for the names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)]
 pub enum Field {
+    /// `frame.number`
     FrameNumber,
+    /// `frame.time_epoch`
     FrameTimeEpoch,
+    /// `frame.time_relative`
     FrameTimeRelative,
+    /// `frame.len`
     FrameLen,
+    /// `frame.cap_len`
     FrameCapLen,
+    /// `frame.interface_id`
     FrameInterfaceId,
+    /// `frame.protocols`
     FrameProtocols,
+    /// `eth.src`
     EthSrc,
+    /// `eth.dst`
     EthDst,
+    /// `eth.type`
     EthType,
+    /// `vlan.id`
     VlanId,
+    /// `vlan.etype`
     VlanEtype,
+    /// `ieee8021ad.id`
     Ieee8021adId,
+    /// `sll.etype`
     SllEtype,
+    /// `ip.src`
     IpSrc,
+    /// `ip.dst`
     IpDst,
+    /// `ip.addr`
     IpAddr,
+    /// `ip.proto`
     IpProto,
+    /// `ip.id`
     IpId,
+    /// `ip.ttl`
     IpTtl,
+    /// `ip.len`
     IpLen,
+    /// `ip.hdr_len`
     IpHdrLen,
+    /// `ip.dsfield`
     IpDsfield,
+    /// `ip.flags`
     IpFlags,
+    /// `ip.frag_offset`
     IpFragOffset,
+    /// `ip.checksum`
     IpChecksum,
+    /// `ipv6.src`
     Ipv6Src,
+    /// `ipv6.dst`
     Ipv6Dst,
+    /// `ipv6.addr`
     Ipv6Addr,
+    /// `ipv6.nxt`
     Ipv6Nxt,
+    /// `ipv6.hlim`
     Ipv6Hlim,
+    /// `ipv6.plen`
     Ipv6Plen,
+    /// `tcp.srcport`
     TcpSrcport,
+    /// `tcp.dstport`
     TcpDstport,
+    /// `tcp.port`
     TcpPort,
+    /// `tcp.stream`
     TcpStream,
+    /// `tcp.seq_raw`
     TcpSeqRaw,
+    /// `tcp.ack_raw`
     TcpAckRaw,
+    /// `tcp.flags`
     TcpFlags,
+    /// `tcp.len`
     TcpLen,
+    /// `tcp.window_size_value`
     TcpWindowSizeValue,
+    /// `tcp.hdr_len`
     TcpHdrLen,
+    /// `udp.srcport`
     UdpSrcport,
+    /// `udp.dstport`
     UdpDstport,
+    /// `udp.port`
     UdpPort,
+    /// `udp.stream`
     UdpStream,
+    /// `udp.length`
     UdpLength,
+    /// `icmp.type`
     IcmpType,
+    /// `icmp.code`
     IcmpCode,
+    /// `icmpv6.type`
     Icmpv6Type,
+    /// `icmpv6.code`
     Icmpv6Code,
+    /// `arp.opcode`
     ArpOpcode,
+    /// `arp.src.proto_ipv4`
     ArpSrcProtoIpv4,
+    /// `arp.dst.proto_ipv4`
     ArpDstProtoIpv4,
+    /// `esp.spi`
     EspSpi,
+    /// `esp.sequence`
     EspSequence,
+    /// `ah.spi`
     AhSpi,
+    /// `gre.proto`
     GreProto,
+    /// `vxlan.vni`
     VxlanVni,
+    /// `dns.id`
     DnsId,
+    /// `dns.flags.response`
     DnsFlagsResponse,
 }
 
@@ -197,8 +257,18 @@ fn protocols(ctx: &FieldContext, out: &mut String) {
         out.push_str("raw");
         first = false;
     }
+    if ctx.meta.kind != RecordKind::Packet {
+        // tshark shows custom / journal blocks as undissected data.
+        out.push_str("data");
+        return;
+    }
     let mut previous: Option<&Layer> = None;
     for layer in &ctx.frame.layers {
+        // tshark 4.0 does not list VXLAN-GPE in frame.protocols (its dissector adds no
+        // protocol item there).
+        if matches!(layer, Layer::VxlanGpe { .. }) {
+            continue;
+        }
         // tshark lists an MPLS label stack once.
         let repeat_mpls = matches!(
             (previous, layer),
@@ -236,7 +306,7 @@ fn protocols(ctx: &FieldContext, out: &mut String) {
             }
             Layer::Ethernet(e) if e.ether_type > 1500 => out.push_str(":ethertype"),
             Layer::Vlan(v) if v.ether_type > 1500 => out.push_str(":ethertype"),
-            Layer::Sll(_) => out.push_str(":ethertype"),
+            Layer::Sll(_) | Layer::CiscoMetadata { .. } => out.push_str(":ethertype"),
             Layer::Radiotap { .. } => out.push_str(":wlan_radio"),
             _ => {}
         }

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 captures=${CAPTURES:-$here/../../../../shared/captures/public}
 [ -d "$captures" ] || captures=/work/shared/captures/public
-FIELDS="frame.number frame.time_epoch frame.time_relative frame.interface_id frame.len frame.cap_len eth.src eth.dst eth.type vlan.id vlan.etype ieee8021ad.id
+FIELDS="frame.number frame.time_epoch frame.time_relative frame.interface_id frame.len frame.cap_len frame.protocols eth.src eth.dst eth.type vlan.id vlan.etype ieee8021ad.id
 sll.etype ip.src ip.dst ip.addr ip.proto ip.id ip.ttl ip.len ip.hdr_len ip.dsfield ip.flags ip.frag_offset
 ip.checksum ipv6.src ipv6.dst ipv6.addr ipv6.nxt ipv6.hlim ipv6.plen tcp.srcport tcp.dstport tcp.port
 tcp.seq_raw tcp.ack_raw tcp.flags tcp.len tcp.window_size_value tcp.hdr_len udp.srcport udp.dstport udp.port
