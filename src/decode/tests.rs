@@ -769,3 +769,34 @@ fn icmp_quote_of_eight_tcp_bytes_gives_ports_and_sequence() {
         f.anomalies
     );
 }
+
+#[test]
+fn mpls_ethernet_pseudowire_with_and_without_control_word() {
+    let mut inner = eth(0x0800);
+    inner.extend(ipv4_udp(1, 2, b""));
+    // A control word (first nibble 0) before the frame.
+    let mut p = eth(0x8847);
+    p.extend([0x00, 0x01, 0x01, 0x40]); // label 16, bottom
+    p.extend([0, 0, 0, 0]);
+    p.extend(&inner);
+    let f = decode(1, &p);
+    assert_eq!(
+        names(&f),
+        ["eth", "mpls", "pwethheuristic:pwethcw", "eth", "ip", "udp"]
+    );
+    // No control word: the frame starts right after the stack (its first nibble is not 0, 4, 6).
+    let mut inner = eth(0x0800);
+    inner[0] = 0xa0;
+    inner.extend(ipv4_udp(1, 2, b""));
+    let mut p = eth(0x8847);
+    p.extend([0x00, 0x01, 0x01, 0x40]);
+    p.extend(&inner);
+    let f = decode(1, &p);
+    assert_eq!(
+        f.layers[2],
+        Layer::PwEth {
+            control_word: false
+        }
+    );
+    assert_eq!(names(&f)[3..], ["eth", "ip", "udp"]);
+}
