@@ -5,6 +5,9 @@
 
 mod args;
 mod conv;
+mod fields_cmd;
+mod follow_cmd;
+mod http_cmd;
 mod index_cmd;
 mod info;
 mod input;
@@ -26,6 +29,10 @@ commands:
   info FILE                         format, interfaces, link types, packets, bytes, time span
   fields FILE [--header] -e FIELD...  one tab-separated line per frame (tshark -T fields names)
   conv FILE tcp|udp|ip [--json]     conversation table
+  follow FILE tcp|udp STREAM [--format raw|ascii|hex|yaml] [--node 0|1]
+                                    reassembled stream, as tshark -z follow
+  http FILE [STREAM] [--json] [--max-body N]  HTTP/1.x messages with decoded bodies
+  export-objects FILE DIR           save every HTTP body into DIR
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -43,6 +50,10 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
     let result = match cmd.to_str().unwrap_or("") {
         "info" => info::run(rest, &mut out),
         "conv" => conv::run(rest, &mut out),
+        "fields" => fields_cmd::run(rest, &mut out),
+        "follow" => follow_cmd::run(rest, &mut out),
+        "http" => http_cmd::run(rest, &mut out),
+        "export-objects" => http_cmd::run_export(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
