@@ -37,6 +37,7 @@ mod timestamp;
 pub use error::{CaptureError, CaptureErrorKind};
 pub use info::{CaptureFormat, CaptureInfo, InterfaceInfo, NameResolutionEntry, SectionInfo};
 pub use reader::CaptureReader;
+pub use timestamp::format_time_epoch;
 
 /// Link type reported for records that are not packets ([`RecordKind::CustomBlock`],
 /// [`RecordKind::SystemdJournalExport`]): no LINKTYPE_* has this value, so a decoder that only
@@ -79,6 +80,10 @@ pub struct FrameMeta {
     pub ts_ns: TimestampNs,
     /// False for Simple Packet Blocks (no timestamp in the file).
     pub has_timestamp: bool,
+    /// The nanosecond part of the time as wiretap holds it, unnormalised: `ts_ns` is seconds ×
+    /// 10^9 + this. Normally 0..10^9; damaged classic pcap records can make it negative or larger
+    /// (tshark prints such times oddly; [`format_time_epoch`] reproduces it).
+    pub ts_frac_ns: i32,
     /// Bytes captured (`frame.cap_len`), equal to the delivered slice's length.
     pub caplen: u32,
     /// Bytes on the wire (`frame.len`); may be larger than `caplen` (snaplen cut).

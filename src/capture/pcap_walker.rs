@@ -392,9 +392,11 @@ impl PcapWalker {
             } else {
                 rest.get(header_len..total).unwrap_or_default()
             };
+            let (ts_ns, ts_frac_ns) = pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond);
             let meta = FrameMeta {
                 number: 0,
-                ts_ns: pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond),
+                ts_ns,
+                ts_frac_ns,
                 has_timestamp: true,
                 caplen: h.caplen,
                 wire_len: h.wire_len,

@@ -17,7 +17,7 @@ use super::delivery::Delivery;
 use super::pcap_walker::max_caplen_for_linktype;
 use super::pcapng_options::{opt_u64, OptionIter, OPT_COMMENT};
 use super::stream_feeder::Advance;
-use super::timestamp::{pcapng_ts_ns, units_per_second};
+use super::timestamp::{combine, pcapng_ts_ns, units_per_second};
 use super::{
     CaptureError, CaptureErrorKind, CaptureFormat, FrameMeta, InterfaceInfo, NameResolutionEntry,
     RecordKind, SectionInfo, LINKTYPE_NONE, NO_INTERFACE,
@@ -251,7 +251,13 @@ impl PcapngWalker {
                 let body = block.get(8..total - 4).unwrap_or_default();
                 let end = body.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
                 let entry = body.get(..end).unwrap_or_default();
+                let realtime = journal_realtime_us(entry);
                 let meta = FrameMeta {
+                    ts_ns: realtime.map_or(0, |us| {
+                        combine((us / 1_000_000) as i64, ((us % 1_000_000) * 1000) as i64)
+                    }),
+                    ts_frac_ns: realtime.map_or(0, |us| ((us % 1_000_000) * 1000) as i32),
+                    has_timestamp: realtime.is_some(),
                     caplen: entry.len() as u32,
                     wire_len: entry.len() as u32,
                     offset: offset + 8,
@@ -288,7 +294,8 @@ impl PcapngWalker {
             d.info.big_endian = be;
             d.info.version = (major, minor);
         }
-        if major != 1 {
+        // wiretap 4.0 reads versions 1.0 and 1.2 (tshark refuses 1.1 and 2.0).
+        if !matches!((major, minor), (1, 0) | (1, 2)) {
             return Err(CaptureError {
                 offset,
                 kind: CaptureErrorKind::UnsupportedVersion { major, minor },
@@ -455,9 +462,11 @@ impl PcapngWalker {
                 }
             }
         }
+        let (ts_ns, ts_frac_ns) = pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec);
         let meta = FrameMeta {
             number: 0,
-            ts_ns: pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec),
+            ts_ns,
+            ts_frac_ns,
             has_timestamp: true,
             caplen,
             wire_len,
@@ -602,6 +611,7 @@ impl PcapngWalker {
         let meta = FrameMeta {
             number: 0,
             ts_ns: 0,
+            ts_frac_ns: 0,
             has_timestamp: false,
             caplen,
             wire_len,
@@ -615,6 +625,22 @@ impl PcapngWalker {
         d.deliver(meta, packet, sink);
         Ok(())
     }
+}
+
+/// The `__REALTIME_TIMESTAMP=` field (µs since the epoch) of a systemd journal export entry,
+/// which wiretap uses as the record's time.
+fn journal_realtime_us(entry: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"__REALTIME_TIMESTAMP=";
+    let at = entry.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let digits = entry.get(at..)?;
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return None;
+    }
+    std::str::from_utf8(digits.get(..end)?).ok()?.parse().ok()
 }
 
 /// Checks an option area (for blocks whose options are not otherwise used).
