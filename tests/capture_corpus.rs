@@ -106,6 +106,7 @@ fn kind_matches(expected: &str, kind: &CaptureErrorKind) -> bool {
             kind,
             CaptureErrorKind::AbsurdLength { .. }
                 | CaptureErrorKind::BadBlock { .. }
+                | CaptureErrorKind::BadRecord { .. }
                 | CaptureErrorKind::UnknownInterface { .. }
                 | CaptureErrorKind::BadGzip { .. }
         ),

@@ -19,6 +19,9 @@ pub enum CaptureErrorKind {
     UnknownInterface { interface: u32 },
     /// The gzip stream is corrupt or ends early.
     BadGzip { reason: String },
+    /// A record whose content cannot be right for its link type (e.g. too short for the
+    /// pseudo-header wiretap expects in front of the packet).
+    BadRecord { reason: String },
     /// Classic pcap header whose link-type field has reserved bits set (libpcap and wiretap refuse
     /// such files: "network type reserved field not zero").
     UnsupportedLinkType { linktype: u32 },
@@ -68,6 +71,11 @@ impl fmt::Display for CaptureError {
             CaptureErrorKind::UnknownInterface { interface } => write!(
                 f,
                 "the file appears to be damaged: packet at offset {} refers to interface {interface}, which is not declared",
+                self.offset
+            ),
+            CaptureErrorKind::BadRecord { reason } => write!(
+                f,
+                "the file appears to be damaged: record at offset {}: {reason}",
                 self.offset
             ),
             CaptureErrorKind::UnsupportedLinkType { linktype } => write!(
