@@ -44,8 +44,9 @@ pub enum CaptureErrorKind {
         /// What is wrong with it.
         reason: String,
     },
-    /// Classic pcap header whose link-type field has reserved bits set (libpcap and wiretap refuse
-    /// such files: "network type reserved field not zero").
+    /// Classic pcap header whose link-type field has reserved bits set ("network type reserved
+    /// field not zero") or names a link type Wireshark 4.0 does not know ("network type N unknown
+    /// or unsupported"): wiretap refuses such files.
     UnsupportedLinkType {
         /// The whole link-type field of the file header.
         linktype: u32,
@@ -103,11 +104,18 @@ impl fmt::Display for CaptureError {
                 "the file appears to be damaged: record at offset {}: {reason}",
                 self.offset
             ),
-            CaptureErrorKind::UnsupportedLinkType { linktype } => write!(
-                f,
-                "unsupported capture: pcap link-type field 0x{linktype:08x} at offset {} has reserved bits set",
-                self.offset
-            ),
+            CaptureErrorKind::UnsupportedLinkType { linktype } => {
+                let why = if linktype & 0x03FF_0000 != 0 {
+                    "has reserved bits set"
+                } else {
+                    "names a link type tshark 4.0 does not know"
+                };
+                write!(
+                    f,
+                    "unsupported capture: pcap link-type field 0x{linktype:08x} at offset {} {why}",
+                    self.offset
+                )
+            }
             CaptureErrorKind::BadGzip { reason } => write!(
                 f,
                 "the gzip stream is damaged at offset {}: {reason}",

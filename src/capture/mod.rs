@@ -25,6 +25,7 @@ mod error;
 pub mod gzip_index;
 mod gzip_stream;
 mod info;
+mod known_linktypes;
 mod pcap_variant;
 mod pcap_walker;
 mod pcapng_options;

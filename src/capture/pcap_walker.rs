@@ -12,6 +12,7 @@ use pcap_parser::pcap::{
 };
 
 use super::delivery::Delivery;
+use super::known_linktypes::is_known_pcap_linktype;
 use super::pcap_variant::{
     choose_variant, PcapVariant, ProbeOutcome, ProbeParams, MODIFIED_CANDIDATES,
     STANDARD_CANDIDATES,
@@ -261,6 +262,12 @@ impl PcapWalker {
             }
         }
         if network & 0x03FF_0000 != 0 {
+            return Err(CaptureError {
+                offset: base + 20,
+                kind: CaptureErrorKind::UnsupportedLinkType { linktype: network },
+            });
+        }
+        if !is_known_pcap_linktype(network & 0xFFFF) {
             return Err(CaptureError {
                 offset: base + 20,
                 kind: CaptureErrorKind::UnsupportedLinkType { linktype: network },
