@@ -260,3 +260,63 @@ fn chunk_size_does_not_change_anything() {
     }
     assert!(checked >= 90);
 }
+
+/// `capinfos -M` facts of every corpus file agree with [`tracematch::capture::CaptureInfo`]:
+/// file type (pcap / nsecpcap / modpcap / pcapng / gzip), number of interfaces, the classic
+/// header's snapshot length and the number of packets (custom blocks are frames for tshark but
+/// not packets for capinfos).
+#[test]
+fn corpus_file_facts_match_capinfos() {
+    use tracematch::capture::{CaptureFormat, RecordKind};
+    let Some(dir) = corpus_dir() else {
+        eprintln!("SKIPPED: ../shared/captures not found");
+        return;
+    };
+    let mut checked = 0;
+    for file in manifest(&dir) {
+        let text = std::fs::read_to_string(dir.join("oracle").join(&file).join("capinfos.txt"))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+        };
+        let Some(file_type) = field("File type:") else {
+            continue;
+        };
+        let data = std::fs::read(dir.join(&file)).expect("read capture");
+        let mut reader = CaptureReader::new();
+        let mut packets = 0u64;
+        let mut sink = |m: &FrameMeta, _: &[u8]| {
+            if m.kind == RecordKind::Packet {
+                packets += 1;
+            }
+        };
+        let _ = reader
+            .push(&data, &mut sink)
+            .and_then(|()| reader.finish(&mut sink));
+        let info = reader.info();
+        let want = match file_type.as_str() {
+            "pcap" => (CaptureFormat::Pcap, false, false),
+            "nsecpcap" => (CaptureFormat::Pcap, true, false),
+            "modpcap" => (CaptureFormat::PcapModified, false, false),
+            "pcapng" => (CaptureFormat::Pcapng, false, false),
+            "pcap (gzip compressed)" => (CaptureFormat::Pcap, false, true),
+            other => panic!("{file}: unexpected file type {other}"),
+        };
+        assert_eq!((info.format, info.nanosecond, info.gzip), want, "{file}");
+        if let Some(n) = field("Number of interfaces in file:") {
+            assert_eq!(info.interfaces.len().to_string(), n, "{file}: interfaces");
+        }
+        if let Some(limit) = field("Packet size limit:   file hdr:") {
+            if let Some(n) = limit.strip_suffix(" bytes") {
+                assert_eq!(info.interfaces[0].snaplen.to_string(), n, "{file}: snaplen");
+            }
+        }
+        if let Some(n) = field("Number of packets:") {
+            assert_eq!(packets.to_string(), n, "{file}: packets");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 90, "checked {checked}");
+}
