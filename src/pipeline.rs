@@ -6,7 +6,11 @@
 
 use serde::Serialize;
 
-use crate::capture::CaptureInfo;
+use crate::capture::random_access::ByteSource;
+use crate::capture::{CaptureError, CaptureInfo, CaptureReader, FrameMeta};
+use crate::decode::{DecodedFrame, Decoder, Layer};
+use crate::flow::{FlowTables, FrameStreams, StreamStats};
+use crate::index::{PacketIndex, StreamKind};
 
 /// Which conversation table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -136,6 +140,247 @@ pub struct PacketRow {
     pub info: String,
 }
 
+/// Everything known about one frame while the pipeline runs: what visitors (the indexer, `fields`,
+/// matching) receive.
+pub struct FrameContext<'a> {
+    /// Container facts of the frame.
+    pub meta: &'a FrameMeta,
+    /// The decoded layers.
+    pub frame: &'a DecodedFrame,
+    /// The frame's captured bytes.
+    pub data: &'a [u8],
+    /// Stream ids per TCP/UDP layer.
+    pub streams: &'a FrameStreams,
+    /// When this frame completed an IP datagram: the reassembled payload the transport layers
+    /// of `frame` point into.
+    pub reassembled: Option<&'a [u8]>,
+    /// Timestamp of the capture's first frame (for relative times).
+    pub first_ts_ns: i64,
+}
+
+/// The streaming core shared by every front end: reader → decoder → flow tables, calling a visitor
+/// per frame. Holds no packet bytes.
+#[derive(Default)]
+pub struct Pipeline {
+    reader: CaptureReader,
+    decoder: Decoder,
+    flows: FlowTables,
+    decoded: DecodedFrame,
+    streams: FrameStreams,
+    stats: RunStats,
+}
+
+/// Running totals of a pipeline.
+#[derive(Clone, Debug, Default)]
+struct RunStats {
+    frames: u64,
+    wire_bytes: u64,
+    input_bytes: u64,
+    first_ts_ns: Option<i64>,
+    last_ts_ns: Option<i64>,
+    linktypes: Vec<u32>,
+    finished: bool,
+    cancelled: bool,
+    error: Option<CaptureError>,
+}
+
+impl Pipeline {
+    /// A pipeline that detects the format from the first bytes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds one chunk; `visit` is called for every complete frame.
+    pub fn push<V: FnMut(&FrameContext)>(&mut self, chunk: &[u8], visit: &mut V) {
+        if self.stats.finished || self.stats.error.is_some() {
+            return;
+        }
+        self.stats.input_bytes = self.stats.input_bytes.saturating_add(chunk.len() as u64);
+        let Pipeline {
+            reader,
+            decoder,
+            flows,
+            decoded,
+            streams,
+            stats,
+        } = self;
+        let mut sink = |meta: &FrameMeta, data: &[u8]| {
+            Self::frame(decoder, flows, decoded, streams, stats, meta, data, visit);
+        };
+        if let Err(e) = reader.push(chunk, &mut sink) {
+            self.stats.error = Some(e);
+        }
+    }
+
+    /// Ends the input; a record cut short becomes the pipeline's error.
+    pub fn finish<V: FnMut(&FrameContext)>(&mut self, visit: &mut V) {
+        if self.stats.finished {
+            return;
+        }
+        if self.stats.error.is_none() {
+            let Pipeline {
+                reader,
+                decoder,
+                flows,
+                decoded,
+                streams,
+                stats,
+            } = self;
+            let mut sink = |meta: &FrameMeta, data: &[u8]| {
+                Self::frame(decoder, flows, decoded, streams, stats, meta, data, visit);
+            };
+            if let Err(e) = reader.finish(&mut sink) {
+                self.stats.error = Some(e);
+            }
+        }
+        self.stats.finished = true;
+    }
+
+    /// Stops early, keeping what was read (the summary says `cancelled`).
+    pub fn cancel(&mut self) {
+        if !self.stats.finished {
+            self.stats.cancelled = true;
+            self.stats.finished = true;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn frame<V: FnMut(&FrameContext)>(
+        decoder: &mut Decoder,
+        flows: &mut FlowTables,
+        decoded: &mut DecodedFrame,
+        streams: &mut FrameStreams,
+        stats: &mut RunStats,
+        meta: &FrameMeta,
+        data: &[u8],
+        visit: &mut V,
+    ) {
+        decoder.decode(meta, data, decoded);
+        flows.observe(meta, decoded, streams);
+        stats.frames += 1;
+        stats.wire_bytes = stats.wire_bytes.saturating_add(u64::from(meta.wire_len));
+        if meta.has_timestamp {
+            if stats.first_ts_ns.is_none() {
+                stats.first_ts_ns = Some(meta.ts_ns);
+            }
+            stats.last_ts_ns = Some(meta.ts_ns);
+        }
+        if !stats.linktypes.contains(&meta.linktype) {
+            stats.linktypes.push(meta.linktype);
+        }
+        let ctx = FrameContext {
+            meta,
+            frame: decoded,
+            data,
+            streams,
+            reassembled: decoder.reassembled_payload(),
+            first_ts_ns: stats.first_ts_ns.unwrap_or(meta.ts_ns),
+        };
+        visit(&ctx);
+    }
+
+    /// The flow tables built so far.
+    pub fn flows(&self) -> &FlowTables {
+        &self.flows
+    }
+
+    /// The capture reader (container facts, gzip index).
+    pub fn reader(&self) -> &CaptureReader {
+        &self.reader
+    }
+
+    /// The error that stopped reading, if any.
+    pub fn error(&self) -> Option<&CaptureError> {
+        self.stats.error.as_ref()
+    }
+
+    /// Frames read so far.
+    pub fn frames(&self) -> u64 {
+        self.stats.frames
+    }
+
+    /// Timestamp of the first frame.
+    pub fn first_ts_ns(&self) -> Option<i64> {
+        self.stats.first_ts_ns
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            bytes: self.stats.input_bytes,
+            frames: self.stats.frames,
+        }
+    }
+
+    /// The capture summary (index figure left at 0: the [`Indexer`] fills it).
+    pub fn summary(&self) -> Summary {
+        Summary {
+            info: self.reader.info().clone(),
+            frames: self.stats.frames,
+            wire_bytes: self.stats.wire_bytes,
+            first_ts_ns: self.stats.first_ts_ns,
+            last_ts_ns: self.stats.last_ts_ns,
+            linktypes: self.stats.linktypes.clone(),
+            tcp_streams: self.flows.tcp.len() as u32,
+            udp_streams: self.flows.udp.len() as u32,
+            error: self.stats.error.as_ref().map(|e| e.to_string()),
+            complete: self.stats.finished && !self.stats.cancelled && self.stats.error.is_none(),
+            cancelled: self.stats.cancelled,
+            index_bytes_per_packet: 0.0,
+        }
+    }
+
+    /// A conversation table: TCP/UDP ordered by stream id, IP by first appearance. Streams that
+    /// only ever appeared as an outer tunnel layer (never innermost) have no frames and are left out.
+    pub fn conversations(&self, kind: ConvKind) -> Vec<Conversation> {
+        let t0 = self.stats.first_ts_ns.unwrap_or(0);
+        let row = |stream: Option<u32>, s: &StreamStats, ports: bool| Conversation {
+            proto: kind,
+            stream,
+            addr_a: s.addr_a.to_string(),
+            port_a: ports.then_some(s.port_a),
+            addr_b: s.addr_b.to_string(),
+            port_b: ports.then_some(s.port_b),
+            frames_a_to_b: s.frames[0],
+            bytes_a_to_b: s.bytes[0],
+            frames_b_to_a: s.frames[1],
+            bytes_b_to_a: s.bytes[1],
+            frames: s.total_frames(),
+            bytes: s.bytes[0].saturating_add(s.bytes[1]),
+            rel_start: ns_to_secs(s.first_ts_ns.saturating_sub(t0)),
+            duration: ns_to_secs(s.last_ts_ns.saturating_sub(s.first_ts_ns)),
+            first_frame: s.first_frame,
+            payload_a_to_b: s.payload[0],
+            payload_b_to_a: s.payload[1],
+        };
+        match kind {
+            ConvKind::Tcp => self
+                .flows
+                .tcp
+                .streams()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.stats.total_frames() > 0)
+                .map(|(i, s)| row(Some(i as u32), &s.stats, true))
+                .collect(),
+            ConvKind::Udp => self
+                .flows
+                .udp
+                .streams()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.stats.total_frames() > 0)
+                .map(|(i, s)| row(Some(i as u32), &s.stats, true))
+                .collect(),
+            ConvKind::Ip => self.flows.ip.rows().map(|s| row(None, s, false)).collect(),
+        }
+    }
+}
+
+fn ns_to_secs(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
 /// Indexes a capture fed chunk by chunk. Contract for both front ends:
 ///
 /// ```text
@@ -145,74 +390,120 @@ pub struct PacketRow {
 /// ix.summary(); ix.conversations(ConvKind::Tcp); ix.frames_of_stream(ConvKind::Tcp, 3);
 /// ix.read_frame(7, &mut source)          // bytes of frame 7, read back from the file
 /// ```
+#[derive(Default)]
 pub struct Indexer {
-    _private: (),
+    pipeline: Pipeline,
+    index: PacketIndex,
 }
 
-impl Default for Indexer {
-    fn default() -> Self {
-        Self::new()
-    }
+fn innermost_tcp_flags(frame: &DecodedFrame) -> u16 {
+    frame
+        .layers
+        .iter()
+        .rev()
+        .find_map(|l| match l {
+            Layer::Tcp(t) => Some(t.flags),
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 impl Indexer {
     /// An empty indexer; the format is detected from the first bytes pushed.
     pub fn new() -> Self {
-        Indexer { _private: () }
+        Self::default()
     }
 
     /// Feeds the next chunk of the capture (any size). Damage stops reading; the error shows in
     /// [`Indexer::summary`] and later pushes are ignored.
-    pub fn push(&mut self, _chunk: &[u8]) {
-        unimplemented!("indexer: being written")
+    pub fn push(&mut self, chunk: &[u8]) {
+        let index = &mut self.index;
+        self.pipeline.push(chunk, &mut |ctx: &FrameContext| {
+            index.push(ctx.meta, ctx.streams, innermost_tcp_flags(ctx.frame))
+        });
     }
 
     /// Signals the end of input.
     pub fn finish(&mut self) {
-        unimplemented!("indexer: being written")
+        let index = &mut self.index;
+        self.pipeline.finish(&mut |ctx: &FrameContext| {
+            index.push(ctx.meta, ctx.streams, innermost_tcp_flags(ctx.frame))
+        });
     }
 
     /// Stops early: what was indexed stays usable and the summary says `cancelled`.
     pub fn cancel(&mut self) {
-        unimplemented!("indexer: being written")
+        self.pipeline.cancel();
     }
 
     /// Bytes consumed and frames indexed so far.
     pub fn progress(&self) -> Progress {
-        unimplemented!("indexer: being written")
+        self.pipeline.progress()
     }
 
     /// The capture summary.
     pub fn summary(&self) -> Summary {
-        unimplemented!("indexer: being written")
+        let mut s = self.pipeline.summary();
+        s.index_bytes_per_packet = self.index.bytes_per_packet();
+        s
     }
 
     /// A conversation table, ordered by stream id (ip: by first frame).
-    pub fn conversations(&self, _kind: ConvKind) -> Vec<Conversation> {
-        unimplemented!("indexer: being written")
+    pub fn conversations(&self, kind: ConvKind) -> Vec<Conversation> {
+        self.pipeline.conversations(kind)
     }
 
     /// Frame numbers of one TCP/UDP stream (for ip: the `n`-th row of the ip table), in order.
-    pub fn frames_of_stream(&self, _kind: ConvKind, _stream: u32) -> Vec<u32> {
-        unimplemented!("indexer: being written")
+    pub fn frames_of_stream(&self, kind: ConvKind, stream: u32) -> Vec<u32> {
+        match kind {
+            ConvKind::Tcp => self.index.frames_of_stream(StreamKind::Tcp, stream),
+            ConvKind::Udp => self.index.frames_of_stream(StreamKind::Udp, stream),
+            ConvKind::Ip => self.index.frames_of_ip_conversation(stream),
+        }
+    }
+
+    /// The per-packet index.
+    pub fn index(&self) -> &PacketIndex {
+        &self.index
+    }
+
+    /// The underlying pipeline (flow tables, reader facts).
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
     }
 
     /// Where frame `number` is.
-    pub fn frame_location(&self, _number: u32) -> Option<FrameLocation> {
-        unimplemented!("indexer: being written")
+    pub fn frame_location(&self, number: u32) -> Option<FrameLocation> {
+        let e = self.index.get(number)?;
+        let linktype = self
+            .pipeline
+            .reader()
+            .info()
+            .interfaces
+            .get(e.interface_id as usize)
+            .map(|i| i.linktype)
+            .unwrap_or(0);
+        Some(FrameLocation {
+            number,
+            offset: e.offset,
+            caplen: e.caplen,
+            wire_len: e.wire_len,
+            ts_ns: e.ts_ns,
+            linktype,
+            interface_id: e.interface_id,
+        })
     }
 
     /// Reads frame `number`'s bytes back from the capture (through gzip checkpoints if needed).
-    pub fn read_frame(
-        &self,
-        _number: u32,
-        _source: &mut dyn crate::capture::random_access::ByteSource,
-    ) -> std::io::Result<Vec<u8>> {
-        unimplemented!("indexer: being written")
-    }
-
-    /// A packet-list row for frame `number`, decoded again from `bytes`.
-    pub fn packet_row(&self, _number: u32, _bytes: &[u8]) -> Option<PacketRow> {
-        unimplemented!("indexer: being written")
+    pub fn read_frame(&self, number: u32, source: &mut dyn ByteSource) -> std::io::Result<Vec<u8>> {
+        let loc = self.frame_location(number).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, format!("no frame {number}"))
+        })?;
+        crate::capture::random_access::read_packet(
+            self.pipeline.reader(),
+            loc.offset,
+            loc.caplen,
+            source,
+        )
     }
 }

@@ -1,6 +1,6 @@
 //! Random access into gzip-compressed captures through inflate checkpoints taken while reading.
 //!
-//! While the reader inflates the file it calls [`GzipIndex::observe`]; about every
+//! While the reader inflates the file it calls `GzipIndex::observe`; about every
 //! [`CHECKPOINT_INTERVAL`] bytes of output (inside deflate data) it keeps a copy of the decoder —
 //! the 32 KiB window and the inflate tables, ≈ 45 KB — with its compressed and decompressed
 //! positions. [`GzipIndex::read_at`] then serves a decompressed range by re-inflating from the

@@ -111,6 +111,8 @@ pub struct FrameMeta {
     pub linktype: u32,
     /// True when a pcapng comment option is attached to this packet (kept in [`CaptureInfo`]).
     pub has_comment: bool,
+    /// True for records from a pcapng file (tshark prints `frame.interface_id` only then).
+    pub pcapng: bool,
     /// Packet or another kind of record shown as a frame (see [`RecordKind`]). For non-packets
     /// `linktype` is [`LINKTYPE_NONE`] and `interface_id` is [`NO_INTERFACE`] (custom blocks).
     pub kind: RecordKind,

@@ -421,6 +421,7 @@ impl PcapWalker {
             }
             let (ts_ns, ts_frac_ns) = pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond);
             let meta = FrameMeta {
+                pcapng: false,
                 number: 0,
                 ts_ns,
                 ts_frac_ns,

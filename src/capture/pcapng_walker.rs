@@ -238,6 +238,7 @@ impl PcapngWalker {
                 let body = block.get(12..total - 4).unwrap_or_default();
                 d.info.custom_blocks = d.info.custom_blocks.saturating_add(1);
                 let meta = FrameMeta {
+                    pcapng: true,
                     caplen: body.len() as u32,
                     wire_len: body.len() as u32,
                     offset: offset + 12,
@@ -259,6 +260,7 @@ impl PcapngWalker {
                 let entry = body.get(..end).unwrap_or_default();
                 let realtime = journal_realtime_us(entry);
                 let meta = FrameMeta {
+                    pcapng: true,
                     ts_ns: realtime.map_or(0, |us| {
                         combine((us / 1_000_000) as i64, ((us % 1_000_000) * 1000) as i64)
                     }),
@@ -479,6 +481,7 @@ impl PcapngWalker {
             strip_pseudo_header(iface.linktype, packet, caplen, wire_len, offset)?;
         let (ts_ns, ts_frac_ns) = pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec);
         let meta = FrameMeta {
+            pcapng: true,
             number: 0,
             ts_ns,
             ts_frac_ns,
@@ -626,6 +629,7 @@ impl PcapngWalker {
         let (packet, caplen, wire_len, skip) =
             strip_pseudo_header(iface.linktype, packet, caplen, wire_len, offset)?;
         let meta = FrameMeta {
+            pcapng: true,
             number: 0,
             ts_ns: 0,
             ts_frac_ns: 0,

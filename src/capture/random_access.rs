@@ -50,6 +50,18 @@ impl ByteSource for std::fs::File {
     }
 }
 
+/// Reads `caplen` packet bytes at `offset` (an offset in the decompressed stream, as in
+/// [`crate::capture::FrameMeta::offset`]) from `source`, the capture file as given, through the
+/// reader's gzip index when the capture is compressed.
+pub fn read_packet(
+    reader: &crate::capture::CaptureReader,
+    offset: u64,
+    caplen: u32,
+    source: &mut dyn ByteSource,
+) -> std::io::Result<Vec<u8>> {
+    read_packet_bytes(source, reader.gzip_index(), offset, caplen)
+}
+
 /// Reads exactly `buf.len()` bytes at `offset` of the capture stream: straight from `source` for
 /// a plain capture, through `gzip` (re-inflating from the nearest checkpoint) for a compressed one.
 /// A short read is an `UnexpectedEof` error.

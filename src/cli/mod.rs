@@ -1,1 +1,114 @@
-//! The `tracematch` command line: thin subcommands over the library.
+//! The `tracematch` command line: thin subcommands over the library, tshark-like names.
+//!
+//! Exit status: 0 when the whole file was read; 2 when it is damaged or not a capture (what could be
+//! read is still printed); 1 for usage errors. Messages go to stderr; output is deterministic.
+
+mod args;
+mod conv;
+mod fields_cmd;
+mod index_cmd;
+mod info;
+mod input;
+
+use std::io::Write;
+
+pub use args::UsageError;
+
+/// Exit status: the whole input was read.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: usage error.
+pub const EXIT_USAGE: i32 = 1;
+/// Exit status: damaged input or not a capture.
+pub const EXIT_DAMAGED: i32 = 2;
+
+const USAGE: &str = "usage: tracematch <command> [options]
+
+commands:
+  info FILE                         format, interfaces, link types, packets, bytes, time span
+  fields FILE [--header] -e FIELD...  one tab-separated line per frame (tshark -T fields names)
+  conv FILE tcp|udp|ip [--json]     conversation table
+  index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
+
+FILE may be - for standard input.";
+
+/// Runs the CLI with `args` (without the program name); returns the exit status.
+pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
+    let mut args = args.into_iter();
+    let Some(cmd) = args.next() else {
+        eprintln!("{USAGE}");
+        return EXIT_USAGE;
+    };
+    let rest: Vec<std::ffi::OsString> = args.collect();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = match cmd.to_str().unwrap_or("") {
+        "info" => info::run(rest, &mut out),
+        "conv" => conv::run(rest, &mut out),
+        "fields" => fields_cmd::run(rest, &mut out),
+        "index" => index_cmd::run(rest, &mut out),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            return EXIT_OK;
+        }
+        other => Err(UsageError(format!("unknown command '{other}'")).into()),
+    };
+    let flushed = out.flush();
+    match result {
+        Ok(status) => {
+            if let Err(e) = flushed {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("tracematch: cannot write output: {e}");
+                    return EXIT_DAMAGED;
+                }
+            }
+            status
+        }
+        Err(CliError::Usage(u)) => {
+            eprintln!("tracematch: {}\n\n{USAGE}", u.0);
+            EXIT_USAGE
+        }
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(CliError::Io(e)) => {
+            eprintln!("tracematch: {e}");
+            EXIT_DAMAGED
+        }
+    }
+}
+
+/// What a subcommand can fail with (damage in the capture is not an error: it is an exit status).
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments.
+    Usage(UsageError),
+    /// Reading the input or writing the output failed.
+    Io(std::io::Error),
+}
+
+impl From<UsageError> for CliError {
+    fn from(u: UsageError) -> Self {
+        CliError::Usage(u)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl From<lexopt::Error> for CliError {
+    fn from(e: lexopt::Error) -> Self {
+        CliError::Usage(UsageError(e.to_string()))
+    }
+}
+
+/// The exit status for a pipeline that ended with `error` (reported on stderr).
+pub(crate) fn finish_status(path: &str, error: Option<&crate::capture::CaptureError>) -> i32 {
+    match error {
+        None => EXIT_OK,
+        Some(e) => {
+            eprintln!("tracematch: {path}: {e}");
+            EXIT_DAMAGED
+        }
+    }
+}

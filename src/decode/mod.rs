@@ -6,11 +6,23 @@
 //! completes the datagram, and only that frame carries transport fields).
 
 mod anomaly;
+mod bytes;
 mod decoder;
+mod defrag;
+mod describe;
 mod layer;
+mod link;
+mod names;
+mod network;
+mod transport;
+mod tunnel;
+
+#[cfg(test)]
+mod tests;
 
 pub use anomaly::Anomaly;
 pub use decoder::Decoder;
+pub use describe::{describe, describe_with, Description};
 pub use layer::*;
 
 /// Everything decoded from one frame, outermost layer first.
