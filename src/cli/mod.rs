@@ -9,9 +9,9 @@ mod fields_cmd;
 mod follow_cmd;
 mod http_cmd;
 mod index_cmd;
-mod synth_cmd;
 mod info;
 mod input;
+mod synth_cmd;
 
 use std::io::Write;
 

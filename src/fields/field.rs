@@ -224,7 +224,9 @@ impl Field {
         match self {
             Field::FrameNumber => push_display(out, meta.number),
             // Records without a timestamp (pcapng Simple Packet Blocks) have no time fields.
-            Field::FrameTimeEpoch if meta.has_timestamp => seconds(out, meta.ts_ns),
+            Field::FrameTimeEpoch if meta.has_timestamp => {
+                out.push_str(&crate::capture::format_time_epoch(meta))
+            }
             Field::FrameTimeRelative if meta.has_timestamp => {
                 seconds(out, meta.ts_ns.wrapping_sub(ctx.first_ts_ns))
             }
@@ -233,7 +235,8 @@ impl Field {
             Field::FrameCapLen => push_display(out, meta.caplen),
             Field::FrameInterfaceId => {
                 if ctx.has_interfaces && meta.interface_id != NO_INTERFACE {
-                    push_display(out, meta.interface_id);
+                    // tshark prints the section-local interface number.
+                    push_display(out, meta.section_interface_id);
                 }
             }
             Field::FrameProtocols => protocols(ctx, out),
