@@ -11,6 +11,7 @@ mod http_cmd;
 mod index_cmd;
 mod info;
 mod input;
+mod synth_cmd;
 
 use std::io::Write;
 
@@ -33,6 +34,8 @@ commands:
                                     reassembled stream, as tshark -z follow
   http FILE [STREAM] [--json] [--max-body N]  HTTP/1.x messages with decoded bodies
   export-objects FILE DIR           save every HTTP body into DIR
+  synth demo DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
+                                    the project's own generated captures (demo pair, benchmark)
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -55,6 +58,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "http" => http_cmd::run(rest, &mut out),
         "export-objects" => http_cmd::run_export(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
+        "synth" => synth_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return EXIT_OK;
