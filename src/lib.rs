@@ -17,12 +17,19 @@
 //! everything read before it is kept.
 #![deny(unsafe_code)]
 
+pub mod app;
 pub mod capture;
 pub mod decode;
+pub mod export;
 pub mod fields;
 pub mod flow;
 pub mod index;
 pub mod pipeline;
+pub mod reassembly;
+pub mod session;
+pub mod stats;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
