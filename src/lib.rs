@@ -22,6 +22,7 @@ pub mod decode;
 pub mod fields;
 pub mod flow;
 pub mod index;
+pub mod matching;
 pub mod pipeline;
 
 #[cfg(not(target_arch = "wasm32"))]

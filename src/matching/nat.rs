@@ -1,0 +1,66 @@
+//! NAT / PAT / VIP matching: addresses and ports differ, packets do not. Evidence is per packet:
+//! the same direction, IP ID, length, payload hash and TCP flags in both captures ("IP ID runs");
+//! together with ISN equality ([`super::direct`]) and payload hashes ([`super::seq_offset`]) it
+//! links translated streams. [`translation`] names what was rewritten.
+
+use super::candidates::{Candidates, StreamIndex};
+use super::input::{endpoint_text, MatchInput, StreamSummary};
+
+/// Flags compared between points: FIN SYN RST PSH ACK (ECN bits may be remarked).
+pub const COMPARED_FLAGS: u8 = 0x1f;
+
+/// Packet identity key when IP IDs survive the path.
+type IpIdKey = (u8, u16, u32, u64, u8);
+
+/// Adds IP-ID packet evidence: for each A packet, the B streams holding a packet with the same
+/// (direction, IP ID, length, payload hash, flags), weighted by 1 / (number of such streams).
+pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
+    let mut index: StreamIndex<IpIdKey> = StreamIndex::default();
+    for p in &b.packets {
+        index.insert(key(p), p.stream);
+    }
+    for p in &a.packets {
+        let hits = index.lookup(&key(p));
+        if hits.is_empty() {
+            continue;
+        }
+        let w = 1.0 / hits.len() as f64;
+        for &j in hits {
+            let e = cands.entry(p.stream, j);
+            e.ipid += w;
+            e.ipid_packets = e.ipid_packets.saturating_add(1);
+        }
+    }
+}
+
+fn key(p: &super::input::PacketRecord) -> IpIdKey {
+    (
+        p.dir,
+        p.ip_id,
+        p.payload_len,
+        p.payload_hash,
+        p.flags & COMPARED_FLAGS,
+    )
+}
+
+/// The inferred translation between a stream seen in A and in B: the client endpoint when it
+/// changed (SNAT/PAT), else the server endpoint (DNAT/VIP). Returns the primary one as
+/// `a_ip:a_port->b_ip:b_port` and the full list (both ends when both changed).
+pub fn translation(a: &StreamSummary, b: &StreamSummary) -> (Option<String>, Vec<String>) {
+    let mut all = Vec::new();
+    if a.client != b.client {
+        all.push(format!(
+            "{}->{}",
+            endpoint_text(&a.client),
+            endpoint_text(&b.client)
+        ));
+    }
+    if a.server != b.server {
+        all.push(format!(
+            "{}->{}",
+            endpoint_text(&a.server),
+            endpoint_text(&b.server)
+        ));
+    }
+    (all.first().cloned(), all)
+}
