@@ -626,3 +626,200 @@ pub fn endpoint_text(a: &SocketAddr) -> String {
         IpAddr::V6(ip) => format!("[{}]:{}", ip, a.port()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Ipv4Layer, TcpLayer, TcpOptionsSummary};
+
+    const CLIENT: [u8; 4] = [10, 1, 0, 2];
+    const SERVER: [u8; 4] = [10, 2, 0, 2];
+
+    /// One IPv4+TCP frame whose payload is all of `data` (offset 0).
+    #[allow(clippy::too_many_arguments)]
+    fn tcp_frame(
+        from_client: bool,
+        seq: u32,
+        ack: u32,
+        flags: u16,
+        payload: &[u8],
+        ip_id: u16,
+        in_error: bool,
+    ) -> DecodedFrame {
+        let (s, d, sp, dp) = if from_client {
+            (CLIENT, SERVER, 40000, 8000)
+        } else {
+            (SERVER, CLIENT, 8000, 40000)
+        };
+        DecodedFrame {
+            layers: vec![
+                Layer::Ipv4(Ipv4Layer {
+                    src: s,
+                    dst: d,
+                    protocol: 6,
+                    id: ip_id,
+                    ttl: if from_client { 64 } else { 63 },
+                    tos: 0,
+                    total_len: 0,
+                    header_len: 20,
+                    flags: 2,
+                    frag_offset: 0,
+                    checksum: 0,
+                    offset: 14,
+                    in_error,
+                    reassembled: false,
+                }),
+                Layer::Tcp(TcpLayer {
+                    src: IpAddr::from(s),
+                    dst: IpAddr::from(d),
+                    src_port: sp,
+                    dst_port: dp,
+                    seq,
+                    ack,
+                    flags,
+                    window: 64240,
+                    header_len: 20,
+                    payload_len: payload.len() as u32,
+                    payload_offset: 0,
+                    payload_captured: payload.len() as u32,
+                    options: TcpOptionsSummary {
+                        mss: (flags & 2 != 0).then_some(1460),
+                        ..Default::default()
+                    },
+                    in_error,
+                }),
+            ],
+            anomalies: Vec::new(),
+        }
+    }
+
+    fn meta(n: u32) -> FrameMeta {
+        FrameMeta {
+            number: n,
+            ts_ns: 1_000 + i64::from(n),
+            has_timestamp: true,
+            ..Default::default()
+        }
+    }
+
+    const REQ: &[u8] = b"GET /index.html?qs=42 HTTP/1.1\r\nHost: 10.2.0.2:8000\r\nUser-Agent: test/1.0 with a long enough header\r\n\r\n";
+
+    /// A connection: SYN, SYN-ACK, ACK, request split at `split`, response.
+    fn build(split: usize, first_from_server: bool) -> MatchInput {
+        let mut b = MatchInputBuilder::new();
+        let mut n = 0;
+        let mut add = |b: &mut MatchInputBuilder, f: DecodedFrame, payload: &[u8]| {
+            n += 1;
+            b.add_frame(&meta(n), &f, payload, &[3], &[]);
+        };
+        if !first_from_server {
+            add(&mut b, tcp_frame(true, 999, 0, 0x002, &[], 1, false), &[]);
+        }
+        add(
+            &mut b,
+            tcp_frame(false, 5000, 1000, 0x012, &[], 7, false),
+            &[],
+        );
+        add(
+            &mut b,
+            tcp_frame(true, 1000, 5001, 0x010, &[], 2, false),
+            &[],
+        );
+        let (x, y) = REQ.split_at(split);
+        add(&mut b, tcp_frame(true, 1000, 5001, 0x018, x, 3, false), x);
+        add(
+            &mut b,
+            tcp_frame(true, 1000 + x.len() as u32, 5001, 0x018, y, 4, false),
+            y,
+        );
+        // An ICMP-quoted copy of a client segment: not a packet of the stream.
+        add(&mut b, tcp_frame(true, 1, 1, 0x010, &[], 9, true), &[]);
+        add(
+            &mut b,
+            tcp_frame(
+                false,
+                5001,
+                1000 + REQ.len() as u32,
+                0x018,
+                b"HTTP/1.1 200 OK\r\n\r\n",
+                8,
+                false,
+            ),
+            b"HTTP/1.1 200 OK\r\n\r\n",
+        );
+        b.finish()
+    }
+
+    #[test]
+    fn packet_record_is_48_bytes() {
+        assert_eq!(std::mem::size_of::<PacketRecord>(), 48);
+    }
+
+    #[test]
+    fn one_pass_extracts_stream_facts() {
+        let m = build(REQ.len(), false);
+        assert_eq!(m.streams.len(), 1);
+        assert_eq!(m.packets.len(), 6, "the ICMP-quoted copy is not counted");
+        let s = &m.streams[0];
+        assert_eq!((s.proto, s.stream), (Proto::Tcp, 3));
+        assert_eq!(s.client.to_string(), "10.1.0.2:40000");
+        assert_eq!(s.packets, [4, 2]);
+        assert_eq!(s.payload_bytes, [REQ.len() as u64, 19]);
+        assert_eq!(s.ttl, [Some(64), Some(63)]);
+        let syn = s.syn.unwrap();
+        assert_eq!((syn.isn, syn.count, syn.mss), (999, 1, Some(1460)));
+        assert_eq!(s.synack.unwrap().isn, 5000);
+        assert_eq!(s.content.requests.len(), 1);
+        assert_eq!(
+            s.content.requests[0].request_line,
+            "GET /index.html?qs=42 HTTP/1.1"
+        );
+        assert_eq!(s.content.head_hash[0], Some((fnv1a64(&REQ[..64]), 64)));
+        assert_eq!(s.content.head_hash[1].map(|h| h.1), Some(19));
+        let dirs: Vec<u8> = m.packets.iter().map(|p| p.dir).collect();
+        assert_eq!(dirs, vec![0, 1, 0, 0, 0, 1]);
+        assert_eq!(m.first_ts_ns, Some(1001));
+        assert_eq!(m.frames, 7);
+    }
+
+    #[test]
+    fn head_hash_survives_resegmentation() {
+        let whole = build(REQ.len(), false);
+        for split in [1, 10, 40, 63, 64, 70] {
+            let m = build(split, false);
+            assert_eq!(
+                m.streams[0].content.head_hash, whole.streams[0].content.head_hash,
+                "split {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn stream_first_seen_from_server_is_oriented_by_syn_ack() {
+        let m = build(REQ.len(), true);
+        let s = &m.streams[0];
+        assert_eq!(s.client.to_string(), "10.1.0.2:40000");
+        assert_eq!(s.server.to_string(), "10.2.0.2:8000");
+        assert_eq!(m.packets[0].dir, DIR_S2C);
+        assert_eq!(s.packets, [3, 2]);
+        assert_eq!(s.ttl, [Some(64), Some(63)]);
+        assert!(s.syn.is_none());
+    }
+
+    #[test]
+    fn out_of_range_offsets_give_empty_payload_not_panic() {
+        let mut f = tcp_frame(true, 1, 1, 0x018, b"abc", 1, false);
+        if let Layer::Tcp(t) = &mut f.layers[1] {
+            t.payload_offset = u32::MAX;
+            t.payload_captured = u32::MAX;
+        }
+        let mut b = MatchInputBuilder::new();
+        b.add_frame(&meta(1), &f, b"abc", &[0], &[]);
+        // A TCP layer without a stream id is skipped.
+        b.add_frame(&meta(2), &f, b"abc", &[], &[]);
+        let m = b.finish();
+        assert_eq!(m.packets.len(), 1);
+        assert_eq!(m.packets[0].payload_hash, 0);
+        assert_eq!(m.packets[0].payload_len, 3);
+    }
+}
