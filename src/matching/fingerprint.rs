@@ -352,4 +352,24 @@ mod tests {
         assert_eq!(parse_dhcp_xid(&d), Some(0x0102_0304));
         assert_eq!(parse_dhcp_xid(&d[..239]), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let _ = parse_http_request(&data);
+            let _ = parse_tls_hello(&data);
+            let _ = parse_dns_question(&data);
+            let _ = parse_dhcp_xid(&data);
+            // Also behind plausible prefixes, so the deeper branches run.
+            let mut tls = vec![0x16, 0x03, 0x01, 0x02, 0x00, 0x01];
+            tls.extend(&data);
+            let _ = parse_tls_hello(&tls);
+            let mut http = b"GET / HTTP/1.1\r\n".to_vec();
+            http.extend(&data);
+            let _ = parse_http_request(&http);
+            let mut dns = vec![0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+            dns.extend(&data);
+            let _ = parse_dns_question(&dns);
+        }
+    }
 }

@@ -21,12 +21,26 @@ pub struct MissingSyn {
     pub syns_b: u32,
 }
 
-/// Lists the differing attempts. `links` are (A stream index, B stream index) of matched TCP
-/// streams; unmatched streams with a SYN count as absent at the other point. Sorted by A's
-/// stream, then B's.
-pub fn missing_syns(a: &MatchInput, b: &MatchInput, links: &[(u32, u32)]) -> Vec<MissingSyn> {
+/// Lists the differing attempts. `links` are (A stream index, B stream index) of streams that are
+/// the same connection at both points; `elsewhere` are links through a proxy (another connection
+/// on the far side: their SYNs are not comparable and did not go missing). Other streams with a
+/// SYN count as absent at the other point. Sorted by A's stream, then B's.
+pub fn missing_syns(
+    a: &MatchInput,
+    b: &MatchInput,
+    links: &[(u32, u32)],
+    elsewhere: &[(u32, u32)],
+) -> Vec<MissingSyn> {
     let mut matched_a = vec![false; a.streams.len()];
     let mut matched_b = vec![false; b.streams.len()];
+    for &(ia, ib) in elsewhere {
+        if let Some(x) = matched_a.get_mut(ia as usize) {
+            *x = true;
+        }
+        if let Some(x) = matched_b.get_mut(ib as usize) {
+            *x = true;
+        }
+    }
     let mut out = Vec::new();
     for &(ia, ib) in links {
         let (Some(sa), Some(sb)) = (a.streams.get(ia as usize), b.streams.get(ib as usize)) else {

@@ -188,6 +188,7 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
     let mut matches = Vec::new();
     let mut lost = Vec::new();
     let mut syn_links = Vec::new();
+    let mut app_links = Vec::new();
     for ((link, offsets, pairing), dir) in analysed.into_iter().zip(per_link_dir) {
         let (Some(sa), Some(sb)) = (
             a.streams.get(link.a as usize),
@@ -226,8 +227,8 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
                 }
             }
             syn_links.push((link.a, link.b));
-        } else if !link.shared {
-            syn_links.push((link.a, link.b));
+        } else {
+            app_links.push((link.a, link.b));
         }
         let facts = PairingFacts {
             packet_level: pairing.is_some(),
@@ -264,7 +265,7 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
         }
     }
     PairResult {
-        missing_syn: missing_syns(a, b, &syn_links),
+        missing_syn: missing_syns(a, b, &syn_links, &app_links),
         matches,
         clock,
         lost,

@@ -534,3 +534,180 @@ fn udp_nat_matches_by_ip_id_and_payload() {
     let c = r.clock.expect("clock from UDP pairs");
     assert!(c.offset_s.abs() < 1e-6 && (c.delay_s.unwrap() - 0.0001).abs() < 1e-6);
 }
+
+fn request(line: &str) -> HttpRequestHead {
+    HttpRequestHead {
+        request_line: line.to_string(),
+        host: Some("app.test".to_string()),
+        header_names: vec!["host".to_string()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn proxy_reusing_backend_connection_gives_several_rows() {
+    // Two client connections at A; the proxy carries both requests over one back-end
+    // connection at B.
+    let t0 = PathModel::plain().t0;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let sb = b.tcp_stream(0, "10.2.0.1:50000", "10.2.0.2:8080");
+    for n in 0..2u32 {
+        let sa = a.tcp_stream(
+            n,
+            ["10.1.0.2:41000", "10.1.0.2:41001"][n as usize],
+            "10.1.0.1:80",
+        );
+        let t = t0 + i64::from(n) * 100_000_000;
+        a.pkt(sa, DIR_C2S, 10 + n, 0, 0, 0, F::SYN, t);
+        a.pkt(
+            sa,
+            DIR_C2S,
+            11 + n,
+            5,
+            80,
+            40 + n,
+            F::ACK | F::PSH,
+            t + 1_000,
+        );
+        a.pkt(
+            sa,
+            DIR_S2C,
+            5,
+            91 + n,
+            300,
+            60 + n,
+            F::ACK | F::PSH,
+            t + 9_000,
+        );
+        b.pkt(
+            sb,
+            DIR_C2S,
+            700 + n * 95,
+            9 + n * 300,
+            95,
+            80 + n,
+            F::ACK | F::PSH,
+            t + 3_000,
+        );
+        b.pkt(
+            sb,
+            DIR_S2C,
+            9 + n * 300,
+            795 + n * 95,
+            300,
+            60 + n,
+            F::ACK | F::PSH,
+            t + 6_000,
+        );
+        let line = format!("GET /item/{n} HTTP/1.1");
+        a.input.streams[sa as usize]
+            .content
+            .requests
+            .push(request(&line));
+        b.input.streams[sb as usize]
+            .content
+            .requests
+            .push(request(&line));
+    }
+    let (ia, ib) = (a.finish(), b.finish());
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), vec![(0, 0), (1, 0)]);
+    assert_eq!(r.matches.iter().filter(|m| m.link.shared).count(), 1);
+    assert!(r
+        .matches
+        .iter()
+        .all(|m| m.methods.contains(super::evidence::Methods::CONTENT)));
+    // A proxy link is not the same connection: no SYN is "missing" because of it.
+    assert_eq!(r.missing_syn, vec![]);
+}
+
+#[test]
+fn reencrypting_proxy_matches_by_turn_pattern_and_time() {
+    // Payload bytes differ at A and B (TLS terminated and re-encrypted), turn sizes and timing
+    // agree. Two connections run at once, with distinct turn sizes; a third at A has the sizes
+    // of the first but starts 10 s later and has no peer.
+    let t0 = PathModel::plain().t0;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let sizes = [[517u32, 1400, 80], [517, 1700, 90], [517, 1400, 80]];
+    for n in 0..3u32 {
+        let sa = a.tcp_stream(
+            n,
+            ["10.1.0.2:41000", "10.1.0.2:41001", "10.1.0.2:41002"][n as usize],
+            "10.1.0.1:443",
+        );
+        let t = t0
+            + if n == 2 {
+                10_000_000_000
+            } else {
+                i64::from(n) * 1_000
+            };
+        let [c1, s1, c2] = sizes[n as usize];
+        a.pkt(sa, DIR_C2S, 100, 1, c1, 1000 + n, F::ACK | F::PSH, t);
+        a.pkt(
+            sa,
+            DIR_S2C,
+            1,
+            100 + c1,
+            s1,
+            2000 + n,
+            F::ACK | F::PSH,
+            t + 5_000_000,
+        );
+        a.pkt(
+            sa,
+            DIR_C2S,
+            100 + c1,
+            1 + s1,
+            c2,
+            3000 + n,
+            F::ACK | F::PSH,
+            t + 9_000_000,
+        );
+        if n < 2 {
+            let sb = b.tcp_stream(
+                n,
+                ["10.2.0.1:50000", "10.2.0.1:50001"][n as usize],
+                "10.2.0.2:8443",
+            );
+            b.pkt(
+                sb,
+                DIR_C2S,
+                7000,
+                9,
+                c1,
+                4000 + n,
+                F::ACK | F::PSH,
+                t + 1_000_000,
+            );
+            b.pkt(
+                sb,
+                DIR_S2C,
+                9,
+                7000 + c1,
+                s1,
+                5000 + n,
+                F::ACK | F::PSH,
+                t + 4_000_000,
+            );
+            b.pkt(
+                sb,
+                DIR_C2S,
+                7000 + c1,
+                9 + s1,
+                c2,
+                6000 + n,
+                F::ACK | F::PSH,
+                t + 9_500_000,
+            );
+        }
+    }
+    let (ia, ib) = (a.finish(), b.finish());
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), vec![(0, 0), (1, 1)]);
+    for m in &r.matches {
+        assert_eq!(m.methods.joined(), "nat+timing");
+    }
+    assert_eq!(r.unmatched_a, vec![2]);
+}
