@@ -19,9 +19,16 @@ pub enum CaptureErrorKind {
     UnknownInterface { interface: u32 },
     /// The gzip stream is corrupt or ends early.
     BadGzip { reason: String },
+    /// Classic pcap header whose link-type field has reserved bits set (libpcap and wiretap refuse
+    /// such files: "network type reserved field not zero").
+    UnsupportedLinkType { linktype: u32 },
 }
 
-/// Container damage: reading stopped at `offset` (in the file as given, compressed if gzip).
+/// Container damage: reading stopped at `offset`.
+///
+/// For a plain capture the offset is in the file. For a gzip-compressed capture it is in the
+/// *decompressed* capture stream (the same space as [`crate::capture::FrameMeta::offset`]), except for
+/// [`CaptureErrorKind::BadGzip`], whose offset is in the compressed file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaptureError {
     /// Byte offset in the input where the damaged record/block starts.
@@ -61,6 +68,11 @@ impl fmt::Display for CaptureError {
             CaptureErrorKind::UnknownInterface { interface } => write!(
                 f,
                 "the file appears to be damaged: packet at offset {} refers to interface {interface}, which is not declared",
+                self.offset
+            ),
+            CaptureErrorKind::UnsupportedLinkType { linktype } => write!(
+                f,
+                "unsupported capture: pcap link-type field 0x{linktype:08x} at offset {} has reserved bits set",
                 self.offset
             ),
             CaptureErrorKind::BadGzip { reason } => write!(

@@ -39,6 +39,15 @@ pub struct InterfaceInfo {
     pub description: Option<String>,
     /// Packets seen on this interface.
     pub packets: u64,
+    /// `if_filter` (the filter string, when given as text).
+    pub filter: Option<String>,
+    /// `if_os`.
+    pub os: Option<String>,
+    /// `opt_comment`s of the IDB.
+    pub comments: Vec<String>,
+    /// FCS length in bits when the file says (pcapng `if_fcslen`, or the pcap link-type field's
+    /// FCS bits); None when unknown.
+    pub fcs_len_bits: Option<u32>,
 }
 
 /// One pcapng section (classic pcap: a single section).
@@ -92,8 +101,14 @@ pub struct CaptureInfo {
     pub packet_comments: Vec<(u32, String)>,
     /// Interface Statistics Blocks seen.
     pub interface_statistics_blocks: u32,
-    /// Blocks skipped because they are unknown or custom.
+    /// Blocks skipped because they are unknown (or known but carry nothing kept here, such as
+    /// Decryption Secrets and Process Information blocks).
     pub skipped_blocks: u32,
+    /// pcapng Custom Blocks seen (delivered as frames, as tshark 4.0 does).
+    pub custom_blocks: u32,
+    /// Classic pcap record-header variant chosen as wiretap chooses it ("pcap", "nsec", "aix",
+    /// "ss990417", "ss990915", "ss991029", "nokia"); None for pcapng.
+    pub pcap_variant: Option<String>,
     /// Frames delivered.
     pub frames: u64,
     /// Sum of captured lengths.

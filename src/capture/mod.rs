@@ -10,22 +10,67 @@
 //! Offsets: for a plain capture, [`FrameMeta::offset`] is the byte offset of the packet data in the
 //! file. For a gzip capture it is the offset in the *decompressed* stream; [`gzip_index::GzipIndex`]
 //! (built while reading) turns it back into compressed reads without inflating the whole file.
+//! [`CaptureError::offset`] follows the same rule: container damage is located in the
+//! (decompressed) capture stream, except [`CaptureErrorKind::BadGzip`], whose offset is in the
+//! compressed file.
+//!
+//! Files: `reader` (the public push API) → `gzip_stream` (inflate, optional) → `stream_feeder`
+//! (carries the unfinished tail between chunks, detects pcap / pcapng) → `pcap_walker` (with
+//! `pcap_variant`, wiretap's record-format heuristics) or `pcapng_walker` (with `pcapng_options`)
+//! → `delivery` (numbers frames, fills [`CaptureInfo`]). `timestamp` does the exact time
+//! arithmetic; `gzip_index` and `random_access` read packet bytes back later.
 
+mod delivery;
 mod error;
 pub mod gzip_index;
+mod gzip_stream;
 mod info;
+mod pcap_variant;
+mod pcap_walker;
+mod pcapng_options;
+mod pcapng_walker;
 pub mod random_access;
 mod reader;
+mod stream_feeder;
+mod timestamp;
 
 pub use error::{CaptureError, CaptureErrorKind};
 pub use info::{CaptureFormat, CaptureInfo, InterfaceInfo, NameResolutionEntry, SectionInfo};
 pub use reader::CaptureReader;
 
+/// Link type reported for records that are not packets ([`RecordKind::CustomBlock`],
+/// [`RecordKind::SystemdJournalExport`]): no LINKTYPE_* has this value, so a decoder that only
+/// looks at `linktype` treats them as an unknown link layer.
+pub const LINKTYPE_NONE: u32 = u32::MAX;
+
+/// Interface id reported for records that belong to no interface (custom blocks).
+pub const NO_INTERFACE: u32 = u32::MAX;
+
+/// What a delivered record is. tshark 4.0 shows pcapng custom blocks and systemd journal export
+/// blocks as frames of their own (no timestamp, `frame.len` = block payload), so the reader delivers
+/// them too and frame numbers stay aligned with tshark's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum RecordKind {
+    /// A captured packet (classic pcap record, pcapng EPB / SPB / obsolete PB).
+    #[default]
+    Packet,
+    /// A pcapng Custom Block (type 0x00000BAD, or 0x40000BAD "do not copy"): the delivered bytes are
+    /// the block body after the Private Enterprise Number, options included (as tshark shows them).
+    CustomBlock {
+        /// Private Enterprise Number.
+        pen: u32,
+        /// False for the "do not copy" variant (0x40000BAD).
+        copyable: bool,
+    },
+    /// A pcapng systemd Journal Export Block (type 9): the delivered bytes are the journal entry.
+    SystemdJournalExport,
+}
+
 /// Nanoseconds since the Unix epoch (UTC). Wide enough for 1678..2262.
 pub type TimestampNs = i64;
 
 /// One packet record as found in the capture container.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct FrameMeta {
     /// 1-based frame number in file order, as tshark's `frame.number`.
     pub number: u32,
@@ -47,4 +92,7 @@ pub struct FrameMeta {
     pub linktype: u32,
     /// True when a pcapng comment option is attached to this packet (kept in [`CaptureInfo`]).
     pub has_comment: bool,
+    /// Packet or another kind of record shown as a frame (see [`RecordKind`]). For non-packets
+    /// `linktype` is [`LINKTYPE_NONE`] and `interface_id` is [`NO_INTERFACE`] (custom blocks).
+    pub kind: RecordKind,
 }

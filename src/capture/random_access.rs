@@ -51,26 +51,76 @@ impl ByteSource for std::fs::File {
 }
 
 /// Reads `caplen` packet bytes at `offset` (an offset in the decompressed stream, as in
-/// [`crate::capture::FrameMeta::offset`]) from `source`, the capture file as given.
+/// [`crate::capture::FrameMeta::offset`]) from `source`, the capture file as given, through the
+/// reader's gzip index when the capture is compressed.
 pub fn read_packet(
     reader: &crate::capture::CaptureReader,
     offset: u64,
     caplen: u32,
     source: &mut dyn ByteSource,
 ) -> std::io::Result<Vec<u8>> {
-    if reader.info().gzip {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            "random access into gzip captures is not available yet",
-        ));
-    }
-    let mut buf = vec![0u8; caplen as usize];
-    let n = source.read_at(offset, &mut buf)?;
-    if n != buf.len() {
+    read_packet_bytes(source, reader.gzip_index(), offset, caplen)
+}
+
+/// Reads exactly `buf.len()` bytes at `offset` of the capture stream: straight from `source` for
+/// a plain capture, through `gzip` (re-inflating from the nearest checkpoint) for a compressed one.
+/// A short read is an `UnexpectedEof` error.
+pub fn read_stream_exact(
+    source: &mut dyn ByteSource,
+    gzip: Option<&super::gzip_index::GzipIndex>,
+    offset: u64,
+    buf: &mut [u8],
+) -> std::io::Result<()> {
+    let n = match gzip {
+        Some(index) => index.read_at(offset, buf, source)?,
+        None => source.read_at(offset, buf)?,
+    };
+    if n < buf.len() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::UnexpectedEof,
-            format!("capture file ends before the packet at offset {offset}"),
+            format!(
+                "capture ends after {n} of {} bytes at offset {offset}",
+                buf.len()
+            ),
         ));
     }
-    Ok(buf)
+    Ok(())
+}
+
+/// The bytes of one packet, located by its [`crate::capture::FrameMeta`] `offset` and `caplen`.
+pub fn read_packet_bytes(
+    source: &mut dyn ByteSource,
+    gzip: Option<&super::gzip_index::GzipIndex>,
+    offset: u64,
+    caplen: u32,
+) -> std::io::Result<Vec<u8>> {
+    let mut bytes = vec![0u8; caplen as usize];
+    read_stream_exact(source, gzip, offset, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// A capture opened for reading packet bytes back: the source plus its gzip index, if any.
+pub struct PacketBytes<'a> {
+    source: &'a mut dyn ByteSource,
+    gzip: Option<&'a super::gzip_index::GzipIndex>,
+}
+
+impl<'a> PacketBytes<'a> {
+    /// Reads packets from `source`, through `gzip` when the capture is compressed.
+    pub fn new(
+        source: &'a mut dyn ByteSource,
+        gzip: Option<&'a super::gzip_index::GzipIndex>,
+    ) -> Self {
+        PacketBytes { source, gzip }
+    }
+
+    /// The bytes of the packet at `offset` (decompressed-stream offset for gzip) of `caplen` bytes.
+    pub fn read(&mut self, offset: u64, caplen: u32) -> std::io::Result<Vec<u8>> {
+        read_packet_bytes(self.source, self.gzip, offset, caplen)
+    }
+
+    /// Fills `buf` with the stream bytes at `offset`.
+    pub fn read_into(&mut self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        read_stream_exact(self.source, self.gzip, offset, buf)
+    }
 }

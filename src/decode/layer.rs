@@ -34,8 +34,21 @@ pub enum Layer {
     },
     /// 802.11 data frame header (possibly behind radiotap), up to LLC/SNAP.
     Ieee80211 {
-        /// Frame control field.
+        /// Frame control field, as the two header bytes read big-endian (`wlan.fc`).
         frame_control: u16,
+        /// Source address (SA) when the frame carries one (data frames), else transmitter.
+        src: [u8; 6],
+        /// Destination address (DA).
+        dst: [u8; 6],
+    },
+    /// 802.2 LLC header, with the SNAP protocol id when SNAP follows.
+    Llc {
+        /// Destination service access point.
+        dsap: u8,
+        /// Source service access point.
+        ssap: u8,
+        /// SNAP protocol id (an ethertype) when `dsap == ssap == 0xaa`.
+        snap_type: Option<u16>,
     },
     /// Radiotap header.
     Radiotap {
@@ -83,16 +96,34 @@ pub enum Layer {
     Gre {
         /// Protocol type carried.
         protocol: u16,
+        /// Flags and version word (first two header bytes).
+        flags_version: u16,
+        /// Key field when present.
+        key: Option<u32>,
     },
     /// ERSPAN (type II/III).
     Erspan {
         /// Session id.
         session_id: u16,
+        /// ERSPAN version field (1 = type II, 2 = type III).
+        version: u8,
     },
     /// VXLAN.
     Vxlan {
         /// VXLAN network identifier.
         vni: u32,
+    },
+    /// VXLAN-GPE (UDP 4790): VXLAN with a next-protocol field.
+    VxlanGpe {
+        /// VXLAN network identifier.
+        vni: u32,
+        /// Next protocol (1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS).
+        next_protocol: u8,
+    },
+    /// Cisco MetaData (ethertype 0x8909), carrying a security group tag.
+    CiscoMetadata {
+        /// Security group tag.
+        sgt: u16,
     },
     /// Geneve.
     Geneve {
@@ -101,6 +132,28 @@ pub enum Layer {
     },
     /// DNS header (over UDP or TCP).
     Dns(DnsLayer),
+    /// GTP-U (UDP 2152) header.
+    Gtp {
+        /// Message type (255 = G-PDU, which carries an IP packet).
+        message_type: u8,
+        /// Tunnel endpoint identifier.
+        teid: u32,
+    },
+    /// Teredo (UDP 3544) encapsulation of IPv6 in UDP (authentication / origin headers skipped).
+    Teredo,
+    /// Network Service Header (ethertype 0x894f).
+    Nsh {
+        /// Next protocol (1 IPv4, 2 IPv6, 3 Ethernet).
+        next_protocol: u8,
+        /// Service path identifier.
+        spi: u32,
+        /// Service index.
+        si: u8,
+    },
+    /// IPsec NAT-traversal keepalive (one 0xff byte on UDP 4500).
+    NatKeepalive,
+    /// ISAKMP / IKE on UDP 500 or 4500 (only recognised, not decoded).
+    Isakmp,
 }
 
 /// Ethernet header.
@@ -325,4 +378,19 @@ pub struct DnsLayer {
     pub counts: [u16; 4],
     /// Offset of the DNS message in the frame (or reassembled datagram).
     pub offset: u32,
+    /// Which protocol carries the DNS format (port 53, 5353 or 5355).
+    pub flavor: DnsFlavor,
+    /// Carried over TCP (the 2-byte length prefix precedes [`DnsLayer::offset`]).
+    pub over_tcp: bool,
+}
+
+/// The protocols that share the DNS message format, as tshark names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsFlavor {
+    /// DNS (port 53).
+    Dns,
+    /// Multicast DNS (port 5353).
+    Mdns,
+    /// Link-local multicast name resolution (port 5355).
+    Llmnr,
 }

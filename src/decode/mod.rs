@@ -6,8 +6,18 @@
 //! completes the datagram, and only that frame carries transport fields).
 
 mod anomaly;
+mod bytes;
 mod decoder;
+mod defrag;
 mod layer;
+mod link;
+mod names;
+mod network;
+mod transport;
+mod tunnel;
+
+#[cfg(test)]
+mod tests;
 
 pub use anomaly::Anomaly;
 pub use decoder::Decoder;
