@@ -1,0 +1,321 @@
+//! Cross-capture matching against ground truth: every scenario of `twopoint/` (stream matches
+//! per capture pair vs truth.tsv, missing SYNs vs syn_truth.tsv, lost packets vs loss_detail.tsv,
+//! clock offset/drift vs offset.txt/drift_ppm.txt) and the tcpreplay/tcprewrite pairs of the public
+//! corpus (truth: the streams with the same first frame in tshark's stream tables).
+//! Captures run through the real pipeline ([`tracematch::matching::match_files`]).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tracematch::matching::{match_files, MatchOptions};
+
+fn twopoint_dir() -> Option<PathBuf> {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for c in [
+        here.join("../shared/captures"),
+        PathBuf::from("/work/shared/captures"),
+    ] {
+        if c.join("twopoint").is_dir() {
+            return Some(c.join("twopoint"));
+        }
+    }
+    eprintln!("SKIPPED match_twopoint: ../shared/captures not found");
+    None
+}
+
+/// Runs the matcher on two captures and returns the two-capture JSON.
+fn run(a: &Path, b: &Path) -> Value {
+    let paths = vec![a.display().to_string(), b.display().to_string()];
+    match_files(&paths, &[], &MatchOptions::default())
+        .expect("match runs")
+        .to_json()
+}
+
+type Triple = (String, u32, u32);
+
+/// Precision and recall as score_match.py computes them: predictions are judged when their A or
+/// B stream appears in the truth.
+fn precision_recall(res: &Value, truth: &BTreeSet<Triple>) -> (f64, f64, usize, usize) {
+    let known_a: BTreeSet<(String, u32)> = truth.iter().map(|t| (t.0.clone(), t.1)).collect();
+    let known_b: BTreeSet<(String, u32)> = truth.iter().map(|t| (t.0.clone(), t.2)).collect();
+    let mut judged = BTreeSet::new();
+    for m in res["matches"].as_array().expect("matches") {
+        let t: Triple = (
+            m["proto"].as_str().expect("proto").to_string(),
+            m["a_stream"].as_u64().expect("a_stream") as u32,
+            m["b_stream"].as_u64().expect("b_stream") as u32,
+        );
+        if known_a.contains(&(t.0.clone(), t.1)) || known_b.contains(&(t.0.clone(), t.2)) {
+            judged.insert(t);
+        }
+    }
+    let tp = judged.intersection(truth).count();
+    let prec = if judged.is_empty() {
+        0.0
+    } else {
+        tp as f64 / judged.len() as f64
+    };
+    let rec = if truth.is_empty() {
+        1.0
+    } else {
+        tp as f64 / truth.len() as f64
+    };
+    (prec, rec, tp, judged.len())
+}
+
+fn truth_pairs(header: &[String], rows: &[Vec<String>], pa: &str, pb: &str) -> BTreeSet<Triple> {
+    let col = |n: &str| header.iter().position(|h| h == n).expect("truth column");
+    let (k, ca, cb) = (
+        col("kind"),
+        col(&format!("{pa}.stream")),
+        col(&format!("{pb}.stream")),
+    );
+    let mut out = BTreeSet::new();
+    for r in rows {
+        if r[ca] == "absent" || r[cb] == "absent" {
+            continue;
+        }
+        let proto = if r[k] == "udp" { "udp" } else { "tcp" };
+        for x in r[ca].split(',') {
+            for y in r[cb].split(',') {
+                out.insert((
+                    proto.to_string(),
+                    x.parse().expect("stream"),
+                    y.parse().expect("stream"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn twopoint_scenarios_match_truth() {
+    let Some(root) = twopoint_dir() else { return };
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("twopoint dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("truth.tsv").is_file())
+        .collect();
+    scenarios.sort();
+    assert!(!scenarios.is_empty());
+    let mut failures = Vec::new();
+    for d in &scenarios {
+        let scen = d
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        let (header, rows) = common::read_tsv(&d.join("truth.tsv")).expect("truth.tsv");
+        let points: Vec<String> = header
+            .iter()
+            .filter_map(|h| h.strip_suffix(".stream").map(str::to_string))
+            .collect();
+        let mut pairs: Vec<(usize, usize)> = (1..points.len()).map(|i| (i - 1, i)).collect();
+        if points.len() > 2 {
+            pairs.push((0, points.len() - 1));
+        }
+        let floor = if scen.contains("proxy") { 0.95 } else { 1.0 };
+        for (ia, ib) in pairs {
+            let (pa, pb) = (&points[ia], &points[ib]);
+            let res = run(&d.join(format!("{pa}.pcap")), &d.join(format!("{pb}.pcap")));
+            let truth = truth_pairs(&header, &rows, pa, pb);
+            let (prec, rec, tp, judged) = precision_recall(&res, &truth);
+            eprintln!("{scen}:{pa}->{pb}: precision {prec:.3} recall {rec:.3} ({tp}/{} true, {judged} judged)", truth.len());
+            if prec < floor || rec < floor {
+                failures.push(format!(
+                    "{scen}:{pa}->{pb} precision {prec:.3} recall {rec:.3}"
+                ));
+            }
+            if ia != 0 || ib != points.len() - 1 {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(d.join("offset.txt")) {
+                let want: f64 = text.trim().parse().expect("offset");
+                let got = res["clock"]["offset_s"].as_f64();
+                eprintln!("{scen}: clock offset {got:?} want {want}");
+                if got.is_none_or(|g| (g - want).abs() > 0.001) {
+                    failures.push(format!("{scen}: offset {got:?} want {want}"));
+                }
+            }
+            if let Ok(text) = std::fs::read_to_string(d.join("drift_ppm.txt")) {
+                let want: f64 = text.trim().parse().expect("drift");
+                let got = res["clock"]["drift_ppm"].as_f64();
+                eprintln!("{scen}: drift {got:?} ppm want {want}");
+                if got.is_none_or(|g| (g - want).abs() > 5.0) {
+                    failures.push(format!("{scen}: drift {got:?} want {want}"));
+                }
+            }
+            if let Some((h, rows)) = common::read_tsv(&d.join("syn_truth.tsv")) {
+                let col = |n: &str| h.iter().position(|x| x == n).expect("syn column");
+                let (s, ca, cb) = (
+                    col("client.stream"),
+                    col("syns_at_client"),
+                    col("syns_at_server"),
+                );
+                let want: BTreeSet<(u64, u64, u64)> = rows
+                    .iter()
+                    .filter(|r| r[ca] != r[cb])
+                    .map(|r| {
+                        (
+                            r[s].parse().unwrap(),
+                            r[ca].parse().unwrap(),
+                            r[cb].parse().unwrap(),
+                        )
+                    })
+                    .collect();
+                let got: BTreeSet<(u64, u64, u64)> = res["missing_syn"]
+                    .as_array()
+                    .expect("missing_syn")
+                    .iter()
+                    .map(|m| {
+                        (
+                            m["a_stream"].as_u64().unwrap_or(u64::MAX),
+                            m["syns_a"].as_u64().unwrap(),
+                            m["syns_b"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect();
+                eprintln!(
+                    "{scen}: missing SYNs {}/{} found, {} wrong",
+                    got.intersection(&want).count(),
+                    want.len(),
+                    got.difference(&want).count()
+                );
+                if got != want {
+                    failures.push(format!(
+                        "{scen}: missing SYNs differ: got {got:?} want {want:?}"
+                    ));
+                }
+            }
+            if let Some((h, rows)) = common::read_tsv(&d.join("loss_detail.tsv")) {
+                let col = |n: &str| h.iter().position(|x| x == n).expect("loss column");
+                let (sp, fr) = (col("sender_point"), col("frame"));
+                let want: BTreeSet<(String, u64)> = rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            if &r[sp] == pa { "a" } else { "b" }.to_string(),
+                            r[fr].parse().unwrap(),
+                        )
+                    })
+                    .collect();
+                let got: BTreeSet<(String, u64)> = res["lost"]
+                    .as_array()
+                    .expect("lost")
+                    .iter()
+                    .map(|m| {
+                        (
+                            m["capture"].as_str().unwrap().to_string(),
+                            m["frame"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect();
+                eprintln!(
+                    "{scen}: lost packets {}/{} found, {} wrong",
+                    got.intersection(&want).count(),
+                    want.len(),
+                    got.difference(&want).count()
+                );
+                if got != want {
+                    failures.push(format!(
+                        "{scen}: lost packets differ ({} found of {}, {} wrong)",
+                        got.intersection(&want).count(),
+                        want.len(),
+                        got.difference(&want).count()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "short of the goals:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Streams of a tshark stream table keyed by first frame: first_frame → stream.
+fn streams_by_first_frame(path: &Path) -> Vec<(u64, u32)> {
+    let (h, rows) = common::read_tsv(path).expect("stream table");
+    let s = h.iter().position(|x| x == "stream").expect("stream column");
+    let f = h
+        .iter()
+        .position(|x| x == "first_frame")
+        .expect("first_frame column");
+    rows.iter()
+        .map(|r| (r[f].parse().unwrap(), r[s].parse().unwrap()))
+        .collect()
+}
+
+#[test]
+fn tcprewrite_pairs_match_every_stream() {
+    let Some(captures) = common::captures_dir("tcprewrite_pairs_match_every_stream") else {
+        return;
+    };
+    let public = captures.join("public");
+    let base = public.join("tcpreplay__test.pcap");
+    let oracle = captures.join("public/oracle");
+    for variant in [
+        "rewrite_1ttl",
+        "rewrite_pnat",
+        "rewrite_portmap",
+        "rewrite_vlan802.1ad",
+    ] {
+        let other_name = format!("tcpreplay__test.{variant}.pcap");
+        let other = public.join(&other_name);
+        if !other.exists() {
+            eprintln!("SKIPPED {variant}: capture absent");
+            continue;
+        }
+        // The rewritten copy has the same packets in the same order: the truth pairs streams
+        // starting at the same frame.
+        let mut truth = BTreeSet::new();
+        for proto in ["tcp", "udp"] {
+            let a = streams_by_first_frame(
+                &oracle.join(format!("tcpreplay__test.pcap/{proto}_streams.tsv")),
+            );
+            let b =
+                streams_by_first_frame(&oracle.join(format!("{other_name}/{proto}_streams.tsv")));
+            for (frame, sa) in &a {
+                if let Some((_, sb)) = b.iter().find(|(f, _)| f == frame) {
+                    truth.insert((proto.to_string(), *sa, *sb));
+                }
+            }
+        }
+        assert!(!truth.is_empty());
+        let res = run(&base, &other);
+        let (prec, rec, tp, judged) = precision_recall(&res, &truth);
+        eprintln!("tcpreplay {variant}: precision {prec:.3} recall {rec:.3} ({tp}/{} true, {judged} judged)", truth.len());
+        assert_eq!((prec, rec), (1.0, 1.0), "{variant}");
+        assert!(
+            res["lost"].as_array().expect("lost").is_empty(),
+            "{variant}: nothing is lost"
+        );
+        let clock = &res["clock"];
+        assert!(
+            clock["offset_s"].as_f64().expect("offset").abs() < 1e-6,
+            "{variant}: same timestamps"
+        );
+        // What the rewrite did shows in the change list.
+        let changes: Vec<String> = res["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["changes"].as_array().cloned().unwrap_or_default())
+            .map(|c| c["what"].as_str().unwrap_or("").to_string())
+            .collect();
+        let expect = match variant {
+            "rewrite_1ttl" => "ttl",
+            "rewrite_vlan802.1ad" => "vlan",
+            _ => "nat",
+        };
+        assert!(
+            changes.iter().any(|c| c == expect),
+            "{variant}: expected a {expect} change, got {changes:?}"
+        );
+    }
+}
