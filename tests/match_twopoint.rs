@@ -319,3 +319,27 @@ fn tcprewrite_pairs_match_every_stream() {
         );
     }
 }
+
+/// Benchmark (not run by default): `TM_BENCH_A=a.pcap TM_BENCH_B=b.pcap cargo test --release
+/// --test match_twopoint bench_match_two_files -- --ignored --nocapture`, under `/usr/bin/time -v`
+/// for the peak memory.
+#[test]
+#[ignore]
+fn bench_match_two_files() {
+    let (Ok(a), Ok(b)) = (std::env::var("TM_BENCH_A"), std::env::var("TM_BENCH_B")) else {
+        eprintln!("SKIPPED bench_match_two_files: set TM_BENCH_A and TM_BENCH_B");
+        return;
+    };
+    let t = std::time::Instant::now();
+    let report = match_files(&[a, b], &[], &MatchOptions::default()).expect("match runs");
+    let p = &report.pairs[0];
+    eprintln!(
+        "bench: {:?}, {} matches, {} unmatched a, {} unmatched b, {} lost, clock {:?}",
+        t.elapsed(),
+        p.matches.len(),
+        p.unmatched_a.len(),
+        p.unmatched_b.len(),
+        p.lost.len(),
+        p.clock.map(|c| (c.offset_s, c.drift_ppm))
+    );
+}
