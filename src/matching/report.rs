@@ -194,6 +194,13 @@ pub enum View {
     Flow,
 }
 
+/// Epoch ns as `seconds.nanoseconds`, exactly (negative times keep the sign on the seconds).
+pub fn epoch_text(ts_ns: i64) -> String {
+    let secs = ts_ns.div_euclid(1_000_000_000);
+    let nanos = ts_ns.rem_euclid(1_000_000_000);
+    format!("{secs}.{nanos:09}")
+}
+
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(|x| x.to_string()).unwrap_or_default()
 }
@@ -330,14 +337,20 @@ impl MatchReport {
                     for p in &r.points {
                         match p {
                             Some(p) => out.push_str(&format!(
-                                "\t{}\t{:.9}\t{}\t{}",
-                                p.frame, p.time_s, p.stream, p.client_port
+                                "\t{}\t{}\t{}\t{}",
+                                p.frame,
+                                epoch_text(p.ts_ns),
+                                p.stream,
+                                p.client_port
                             )),
                             None => out.push_str("\t\t\t\t"),
                         }
                     }
                     for d in &r.deltas_s {
-                        out.push_str(&format!("\t{}", opt(d)));
+                        match d {
+                            Some(d) => out.push_str(&format!("\t{d:.9}")),
+                            None => out.push('\t'),
+                        }
                     }
                     out.push('\n');
                 }

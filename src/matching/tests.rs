@@ -711,3 +711,128 @@ fn reencrypting_proxy_matches_by_turn_pattern_and_time() {
     }
     assert_eq!(r.unmatched_a, vec![2]);
 }
+
+#[test]
+fn report_json_has_the_issue_keys_for_two_and_three_captures() {
+    use super::report::CaptureRef;
+    use super::{match_inputs, MatchOptions};
+    let t0 = PathModel::plain().t0;
+    let mut c = Conn::new(0, t0);
+    c.drop = vec![3];
+    c.syns_a = 2;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let mut rng = 7u64;
+    emit(&mut a, &mut b, &c, PathModel::plain(), &mut rng);
+    let (ia, ib) = (a.finish(), b.finish());
+    // A third point one hop further: B's packets 1 ms later.
+    let mut ic = ib.clone();
+    for p in &mut ic.packets {
+        p.ts_ns += 1_000_000;
+    }
+    ic.first_ts_ns = ic.first_ts_ns.map(|t| t + 1_000_000);
+    let caps = |n: usize| -> Vec<CaptureRef> {
+        (0..n)
+            .map(|i| CaptureRef {
+                index: i,
+                path: format!("p{i}.pcap"),
+                label: format!("point{i}"),
+            })
+            .collect()
+    };
+    let two = match_inputs(&[ia.clone(), ib.clone()], caps(2), &MatchOptions::default()).to_json();
+    let obj = two.as_object().unwrap();
+    for k in ["captures", "matches", "clock", "missing_syn", "lost"] {
+        assert!(obj.contains_key(k), "missing {k}");
+    }
+    assert_eq!(two["captures"][1]["label"], "point1");
+    assert_eq!(two["captures"][1]["index"], 1);
+    assert_eq!(two["captures"][1]["path"], "p1.pcap");
+    let m = &two["matches"][0];
+    for k in [
+        "proto",
+        "a_stream",
+        "b_stream",
+        "method",
+        "confidence",
+        "translation",
+        "seq_offset_a_to_b",
+        "seq_offset_b_to_a",
+    ] {
+        assert!(m.get(k).is_some(), "match lacks {k}");
+    }
+    assert_eq!(m["proto"], "tcp");
+    assert!(m["translation"].is_null());
+    for k in ["offset_s", "drift_ppm", "delay_s"] {
+        assert!(two["clock"][k].is_number(), "clock lacks {k}");
+    }
+    let ms = &two["missing_syn"][0];
+    assert_eq!(
+        (ms["a_stream"].as_u64(), ms["b_stream"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        (ms["syns_a"].as_u64(), ms["syns_b"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(ms["syn_seq_raw"].as_u64(), Some(u64::from(c.isn_c)));
+    // Dropped SYN copy (A) and dropped packet 3 (the first response segment, s2c: present at B).
+    let lost: Vec<(String, u64)> = two["lost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["capture"].as_str().unwrap().to_string(),
+                l["stream"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lost, vec![("a".to_string(), 0), ("b".to_string(), 0)]);
+
+    let three = match_inputs(&[ia, ib, ic], caps(3), &MatchOptions::default());
+    let j = three.to_json();
+    assert!(j.get("matches").is_none());
+    let pairs: Vec<(u64, u64)> = j["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["a"].as_u64().unwrap(), p["b"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(pairs, vec![(0, 1), (1, 2), (0, 2)]);
+    for p in j["pairs"].as_array().unwrap() {
+        for k in ["matches", "clock", "missing_syn", "lost"] {
+            assert!(p.get(k).is_some(), "pair lacks {k}");
+        }
+    }
+    // Flow: SYN, SYN-ACK, request, response first/last, FINs of the one stream.
+    let events: Vec<&str> = three.flow.iter().map(|r| r.event).collect();
+    assert_eq!(
+        events,
+        vec![
+            "syn",
+            "syn_ack",
+            "request",
+            "response_first",
+            "response_last",
+            "fin",
+            "fin"
+        ]
+    );
+    // The first SYN copy never left A's side.
+    let present =
+        |k: usize| -> Vec<bool> { three.flow[k].points.iter().map(Option::is_some).collect() };
+    assert_eq!(present(0), vec![true, false, false]);
+    for k in 1..events.len() {
+        assert_eq!(present(k), vec![true, true, true], "row {k}");
+    }
+    // Request (c2s): 0.2 ms from A to B; C's clock reads 1 ms ahead of B's, removed as offset.
+    let req = &three.flow[2];
+    let d01 = req.deltas_s[0].unwrap();
+    let d12 = req.deltas_s[1].unwrap();
+    assert!((d01 - 0.0002).abs() < 0.0001, "A->B delta {d01}");
+    assert!(d12.abs() < 0.0001, "B->C delta {d12}");
+    let tsv = three.to_tsv(super::report::View::Flow);
+    assert!(tsv.starts_with("event\tproto\tpoint0.frame\tpoint0.time"));
+    assert_eq!(tsv.lines().count(), 1 + events.len());
+}
