@@ -5,11 +5,15 @@
 //! [`MAX_WINDOWS`] over A's time range) the lowest x of the A→B packets and the highest x of the
 //! B→A packets are the least-queued samples; a line is fitted through each set (least squares,
 //! then once more without outliers) and the clock model is their mean: offset at A's first packet,
-//! slope = drift. Half the distance between the lines is the one-way delay. With only one
+//! slope = drift. A slope within three standard errors of zero is noise: then drift is 0 and the
+//! offset is the mean of the two envelopes' medians. Half the distance between the lines is the one-way delay. With only one
 //! direction the offset includes the delay and `delay_s` is None.
 
 use serde::Serialize;
 
+/// How much the minimum path delay may wander with load (sets the floor of a slope's
+/// uncertainty: a drift must move the offset by more than 3× this over the capture to count).
+const DELAY_WANDER_S: f64 = 20e-6;
 /// Most time windows.
 pub const MAX_WINDOWS: usize = 64;
 /// Fewest samples per window (on average) before windows are merged.
@@ -57,6 +61,10 @@ impl ClockEstimate {
 struct Line {
     intercept: f64,
     slope: f64,
+    /// Standard error of the slope (infinite when it cannot be estimated).
+    slope_se: f64,
+    /// Median of the points' x (the level when no slope is fitted).
+    level: f64,
 }
 
 fn fit(points: &[(f64, f64)]) -> Option<Line> {
@@ -74,9 +82,28 @@ fn fit(points: &[(f64, f64)]) -> Option<Line> {
     } else {
         0.0
     };
+    let intercept = mx - slope * mt;
+    let slope_se = if points.len() >= 3 && stt > 1e-6 {
+        let ss: f64 = points
+            .iter()
+            .map(|p| (p.1 - intercept - slope * p.0).powi(2))
+            .sum();
+        // Path delays wander by tens of µs with load; that wander over the span is the least
+        // uncertainty a slope can have, however smooth the envelope looks.
+        let span = points.iter().map(|p| p.0).fold(f64::MIN, f64::max)
+            - points.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+        (ss / (n - 2.0) / stt)
+            .sqrt()
+            .max(DELAY_WANDER_S / span.max(1e-9))
+    } else {
+        f64::INFINITY
+    };
+    let level = median(points.iter().map(|p| p.1).collect()).unwrap_or(mx);
     Some(Line {
-        intercept: mx - slope * mt,
+        intercept,
         slope,
+        slope_se,
+        level,
     })
 }
 
@@ -103,6 +130,13 @@ fn robust_fit(points: &[(f64, f64)]) -> Option<Line> {
     } else {
         Some(first)
     }
+}
+
+/// A fitted drift is kept only when it stands out of the envelope's jitter: more than three
+/// standard errors. Short captures (a second or less) cannot tell tens of ppm from queueing noise;
+/// they get drift 0 and an offset from the envelopes' medians.
+fn drift_significant(slope: f64, se: f64) -> bool {
+    se.is_finite() && slope.abs() > 3.0 * se
 }
 
 /// Estimates the clock model from paired packets; `t0_ns` is A's first packet. None without
@@ -134,12 +168,30 @@ pub fn estimate(samples: &[ClockSample], t0_ns: i64) -> Option<ClockEstimate> {
     let low: Vec<(f64, f64)> = low.into_iter().flatten().collect();
     let high: Vec<(f64, f64)> = high.into_iter().flatten().collect();
     let (offset, slope, delay) = match (robust_fit(&low), robust_fit(&high)) {
-        (Some(l), Some(h)) => (
-            (l.intercept + h.intercept) / 2.0,
-            (l.slope + h.slope) / 2.0,
-            Some(((l.intercept - h.intercept) / 2.0).max(0.0)),
-        ),
-        (Some(l), None) | (None, Some(l)) => (l.intercept, l.slope, None),
+        (Some(l), Some(h)) => {
+            let slope = (l.slope + h.slope) / 2.0;
+            let se = (l.slope_se.powi(2) + h.slope_se.powi(2)).sqrt() / 2.0;
+            if drift_significant(slope, se) {
+                (
+                    (l.intercept + h.intercept) / 2.0,
+                    slope,
+                    Some(((l.intercept - h.intercept) / 2.0).max(0.0)),
+                )
+            } else {
+                (
+                    (l.level + h.level) / 2.0,
+                    0.0,
+                    Some(((l.level - h.level) / 2.0).max(0.0)),
+                )
+            }
+        }
+        (Some(l), None) | (None, Some(l)) => {
+            if drift_significant(l.slope, l.slope_se) {
+                (l.intercept, l.slope, None)
+            } else {
+                (l.level, 0.0, None)
+            }
+        }
         (None, None) => return None,
     };
     let a_to_b = samples.iter().filter(|s| s.a_to_b).count();
@@ -223,5 +275,35 @@ mod tests {
         assert!(c.delay_s.is_none());
         assert!(c.drift_ppm.abs() < 1e-3);
         assert!(estimate(&[], t0).is_none());
+    }
+
+    #[test]
+    fn short_capture_with_wandering_delay_reports_no_drift() {
+        // Same clock at both points; 0.4 s of traffic; the path delay grows from 100 to 130 µs
+        // with load (in both directions), which a naive fit would call ~75 ppm of drift.
+        let t0 = 5_000_000_000i64;
+        let mut samples = Vec::new();
+        for k in 0..400i64 {
+            let t = t0 + k * 1_000_000;
+            let delay = 100_000 + k * 75;
+            samples.push(ClockSample {
+                t_a_ns: t,
+                t_b_ns: t + delay,
+                a_to_b: true,
+            });
+            samples.push(ClockSample {
+                t_a_ns: t + 500_000 + delay,
+                t_b_ns: t + 500_000,
+                a_to_b: false,
+            });
+        }
+        let c = estimate(&samples, t0).unwrap();
+        assert_eq!(c.drift_ppm, 0.0);
+        assert!(c.offset_s.abs() < 20e-6, "offset {}", c.offset_s);
+        assert!(
+            (c.delay_s.unwrap() - 115e-6).abs() < 20e-6,
+            "delay {:?}",
+            c.delay_s
+        );
     }
 }
