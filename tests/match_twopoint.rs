@@ -343,3 +343,43 @@ fn bench_match_two_files() {
         p.clock.map(|c| (c.offset_s, c.drift_ppm))
     );
 }
+
+/// Every public capture matched against itself: each stream to itself, nothing lost, clocks
+/// equal. Exercises the matcher on real, odd traffic (tunnels, fragments, retransmissions,
+/// port reuse) and checks that identical evidence never picks a wrong partner.
+#[test]
+fn corpus_self_match_is_identity() {
+    use tracematch::matching::{driver::build_input, match_pair, PipelineVisitor};
+    let Some(captures) = common::captures_dir("corpus_self_match_is_identity") else {
+        return;
+    };
+    let mut checked = 0;
+    for row in common::manifest(&captures) {
+        let path = captures.join("public").join(&row.file);
+        let input = build_input(&mut PipelineVisitor, &path).expect("readable");
+        let r = match_pair(&input, &input);
+        let identity = r
+            .matches
+            .iter()
+            .all(|m| m.a_stream == m.b_stream && m.link.a == m.link.b);
+        assert!(identity, "{}: a stream matched another", row.file);
+        assert_eq!(
+            r.matches.len(),
+            input.streams.len(),
+            "{}: unmatched streams",
+            row.file
+        );
+        assert!(r.lost.is_empty(), "{}: lost packets", row.file);
+        assert!(r.missing_syn.is_empty(), "{}: missing SYNs", row.file);
+        if let Some(c) = r.clock {
+            assert!(
+                c.offset_s.abs() < 1e-9 && c.drift_ppm == 0.0,
+                "{}: clock {c:?}",
+                row.file
+            );
+        }
+        checked += input.streams.len();
+    }
+    eprintln!("corpus self-match: {checked} streams, all identity");
+    assert!(checked > 1000);
+}
