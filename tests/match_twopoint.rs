@@ -330,12 +330,31 @@ fn bench_match_two_files() {
         eprintln!("SKIPPED bench_match_two_files: set TM_BENCH_A and TM_BENCH_B");
         return;
     };
+    use tracematch::matching::{driver::build_input, match_pair, PipelineVisitor};
+    let peak_kb = || -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+            })
+            .unwrap_or(0)
+    };
     let t = std::time::Instant::now();
-    let report = match_files(&[a, b], &[], &MatchOptions::default()).expect("match runs");
-    let p = &report.pairs[0];
+    let ia = build_input(&mut PipelineVisitor, Path::new(&a)).expect("read A");
+    let ib = build_input(&mut PipelineVisitor, Path::new(&b)).expect("read B");
+    let t_read = t.elapsed();
+    let peak_read = peak_kb();
+    let p = match_pair(&ia, &ib);
     eprintln!(
-        "bench: {:?}, {} matches, {} unmatched a, {} unmatched b, {} lost, clock {:?}",
-        t.elapsed(),
+        "bench: read+extract {:?} ({} + {} packets, peak {} MB), match {:?} (peak {} MB); {} matches, {} unmatched a, {} unmatched b, {} lost, clock {:?}",
+        t_read,
+        ia.packets.len(),
+        ib.packets.len(),
+        peak_read / 1024,
+        t.elapsed() - t_read,
+        peak_kb() / 1024,
         p.matches.len(),
         p.unmatched_a.len(),
         p.unmatched_b.len(),

@@ -50,38 +50,148 @@ impl Candidates {
     }
 }
 
+/// Where a key's streams are: the first inline, further ones in an overflow list.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    first: u32,
+    /// 0: no other stream; n: `overflow[n - 1]` holds the others.
+    more: u32,
+}
+
 /// A key → B streams index with the per-key bound of [`MAX_STREAMS_PER_KEY`] (keys over it are
-/// marked saturated and give no evidence).
+/// marked saturated and give no evidence). Memory: one 8-byte slot per key plus the key; only
+/// keys shared by several streams allocate a list.
 #[derive(Debug)]
 pub struct StreamIndex<K: std::hash::Hash + Eq> {
-    map: FxHashMap<K, Vec<u32>>,
+    map: FxHashMap<K, Slot>,
+    overflow: Vec<Vec<u32>>,
 }
 
 impl<K: std::hash::Hash + Eq> Default for StreamIndex<K> {
     fn default() -> Self {
         StreamIndex {
             map: FxHashMap::default(),
+            overflow: Vec::new(),
         }
     }
 }
 
 impl<K: std::hash::Hash + Eq> StreamIndex<K> {
-    /// Records that stream `s` has `key` (once per stream; consecutive repeats are cheap).
+    /// Records that stream `s` has `key` (once per stream).
     pub fn insert(&mut self, key: K, s: u32) {
-        let list = self.map.entry(key).or_default();
-        if list.len() > MAX_STREAMS_PER_KEY {
+        let slot = match self.map.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Slot { first: s, more: 0 });
+                return;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        };
+        if slot.first == s {
             return;
         }
-        if !list.contains(&s) {
-            list.push(s);
+        if slot.more == 0 {
+            self.overflow.push(vec![s]);
+            slot.more = self.overflow.len() as u32;
+            return;
+        }
+        if let Some(list) = self.overflow.get_mut(slot.more as usize - 1) {
+            // One past the bound marks the key saturated.
+            if list.len() < MAX_STREAMS_PER_KEY && !list.contains(&s) {
+                list.push(s);
+            }
         }
     }
 
     /// Streams having `key`; empty when none or when the key is too common.
-    pub fn lookup(&self, key: &K) -> &[u32] {
-        match self.map.get(key) {
-            Some(l) if l.len() <= MAX_STREAMS_PER_KEY => l,
-            _ => &[],
+    pub fn lookup(&self, key: &K) -> Hits<'_> {
+        let none = Hits {
+            first: None,
+            rest: &[],
+        };
+        let Some(slot) = self.map.get(key) else {
+            return none;
+        };
+        if slot.more == 0 {
+            return Hits {
+                first: Some(slot.first),
+                rest: &[],
+            };
         }
+        match self.overflow.get(slot.more as usize - 1) {
+            Some(list) if list.len() < MAX_STREAMS_PER_KEY => Hits {
+                first: Some(slot.first),
+                rest: list,
+            },
+            _ => none,
+        }
+    }
+}
+
+/// The streams found for a key (no allocation).
+#[derive(Clone, Copy, Debug)]
+pub struct Hits<'a> {
+    first: Option<u32>,
+    rest: &'a [u32],
+}
+
+impl<'a> Hits<'a> {
+    /// Number of streams.
+    pub fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// True when no stream has the key (or it is too common).
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+}
+
+impl<'a> IntoIterator for Hits<'a> {
+    type Item = u32;
+    type IntoIter =
+        std::iter::Chain<std::option::IntoIter<u32>, std::iter::Copied<std::slice::Iter<'a, u32>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest.iter().copied())
+    }
+}
+
+/// Folds fields into one 64-bit key (FNV-1a over their little-endian bytes), so large
+/// per-packet indexes store 8 bytes per key. A collision only adds one spurious, weighted hit.
+pub fn packed_key(fields: &[u64]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in fields {
+        for b in f.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_bounds_and_dedups() {
+        let mut ix: StreamIndex<u64> = StreamIndex::default();
+        ix.insert(1, 5);
+        ix.insert(1, 5);
+        let v = |h: Hits<'_>| h.into_iter().collect::<Vec<u32>>();
+        assert_eq!(v(ix.lookup(&1)), vec![5]);
+        ix.insert(1, 6);
+        ix.insert(1, 6);
+        assert_eq!(v(ix.lookup(&1)), vec![5, 6]);
+        for s in 0..100 {
+            ix.insert(2, s);
+        }
+        assert!(ix.lookup(&2).is_empty(), "saturated keys give nothing");
+        for s in 0..MAX_STREAMS_PER_KEY as u32 {
+            ix.insert(3, s);
+        }
+        assert_eq!(ix.lookup(&3).len(), MAX_STREAMS_PER_KEY);
+        assert!(ix.lookup(&4).is_empty());
+        assert_ne!(packed_key(&[1, 2]), packed_key(&[2, 1]));
     }
 }

@@ -45,7 +45,7 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
             }
             // Short heads say less: weight by the share of the 64 bytes they cover.
             let w = f64::from(len) / HEAD_BYTES as f64 / hits.len() as f64;
-            for &j in hits {
+            for j in hits {
                 let e = cands.entry(i, j);
                 if d == usize::from(DIR_C2S) {
                     e.head_c2s += w;
@@ -56,19 +56,19 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
         }
         for r in &s.content.requests {
             let hits = requests.lookup(&r.key());
-            for &j in hits {
+            for j in hits {
                 let e = cands.entry(i, j);
                 e.requests += 1.0 / hits.len() as f64;
                 e.request_count = e.request_count.saturating_add(1);
             }
         }
         if let Some(r) = s.content.client_random {
-            for &j in client_random.lookup(&r) {
+            for j in client_random.lookup(&r) {
                 cands.entry(i, j).client_random = true;
             }
         }
         if let Some(r) = s.content.server_random {
-            for &j in server_random.lookup(&r) {
+            for j in server_random.lookup(&r) {
                 cands.entry(i, j).server_random = true;
             }
         }

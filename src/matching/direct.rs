@@ -33,19 +33,19 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     }
     for (i, s) in a.streams.iter().enumerate() {
         let i = i as u32;
-        for &j in by_tuple.lookup(&tuple_key(s.proto, s.client, s.server)) {
+        for j in by_tuple.lookup(&tuple_key(s.proto, s.client, s.server)) {
             cands.entry(i, j).tuple = true;
         }
         if s.proto != Proto::Tcp {
             continue;
         }
         if let Some(syn) = s.syn {
-            for &j in by_syn.lookup(&syn.isn) {
+            for j in by_syn.lookup(&syn.isn) {
                 cands.entry(i, j).syn_isn = true;
             }
         }
         if let Some(sa) = s.synack {
-            for &j in by_synack.lookup(&sa.isn) {
+            for j in by_synack.lookup(&sa.isn) {
                 cands.entry(i, j).synack_isn = true;
             }
         }

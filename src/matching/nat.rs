@@ -3,19 +3,16 @@
 //! together with ISN equality ([`super::direct`]) and payload hashes ([`super::seq_offset`]) it
 //! links translated streams. [`translation`] names what was rewritten.
 
-use super::candidates::{Candidates, StreamIndex};
+use super::candidates::{packed_key, Candidates, StreamIndex};
 use super::input::{endpoint_text, MatchInput, StreamSummary};
 
 /// Flags compared between points: FIN SYN RST PSH ACK (ECN bits may be remarked).
 pub const COMPARED_FLAGS: u8 = 0x1f;
 
-/// Packet identity key when IP IDs survive the path.
-type IpIdKey = (u8, u16, u32, u64, u8);
-
 /// Adds IP-ID packet evidence: for each A packet, the B streams holding a packet with the same
 /// (direction, IP ID, length, payload hash, flags), weighted by 1 / (number of such streams).
 pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
-    let mut index: StreamIndex<IpIdKey> = StreamIndex::default();
+    let mut index: StreamIndex<u64> = StreamIndex::default();
     for p in &b.packets {
         index.insert(key(p), p.stream);
     }
@@ -25,7 +22,7 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
             continue;
         }
         let w = 1.0 / hits.len() as f64;
-        for &j in hits {
+        for j in hits {
             let e = cands.entry(p.stream, j);
             e.ipid += w;
             e.ipid_packets = e.ipid_packets.saturating_add(1);
@@ -33,14 +30,13 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     }
 }
 
-fn key(p: &super::input::PacketRecord) -> IpIdKey {
-    (
-        p.dir,
-        p.ip_id,
-        p.payload_len,
+/// Packet identity when IP IDs survive the path: direction, IP ID, length, payload, flags.
+fn key(p: &super::input::PacketRecord) -> u64 {
+    packed_key(&[
+        u64::from(p.dir) | u64::from(p.flags & COMPARED_FLAGS) << 8 | u64::from(p.ip_id) << 16,
+        u64::from(p.payload_len),
         p.payload_hash,
-        p.flags & COMPARED_FLAGS,
-    )
+    ])
 }
 
 /// The inferred translation between a stream seen in A and in B: the client endpoint when it

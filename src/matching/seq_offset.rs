@@ -7,7 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::candidates::{Candidates, StreamIndex};
+use super::candidates::{packed_key, Candidates, StreamIndex};
 use super::input::{tcp_flags, MatchInput, PacketRecord, Proto, StreamSummary, DIR_C2S, DIR_S2C};
 
 /// Most B sequence numbers remembered per payload key inside one stream pair.
@@ -17,17 +17,20 @@ const MAX_SEQS_PER_KEY: usize = 8;
 /// streams holding the key). Keys in more than [`super::candidates::MAX_STREAMS_PER_KEY`] B
 /// streams are ignored.
 pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
-    let mut index: StreamIndex<(u8, u32, u64)> = StreamIndex::default();
+    let key = |p: &PacketRecord| {
+        packed_key(&[u64::from(p.dir), u64::from(p.payload_len), p.payload_hash])
+    };
+    let mut index: StreamIndex<u64> = StreamIndex::default();
     for p in b.packets.iter().filter(|p| p.payload_len > 0) {
-        index.insert((p.dir, p.payload_len, p.payload_hash), p.stream);
+        index.insert(key(p), p.stream);
     }
     for p in a.packets.iter().filter(|p| p.payload_len > 0) {
-        let hits = index.lookup(&(p.dir, p.payload_len, p.payload_hash));
+        let hits = index.lookup(&key(p));
         if hits.is_empty() {
             continue;
         }
         let w = 1.0 / hits.len() as f64;
-        for &j in hits {
+        for j in hits {
             let e = cands.entry(p.stream, j);
             e.payload += w;
             e.payload_keys = e.payload_keys.saturating_add(1);

@@ -25,12 +25,12 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
             continue;
         }
         if let Some(q) = &s.content.dns {
-            for &j in dns.lookup(&(q.id, q.question_hash)) {
+            for j in dns.lookup(&(q.id, q.question_hash)) {
                 cands.entry(i as u32, j).dns = true;
             }
         }
         if let Some(x) = s.content.dhcp_xid {
-            for &j in dhcp.lookup(&x) {
+            for j in dhcp.lookup(&x) {
                 cands.entry(i as u32, j).dhcp = true;
             }
         }
