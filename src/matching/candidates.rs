@@ -10,10 +10,19 @@ use super::evidence::Evidence;
 /// bound keeps the work per packet constant.
 pub const MAX_STREAMS_PER_KEY: usize = 32;
 
+/// Most candidate pairs kept (about 100 bytes each): past it, evidence for new pairs is dropped
+/// (pairs already present keep accumulating). Real traffic stays far below; the bound is for
+/// pathological captures where thousands of streams carry identical packets.
+pub const MAX_CANDIDATES: usize = 1_000_000;
+
 /// Evidence per candidate pair of stream indexes (into each [`super::input::MatchInput::streams`]).
 #[derive(Default, Debug)]
 pub struct Candidates {
     map: FxHashMap<(u32, u32), Evidence>,
+    /// Where evidence for pairs past [`MAX_CANDIDATES`] goes (never read).
+    discard: Evidence,
+    /// Pairs refused because of the bound.
+    pub dropped: u64,
 }
 
 impl Candidates {
@@ -22,8 +31,13 @@ impl Candidates {
         Self::default()
     }
 
-    /// The evidence of pair (a, b), created empty when new.
+    /// The evidence of pair (a, b), created empty when new (see [`MAX_CANDIDATES`]).
     pub fn entry(&mut self, a: u32, b: u32) -> &mut Evidence {
+        if self.map.len() >= MAX_CANDIDATES && !self.map.contains_key(&(a, b)) {
+            self.dropped = self.dropped.saturating_add(1);
+            self.discard = Evidence::default();
+            return &mut self.discard;
+        }
         self.map.entry((a, b)).or_default()
     }
 

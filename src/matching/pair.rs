@@ -17,6 +17,8 @@ use super::{content, direct, nat, seq_offset, udp};
 
 /// Largest start-time gap (after clock correction) the timing matcher accepts.
 pub const TIMING_WINDOW_NS: i64 = 2_000_000_000;
+/// Most B streams the timing matcher weighs per A stream (the nearest in time).
+const TIMING_CANDIDATES: usize = 16;
 /// Share of the smaller side's packets that must pair for a link to count as the same
 /// connection at both points (else it is an application-level link, e.g. through a proxy).
 const PACKET_LEVEL_SHARE: f64 = 0.5;
@@ -394,28 +396,37 @@ fn timing_links(
     let pa = patterns(a, pkts_a, used_a);
     let pb = patterns(b, pkts_b, used_b);
     // B streams by pattern, so the work is linear in the number of streams.
-    let mut by_pattern: rustc_hash::FxHashMap<&[Turn], Vec<(u32, i64)>> = Default::default();
+    let mut by_pattern: rustc_hash::FxHashMap<&[Turn], Vec<(i64, u32)>> = Default::default();
     for (j, y) in pb.iter().enumerate() {
         if let Some((tb, start_b)) = y {
             by_pattern
                 .entry(tb.as_slice())
                 .or_default()
-                .push((j as u32, *start_b));
+                .push((*start_b, j as u32));
         }
+    }
+    for list in by_pattern.values_mut() {
+        list.sort_unstable();
     }
     let mut cands: Vec<(i64, u32, u32)> = Vec::new();
     for (i, x) in pa.iter().enumerate() {
         let Some((ta, start_a)) = x else { continue };
-        for &(j, start_b) in by_pattern
-            .get(ta.as_slice())
-            .map(Vec::as_slice)
+        let Some(list) = by_pattern.get(ta.as_slice()) else {
+            continue;
+        };
+        // B streams starting within the window, nearest first: at most TIMING_CANDIDATES.
+        let want = start_a.saturating_add(shift_ns);
+        let from = list.partition_point(|(s, _)| *s < want.saturating_sub(TIMING_WINDOW_NS));
+        let mut near: Vec<(i64, u32)> = list
+            .get(from..)
             .unwrap_or(&[])
-        {
-            let gap = (start_b - shift_ns - start_a).saturating_abs();
-            if gap <= TIMING_WINDOW_NS {
-                cands.push((gap, i as u32, j));
-            }
-        }
+            .iter()
+            .take_while(|(s, _)| *s <= want.saturating_add(TIMING_WINDOW_NS))
+            .map(|&(s, j)| ((s - want).saturating_abs(), j))
+            .collect();
+        near.sort_unstable();
+        near.truncate(TIMING_CANDIDATES);
+        cands.extend(near.into_iter().map(|(gap, j)| (gap, i as u32, j)));
     }
     cands.sort_unstable();
     let mut ua = used_a.to_vec();
