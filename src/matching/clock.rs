@@ -48,6 +48,9 @@ pub struct ClockEstimate {
     pub samples_a_to_b: usize,
     /// Packets B→A among the samples.
     pub samples_b_to_a: usize,
+    /// What was paired: `"packets"`, or `"turns"` (request/response starts through a proxy:
+    /// the proxy's processing time counts as path delay).
+    pub basis: &'static str,
 }
 
 impl ClockEstimate {
@@ -203,6 +206,7 @@ pub fn estimate(samples: &[ClockSample], t0_ns: i64) -> Option<ClockEstimate> {
         windows,
         samples_a_to_b: a_to_b,
         samples_b_to_a: samples.len() - a_to_b,
+        basis: "packets",
     })
 }
 

@@ -75,6 +75,38 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     }
 }
 
+/// Most turn starts kept per stream for the clock of proxied links.
+pub const MAX_TURN_STARTS: usize = 256;
+
+/// Where each turn of a stream starts: (direction, time of its first packet with new data),
+/// at most [`MAX_TURN_STARTS`]. Through a proxy the k-th turn at one point is the k-th turn at the
+/// other, which gives the clock something to pair when packets cannot be paired.
+pub fn turn_starts(input: &MatchInput, pkts: &[u32], s: &StreamSummary) -> Vec<(u8, i64)> {
+    let mut out: Vec<(u8, i64)> = Vec::new();
+    let mut high: [Option<u32>; 2] = [None, None];
+    for p in pkts.iter().filter_map(|&i| input.packets.get(i as usize)) {
+        if p.payload_len == 0 {
+            continue;
+        }
+        let d = usize::from(p.dir & 1);
+        if s.proto == Proto::Tcp {
+            let end = p.seq.wrapping_add(p.payload_len);
+            let advances = high[d].is_none_or(|h| (end.wrapping_sub(h) as i32) > 0);
+            if !advances {
+                continue;
+            }
+            high[d] = Some(end);
+        }
+        if out.last().map(|t| t.0) != Some(p.dir) {
+            if out.len() == MAX_TURN_STARTS {
+                break;
+            }
+            out.push((p.dir, p.ts_ns));
+        }
+    }
+    out
+}
+
 /// The first [`TURNS_COMPARED`] turns of a stream: (direction, new payload bytes). Retransmitted
 /// bytes are not counted (only data advancing the highest sequence seen in that direction), so the
 /// pattern survives re-segmentation and retransmission.

@@ -120,6 +120,9 @@ pub struct SynInfo {
     pub timestamps: bool,
     /// Window field.
     pub window: u16,
+    /// TSval of the timestamps option: a proxy's far side has its own TCP clock, a forwarding
+    /// path keeps it.
+    pub tsval: Option<u32>,
 }
 
 /// Content fingerprints of one stream.
@@ -397,6 +400,7 @@ impl MatchInputBuilder {
                             sack_permitted: tcp.options.sack_permitted,
                             timestamps: tcp.options.timestamps.is_some(),
                             window: tcp.window,
+                            tsval: tcp.options.timestamps.map(|t| t.0),
                         })
                     }
                 }

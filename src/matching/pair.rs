@@ -8,9 +8,9 @@ use super::assign::{assign, Link};
 use super::candidates::Candidates;
 use super::changes::{changes, Change, PairingFacts};
 use super::clock::{estimate, median, ClockEstimate, ClockSample};
-use super::content::turn_pattern;
+use super::content::{turn_pattern, turn_starts};
 use super::evidence::{confidence, Evidence, Methods};
-use super::input::{MatchInput, Proto, DIR_C2S};
+use super::input::{MatchInput, Proto, StreamSummary, DIR_C2S, DIR_S2C};
 use super::missing_syn::{missing_syns, MissingSyn};
 use super::packet_pairing::{pair_packets, StreamPairing};
 use super::{content, direct, nat, seq_offset, udp};
@@ -130,6 +130,10 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
         ) else {
             continue;
         };
+        if different_connections(sa, sb) {
+            analysed.push((link, [None, None], None));
+            continue;
+        }
         let (la, lb) = (list(&pkts_a, link.a), list(&pkts_b, link.b));
         let offsets = seq_offset::estimate_offsets(a, &la, sa, b, &lb, sb);
         let pairing = pair_packets(
@@ -167,7 +171,13 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
         let c2s_a_to_b = dir.unwrap_or(default_dir);
         samples.extend(clock_samples(a, b, pairing, c2s_a_to_b));
     }
-    let clock = estimate(&samples, t0);
+    let mut basis = "packets";
+    if samples.is_empty() {
+        // No packet crossed both points as itself (a full proxy): pair turn starts instead.
+        samples = turn_samples(a, b, &pkts_a, &pkts_b, &analysed);
+        basis = "turns";
+    }
+    let clock = estimate(&samples, t0).map(|c| ClockEstimate { basis, ..c });
 
     // Timing: turn pattern at the same corrected time, for TCP streams still unmatched.
     let mut used_a = vec![false; a.streams.len()];
@@ -278,6 +288,71 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
             .filter(|&i| !used_b[i as usize])
             .collect(),
     }
+}
+
+/// Clock samples from application-level links: the k-th turn start at A with the k-th at B (while
+/// directions agree). Client-to-server turns travel A→B when their t_B − t_A is the larger
+/// (decided over all links, as for packets).
+fn turn_samples(
+    a: &MatchInput,
+    b: &MatchInput,
+    pkts_a: &[Vec<u32>],
+    pkts_b: &[Vec<u32>],
+    analysed: &[(Link, [Option<u32>; 2], Option<StreamPairing>)],
+) -> Vec<ClockSample> {
+    let mut pairs: Vec<(i64, i64, u8)> = Vec::new();
+    for (link, _, pairing) in analysed {
+        if pairing.is_some() || link.shared {
+            continue;
+        }
+        let (Some(sa), Some(sb)) = (
+            a.streams.get(link.a as usize),
+            b.streams.get(link.b as usize),
+        ) else {
+            continue;
+        };
+        let empty = Vec::new();
+        let ta = turn_starts(a, pkts_a.get(link.a as usize).unwrap_or(&empty), sa);
+        let tb = turn_starts(b, pkts_b.get(link.b as usize).unwrap_or(&empty), sb);
+        for (x, y) in ta.iter().zip(&tb) {
+            if x.0 != y.0 {
+                break;
+            }
+            pairs.push((x.1, y.1, x.0));
+        }
+    }
+    let x_of = |d: u8| -> Vec<f64> {
+        pairs
+            .iter()
+            .filter(|p| p.2 == d)
+            .map(|p| (p.1 - p.0) as f64)
+            .collect()
+    };
+    let c2s_a_to_b = match (median(x_of(DIR_C2S)), median(x_of(DIR_S2C))) {
+        (Some(c), Some(s)) => c >= s,
+        _ => true,
+    };
+    pairs
+        .into_iter()
+        .map(|(t_a, t_b, d)| ClockSample {
+            t_a_ns: t_a,
+            t_b_ns: t_b,
+            a_to_b: (d == DIR_C2S) == c2s_a_to_b,
+        })
+        .collect()
+}
+
+/// True when two linked TCP streams are certainly two connections (a full proxy between the
+/// points): both ISNs differ and the SYN or SYN-ACK carries another TCP timestamp clock. A
+/// forwarding path, even one that shifts sequence numbers, keeps the endpoints' timestamps.
+fn different_connections(a: &StreamSummary, b: &StreamSummary) -> bool {
+    let (Some(sa), Some(sb), Some(aa), Some(ab)) = (a.syn, b.syn, a.synack, b.synack) else {
+        return false;
+    };
+    let ts_differ = |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(p), Some(q)) if p != q);
+    sa.isn != sb.isn
+        && aa.isn != ab.isn
+        && (ts_differ(sa.tsval, sb.tsval) || ts_differ(aa.tsval, ab.tsval))
 }
 
 fn methods_of(

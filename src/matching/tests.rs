@@ -836,3 +836,48 @@ fn report_json_has_the_issue_keys_for_two_and_three_captures() {
     assert!(tsv.starts_with("event\tproto\tpoint0.frame\tpoint0.time"));
     assert_eq!(tsv.lines().count(), 1 + events.len());
 }
+
+#[test]
+fn tcp_mode_proxy_is_not_one_connection_even_when_segments_pair() {
+    // A byte-transparent proxy: the same segments on both sides, but both ISNs differ and the
+    // far side's SYN carries another TCP timestamp clock. No packet pairing, so no "loss" and no
+    // sequence offsets are claimed.
+    let t0 = PathModel::plain().t0;
+    let mut c = Conn::new(0, t0);
+    c.client_b = "10.2.0.1:53778";
+    c.seq_off = 12345;
+    c.ipid_rewrite = true;
+    c.requests = vec![(1, 4), (2, 4)];
+    c.drop = vec![5];
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let mut rng = 3u64;
+    emit(&mut a, &mut b, &c, PathModel::plain(), &mut rng);
+    let (mut ia, mut ib) = (a.finish(), b.finish());
+    let run = |ia: &MatchInput, ib: &MatchInput| match_pair(ia, ib);
+    // Same SYN-ACK ISN and no timestamps: a sequence-shifting firewall, one connection.
+    let r = run(&ia, &ib);
+    assert!(r.matches[0].pairing.is_some());
+    assert_eq!(r.lost.len(), 1);
+    // Other SYN-ACK ISN and other TSvals: a proxy.
+    for (input, ts, isn) in [(&mut ia, 1000u32, None), (&mut ib, 777_000, Some(99u32))] {
+        let s = &mut input.streams[0];
+        s.syn.as_mut().unwrap().tsval = Some(ts);
+        s.synack.as_mut().unwrap().tsval = Some(ts + 1);
+        if let Some(isn) = isn {
+            s.synack.as_mut().unwrap().isn = isn;
+        }
+    }
+    let r = run(&ia, &ib);
+    assert_eq!(pairs_of(&r), vec![(0, 0)]);
+    let m = &r.matches[0];
+    assert!(m.pairing.is_none());
+    assert_eq!(m.methods.joined(), "nat+content");
+    assert_eq!((m.seq_offset_a_to_b(), m.seq_offset_b_to_a()), (None, None));
+    assert!(r.lost.is_empty());
+    // The clock comes from turn starts: same clocks, 0.2 ms each way.
+    let c = r.clock.expect("clock from turns");
+    assert_eq!(c.basis, "turns");
+    assert!(c.offset_s.abs() < 1e-5, "offset {}", c.offset_s);
+    assert!((c.delay_s.unwrap() - 0.0002).abs() < 1e-5);
+}
