@@ -89,6 +89,10 @@ pub struct LostPacket {
     pub len: u32,
 }
 
+/// A link with its per-direction sequence offsets and, when it is the same connection at both
+/// points, its packet pairing.
+type Analysed = (Link, [Option<u32>; 2], Option<StreamPairing>);
+
 /// Everything matched between captures A and B.
 #[derive(Clone, Debug, Default)]
 pub struct PairResult {
@@ -122,7 +126,7 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
     };
 
     // Packet level: offsets and pairing per link.
-    let mut analysed: Vec<(Link, [Option<u32>; 2], Option<StreamPairing>)> = Vec::new();
+    let mut analysed: Vec<Analysed> = Vec::new();
     for link in links.drain(..) {
         let (Some(sa), Some(sb)) = (
             a.streams.get(link.a as usize),
@@ -298,7 +302,7 @@ fn turn_samples(
     b: &MatchInput,
     pkts_a: &[Vec<u32>],
     pkts_b: &[Vec<u32>],
-    analysed: &[(Link, [Option<u32>; 2], Option<StreamPairing>)],
+    analysed: &[Analysed],
 ) -> Vec<ClockSample> {
     let mut pairs: Vec<(i64, i64, u8)> = Vec::new();
     for (link, _, pairing) in analysed {
