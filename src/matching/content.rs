@@ -54,12 +54,30 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
                 }
             }
         }
+        let client_ip = s.client.ip().to_string();
         for r in &s.content.requests {
             let hits = requests.lookup(&r.key());
             for j in hits {
+                let peer = b
+                    .streams
+                    .get(j as usize)
+                    .and_then(|t| t.content.requests.iter().find(|q| q.key() == r.key()));
                 let e = cands.entry(i, j);
                 e.requests += 1.0 / hits.len() as f64;
                 e.request_count = e.request_count.saturating_add(1);
+                if let Some(q) = peer {
+                    if r.body_hash.is_some() && r.body_hash == q.body_hash {
+                        e.bodies = e.bodies.saturating_add(1);
+                    }
+                    // X-Forwarded-For added by the proxy names A's client.
+                    let names_client = |x: &Option<String>| {
+                        x.as_deref()
+                            .is_some_and(|v| v.split(',').any(|a| a.trim() == client_ip))
+                    };
+                    if names_client(&q.forwarded_for) && !names_client(&r.forwarded_for) {
+                        e.forwarded_for = true;
+                    }
+                }
             }
         }
         if let Some(r) = s.content.client_random {

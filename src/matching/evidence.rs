@@ -86,6 +86,10 @@ pub struct Evidence {
     pub requests: f64,
     /// Number of HTTP request heads shared.
     pub request_count: u32,
+    /// Shared requests whose body bytes (in the head's segment) are equal too.
+    pub bodies: u32,
+    /// B's request carries an X-Forwarded-For naming A's client address.
+    pub forwarded_for: bool,
     /// Same TLS ClientHello random.
     pub client_random: bool,
     /// Same TLS ServerHello random.
@@ -117,6 +121,10 @@ impl Evidence {
         s += 4.0 * self.payload.min(25.0);
         s += 40.0 * self.head_c2s.min(1.0) + 30.0 * self.head_s2c.min(1.0);
         s += 60.0 * self.requests.min(3.0);
+        s += 10.0 * f64::from(self.bodies.min(3));
+        if self.forwarded_for {
+            s += 20.0;
+        }
         if self.client_random {
             s += 100.0;
         }
@@ -176,6 +184,12 @@ impl Evidence {
                 "{} equal HTTP request line+Host",
                 self.request_count
             ));
+        }
+        if self.bodies > 0 {
+            out.push(format!("{} equal request bodies", self.bodies));
+        }
+        if self.forwarded_for {
+            out.push("X-Forwarded-For names A's client".to_string());
         }
         if self.client_random {
             out.push("same TLS ClientHello random".to_string());

@@ -395,6 +395,7 @@ fn proxy_with_resegmentation_matches_by_content() {
     assert_eq!(pairs_of(&r), vec![(0, 3), (1, 2), (2, 1), (3, 0)]);
     for m in &r.matches {
         assert_eq!(m.methods.joined(), "nat+content", "{m:?}");
+        assert!(m.link.evidence.forwarded_for, "XFF names the client");
         assert!(m.pairing.is_none());
         assert_eq!(m.seq_offset_a_to_b(), None);
         assert!(m
@@ -880,4 +881,36 @@ fn tcp_mode_proxy_is_not_one_connection_even_when_segments_pair() {
     assert_eq!(c.basis, "turns");
     assert!(c.offset_s.abs() < 1e-5, "offset {}", c.offset_s);
     assert!((c.delay_s.unwrap() - 0.0002).abs() < 1e-5);
+}
+
+#[test]
+fn x_forwarded_for_tells_identical_requests_apart() {
+    // Two clients send the same request at the same time; only the X-Forwarded-For the proxy
+    // adds says which back-end connection carries which.
+    let t0 = PathModel::plain().t0;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let clients = ["10.1.0.2:41000", "10.1.0.3:41000"];
+    let xff = ["10.1.0.3", "10.1.0.2"];
+    for n in 0..2u32 {
+        let sa = a.tcp_stream(n, clients[n as usize], "10.1.0.1:80");
+        let sb = b.tcp_stream(
+            n,
+            ["10.2.0.1:50000", "10.2.0.1:50001"][n as usize],
+            "10.2.0.2:8080",
+        );
+        a.pkt(sa, DIR_C2S, 1, 1, 80, 40 + n, F::ACK | F::PSH, t0);
+        b.pkt(sb, DIR_C2S, 9, 9, 110, 70 + n, F::ACK | F::PSH, t0 + 1_000);
+        a.input.streams[sa as usize]
+            .content
+            .requests
+            .push(request("GET / HTTP/1.1"));
+        let mut q = request("GET / HTTP/1.1");
+        q.forwarded_for = Some(xff[n as usize].to_string());
+        b.input.streams[sb as usize].content.requests.push(q);
+    }
+    let (ia, ib) = (a.finish(), b.finish());
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), vec![(0, 1), (1, 0)]);
+    assert!(r.matches.iter().all(|m| m.link.evidence.forwarded_for));
 }
