@@ -1,6 +1,6 @@
 //! Turning candidate evidence into matches: one-to-one, greedy by score (ties: closer start time,
-//! then lower stream indexes), then the many-to-one links a proxy makes (several client
-//! connections carried over one back-end connection), which only shared HTTP requests can show.
+//! then lower stream indexes), then the many-to-many links a proxy makes (client connections
+//! spread over pooled back-end connections), which only shared HTTP requests can show.
 
 use super::candidates::Candidates;
 use super::evidence::Evidence;
@@ -81,22 +81,31 @@ pub fn assign(a: &MatchInput, b: &MatchInput, cands: &Candidates, time_shift_ns:
             shared: false,
         });
     }
-    // Many-to-one: a still-unmatched stream that shares HTTP requests with a matched one.
+    // Many-to-many through a proxy: pairs that share a request found in no other B stream, when
+    // neither stream is tied to another by packet-level evidence (ISN, IP IDs).
+    let packet_tied = |e: &Evidence| e.syn_isn || e.synack_isn || e.ipid >= 2.0;
+    let mut tied_a = vec![false; a.streams.len()];
+    let mut tied_b = vec![false; b.streams.len()];
+    let mut linked: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
+    for l in &links {
+        linked.insert((l.a, l.b));
+        if packet_tied(&l.evidence) {
+            if let Some(x) = tied_a.get_mut(l.a as usize) {
+                *x = true;
+            }
+            if let Some(x) = tied_b.get_mut(l.b as usize) {
+                *x = true;
+            }
+        }
+    }
     for &(score, _, ia, ib, e) in &scored {
-        if e.request_count == 0 {
+        if e.unique_requests == 0 || linked.contains(&(ia, ib)) {
             continue;
         }
-        let (ua, ub) = (ia as usize, ib as usize);
-        let free_a = used_a.get(ua) == Some(&false);
-        let free_b = used_b.get(ub) == Some(&false);
-        if free_a == free_b {
-            continue; // both free cannot happen after the first pass; both used: already linked
+        if tied_a.get(ia as usize) != Some(&false) || tied_b.get(ib as usize) != Some(&false) {
+            continue;
         }
-        if free_a {
-            used_a[ua] = true;
-        } else {
-            used_b[ub] = true;
-        }
+        linked.insert((ia, ib));
         links.push(Link {
             a: ia,
             b: ib,

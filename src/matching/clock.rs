@@ -145,6 +145,16 @@ fn drift_significant(slope: f64, se: f64) -> bool {
 /// Estimates the clock model from paired packets; `t0_ns` is A's first packet. None without
 /// samples.
 pub fn estimate(samples: &[ClockSample], t0_ns: i64) -> Option<ClockEstimate> {
+    estimate_with(samples, t0_ns, true)
+}
+
+/// [`estimate`], optionally without a drift (`fit_drift = false`: samples through a proxy carry
+/// its processing time, whose wander would pass for drift).
+pub fn estimate_with(
+    samples: &[ClockSample],
+    t0_ns: i64,
+    fit_drift: bool,
+) -> Option<ClockEstimate> {
     if samples.is_empty() {
         return None;
     }
@@ -174,7 +184,7 @@ pub fn estimate(samples: &[ClockSample], t0_ns: i64) -> Option<ClockEstimate> {
         (Some(l), Some(h)) => {
             let slope = (l.slope + h.slope) / 2.0;
             let se = (l.slope_se.powi(2) + h.slope_se.powi(2)).sqrt() / 2.0;
-            if drift_significant(slope, se) {
+            if fit_drift && drift_significant(slope, se) {
                 (
                     (l.intercept + h.intercept) / 2.0,
                     slope,
@@ -189,7 +199,7 @@ pub fn estimate(samples: &[ClockSample], t0_ns: i64) -> Option<ClockEstimate> {
             }
         }
         (Some(l), None) | (None, Some(l)) => {
-            if drift_significant(l.slope, l.slope_se) {
+            if fit_drift && drift_significant(l.slope, l.slope_se) {
                 (l.intercept, l.slope, None)
             } else {
                 (l.level, 0.0, None)

@@ -65,6 +65,9 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
                 let e = cands.entry(i, j);
                 e.requests += 1.0 / hits.len() as f64;
                 e.request_count = e.request_count.saturating_add(1);
+                if hits.len() == 1 {
+                    e.unique_requests = e.unique_requests.saturating_add(1);
+                }
                 if let Some(q) = peer {
                     if r.body_hash.is_some() && r.body_hash == q.body_hash {
                         e.bodies = e.bodies.saturating_add(1);

@@ -86,6 +86,8 @@ pub struct Evidence {
     pub requests: f64,
     /// Number of HTTP request heads shared.
     pub request_count: u32,
+    /// Shared requests found in no other B stream.
+    pub unique_requests: u32,
     /// Shared requests whose body bytes (in the head's segment) are equal too.
     pub bodies: u32,
     /// B's request carries an X-Forwarded-For naming A's client address.

@@ -133,6 +133,8 @@ pub struct StreamContent {
     pub head_hash: [Option<(u64, u16)>; 2],
     /// HTTP request heads found at segment starts, client to server (at most [`MAX_REQUESTS`]).
     pub requests: Vec<HttpRequestHead>,
+    /// Per entry of `requests`: index (into [`MatchInput::packets`]) of the segment carrying it.
+    pub request_packets: Vec<u32>,
     /// TLS ClientHello random and SNI.
     pub client_random: Option<[u8; 32]>,
     /// TLS SNI.
@@ -415,6 +417,8 @@ impl MatchInputBuilder {
                         // A retransmitted request head is the same request: keep it once.
                         if s.content.requests.last() != Some(&h) {
                             s.content.requests.push(h);
+                            let at = self.input.packets.len().saturating_sub(1) as u32;
+                            s.content.request_packets.push(at);
                         }
                     }
                     if let Some(hello) = parse_tls_hello(t.payload) {

@@ -13,10 +13,11 @@ pub const COMPARED_FLAGS: u8 = 0x1f;
 /// (direction, IP ID, length, payload hash, flags), weighted by 1 / (number of such streams).
 pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     let mut index: StreamIndex<u64> = StreamIndex::default();
-    for p in &b.packets {
+    // IP ID 0 identifies nothing (Linux sends SYN-ACKs and RSTs with it; IPv6 has no ID).
+    for p in b.packets.iter().filter(|p| p.ip_id != 0) {
         index.insert(key(p), p.stream);
     }
-    for p in &a.packets {
+    for p in a.packets.iter().filter(|p| p.ip_id != 0) {
         let hits = index.lookup(&key(p));
         if hits.is_empty() {
             continue;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::assign::{assign, Link};
 use super::candidates::Candidates;
 use super::changes::{changes, Change, PairingFacts};
-use super::clock::{estimate, median, ClockEstimate, ClockSample};
+use super::clock::{estimate_with, median, ClockEstimate, ClockSample};
 use super::content::{turn_pattern, turn_starts};
 use super::evidence::{confidence, Evidence, Methods};
 use super::input::{MatchInput, Proto, StreamSummary, DIR_C2S, DIR_S2C};
@@ -177,11 +177,17 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
     }
     let mut basis = "packets";
     if samples.is_empty() {
-        // No packet crossed both points as itself (a full proxy): pair turn starts instead.
-        samples = turn_samples(a, b, &pkts_a, &pkts_b, &analysed);
-        basis = "turns";
+        // No packet crossed both points as itself (a full proxy): pair HTTP requests and their
+        // first response packets, else turn starts of one-to-one links.
+        samples = request_samples(a, b, &pkts_a, &pkts_b, &analysed);
+        basis = "requests";
+        if samples.is_empty() {
+            samples = turn_samples(a, b, &pkts_a, &pkts_b, &analysed);
+            basis = "turns";
+        }
     }
-    let clock = estimate(&samples, t0).map(|c| ClockEstimate { basis, ..c });
+    let clock =
+        estimate_with(&samples, t0, basis == "packets").map(|c| ClockEstimate { basis, ..c });
 
     // Timing: turn pattern at the same corrected time, for TCP streams still unmatched.
     let mut used_a = vec![false; a.streams.len()];
@@ -304,9 +310,19 @@ fn turn_samples(
     pkts_b: &[Vec<u32>],
     analysed: &[Analysed],
 ) -> Vec<ClockSample> {
+    let mut links_of_a: rustc_hash::FxHashMap<u32, u32> = Default::default();
+    let mut links_of_b: rustc_hash::FxHashMap<u32, u32> = Default::default();
+    for (link, _, _) in analysed {
+        *links_of_a.entry(link.a).or_default() += 1;
+        *links_of_b.entry(link.b).or_default() += 1;
+    }
     let mut pairs: Vec<(i64, i64, u8)> = Vec::new();
     for (link, _, pairing) in analysed {
-        if pairing.is_some() || link.shared {
+        // Turns line up only when each side is one connection of the other.
+        if pairing.is_some()
+            || links_of_a.get(&link.a) != Some(&1)
+            || links_of_b.get(&link.b) != Some(&1)
+        {
             continue;
         }
         let (Some(sa), Some(sb)) = (
@@ -325,6 +341,67 @@ fn turn_samples(
             pairs.push((x.1, y.1, x.0));
         }
     }
+    directed_samples(pairs)
+}
+
+/// Clock samples from application-level links through HTTP: each request shared by the two
+/// streams (same line + Host) at both points (client to server), and the first server data
+/// after it in each stream (server to client).
+fn request_samples(
+    a: &MatchInput,
+    b: &MatchInput,
+    pkts_a: &[Vec<u32>],
+    pkts_b: &[Vec<u32>],
+    analysed: &[Analysed],
+) -> Vec<ClockSample> {
+    let response_after = |input: &MatchInput, list: &[u32], at: u32| -> Option<i64> {
+        let from = list.partition_point(|&i| i <= at);
+        list.get(from..)?
+            .iter()
+            .filter_map(|&i| input.packets.get(i as usize))
+            .find(|p| p.dir == DIR_S2C && p.payload_len > 0)
+            .map(|p| p.ts_ns)
+    };
+    let empty = Vec::new();
+    let mut pairs: Vec<(i64, i64, u8)> = Vec::new();
+    for (link, _, pairing) in analysed {
+        if pairing.is_some() {
+            continue;
+        }
+        let (Some(sa), Some(sb)) = (
+            a.streams.get(link.a as usize),
+            b.streams.get(link.b as usize),
+        ) else {
+            continue;
+        };
+        let la = pkts_a.get(link.a as usize).unwrap_or(&empty);
+        let lb = pkts_b.get(link.b as usize).unwrap_or(&empty);
+        for (k, r) in sa.content.requests.iter().enumerate() {
+            let Some(m) = sb.content.requests.iter().position(|q| q.key() == r.key()) else {
+                continue;
+            };
+            let (Some(&pa), Some(&pb)) = (
+                sa.content.request_packets.get(k),
+                sb.content.request_packets.get(m),
+            ) else {
+                continue;
+            };
+            let (Some(qa), Some(qb)) = (a.packets.get(pa as usize), b.packets.get(pb as usize))
+            else {
+                continue;
+            };
+            pairs.push((qa.ts_ns, qb.ts_ns, DIR_C2S));
+            if let (Some(ra), Some(rb)) = (response_after(a, la, pa), response_after(b, lb, pb)) {
+                pairs.push((ra, rb, DIR_S2C));
+            }
+        }
+    }
+    directed_samples(pairs)
+}
+
+/// Turns (t_A, t_B, direction) into clock samples: client-to-server travels A→B when its
+/// t_B − t_A is the larger.
+fn directed_samples(pairs: Vec<(i64, i64, u8)>) -> Vec<ClockSample> {
     let x_of = |d: u8| -> Vec<f64> {
         pairs
             .iter()

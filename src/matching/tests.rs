@@ -611,10 +611,37 @@ fn proxy_reusing_backend_connection_gives_several_rows() {
             .requests
             .push(request(&line));
     }
+    // A third client connection whose two requests went over two pooled back-end connections.
+    let sb2 = b.tcp_stream(1, "10.2.0.1:50001", "10.2.0.2:8080");
+    let sa = a.tcp_stream(2, "10.1.0.2:41002", "10.1.0.1:80");
+    let t = t0 + 300_000_000;
+    for (k, back) in [(0u32, sb), (1, sb2)] {
+        let tk = t + i64::from(k) * 10_000_000;
+        a.pkt(sa, DIR_C2S, 20 + k * 80, 5, 80, 90 + k, F::ACK | F::PSH, tk);
+        b.pkt(
+            back,
+            DIR_C2S,
+            900 + k * 95,
+            700,
+            95,
+            95 + k,
+            F::ACK | F::PSH,
+            tk + 3_000,
+        );
+        let line = format!("GET /other/{k} HTTP/1.1");
+        a.input.streams[sa as usize]
+            .content
+            .requests
+            .push(request(&line));
+        b.input.streams[back as usize]
+            .content
+            .requests
+            .push(request(&line));
+    }
     let (ia, ib) = (a.finish(), b.finish());
     let r = match_pair(&ia, &ib);
-    assert_eq!(pairs_of(&r), vec![(0, 0), (1, 0)]);
-    assert_eq!(r.matches.iter().filter(|m| m.link.shared).count(), 1);
+    assert_eq!(pairs_of(&r), vec![(0, 0), (1, 0), (2, 0), (2, 1)]);
+    assert_eq!(r.matches.iter().filter(|m| m.link.shared).count(), 2);
     assert!(r
         .matches
         .iter()
