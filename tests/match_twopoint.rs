@@ -402,3 +402,34 @@ fn corpus_self_match_is_identity() {
     eprintln!("corpus self-match: {checked} streams, all identity");
     assert!(checked > 1000);
 }
+
+/// The committed HTTP full-proxy capture pair (made by `lab/http_proxy/run.sh`: pooled back-end
+/// connections, X-Forwarded-For added): every request's client and server streams are linked.
+#[test]
+fn http_full_proxy_fixture_matches_truth() {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/match_http_proxy");
+    let (header, rows) = common::read_tsv(&d.join("truth.tsv")).expect("fixture truth.tsv");
+    let truth = truth_pairs(&header, &rows, "client", "server");
+    assert!(truth.len() > 50);
+    let res = run(&d.join("client.pcap"), &d.join("server.pcap"));
+    let (prec, rec, tp, judged) = precision_recall(&res, &truth);
+    eprintln!(
+        "http proxy fixture: precision {prec:.3} recall {rec:.3} ({tp}/{} true, {judged} judged)",
+        truth.len()
+    );
+    assert!(prec >= 0.95 && rec >= 0.95, "precision {prec} recall {rec}");
+    // Different connections on each side: no loss or missing SYN may be claimed.
+    assert!(res["lost"].as_array().expect("lost").is_empty());
+    assert!(res["missing_syn"]
+        .as_array()
+        .expect("missing_syn")
+        .is_empty());
+    assert_eq!(res["clock"]["basis"], "requests");
+    for m in res["matches"].as_array().expect("matches") {
+        assert!(
+            m["method"].as_str().unwrap_or("").contains("content"),
+            "{m}"
+        );
+        assert!(m["seq_offset_a_to_b"].is_null());
+    }
+}

@@ -83,13 +83,20 @@ pub fn assign(a: &MatchInput, b: &MatchInput, cands: &Candidates, time_shift_ns:
     }
     // Many-to-many through a proxy: pairs that share a request found in no other B stream, when
     // neither stream is tied to another by packet-level evidence (ISN, IP IDs).
-    let packet_tied = |e: &Evidence| e.syn_isn || e.synack_isn || e.ipid >= 2.0;
+    // Tied: the same connection at both points by ISN, or by IP IDs on a good share of packets.
+    let packet_tied = |ia: u32, ib: u32, e: &Evidence| {
+        let smaller = match (a.streams.get(ia as usize), b.streams.get(ib as usize)) {
+            (Some(x), Some(y)) => (x.packets[0] + x.packets[1]).min(y.packets[0] + y.packets[1]),
+            _ => 0,
+        };
+        e.syn_isn || e.synack_isn || (e.ipid >= 2.0 && e.ipid_packets.saturating_mul(4) >= smaller)
+    };
     let mut tied_a = vec![false; a.streams.len()];
     let mut tied_b = vec![false; b.streams.len()];
     let mut linked: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
     for l in &links {
         linked.insert((l.a, l.b));
-        if packet_tied(&l.evidence) {
+        if packet_tied(l.a, l.b, &l.evidence) {
             if let Some(x) = tied_a.get_mut(l.a as usize) {
                 *x = true;
             }

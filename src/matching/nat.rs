@@ -4,7 +4,7 @@
 //! links translated streams. [`translation`] names what was rewritten.
 
 use super::candidates::{packed_key, Candidates, StreamIndex};
-use super::input::{endpoint_text, MatchInput, StreamSummary};
+use super::input::{endpoint_text, tcp_flags, MatchInput, PacketRecord, StreamSummary};
 
 /// Flags compared between points: FIN SYN RST PSH ACK (ECN bits may be remarked).
 pub const COMPARED_FLAGS: u8 = 0x1f;
@@ -13,11 +13,18 @@ pub const COMPARED_FLAGS: u8 = 0x1f;
 /// (direction, IP ID, length, payload hash, flags), weighted by 1 / (number of such streams).
 pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     let mut index: StreamIndex<u64> = StreamIndex::default();
-    // IP ID 0 identifies nothing (Linux sends SYN-ACKs and RSTs with it; IPv6 has no ID).
-    for p in b.packets.iter().filter(|p| p.ip_id != 0) {
+    // IP ID 0 identifies nothing (Linux sends SYN-ACKs and RSTs with it; IPv6 has no ID), and a
+    // bare ACK is only 16 bits of ID: among thousands of ACKs at each point, equal IDs happen by
+    // chance. Packets with payload or SYN/FIN/RST carry the evidence.
+    let useful = |p: &&PacketRecord| {
+        p.ip_id != 0
+            && (p.payload_len > 0
+                || p.flags & (tcp_flags::SYN | tcp_flags::FIN | tcp_flags::RST) != 0)
+    };
+    for p in b.packets.iter().filter(useful) {
         index.insert(key(p), p.stream);
     }
-    for p in a.packets.iter().filter(|p| p.ip_id != 0) {
+    for p in a.packets.iter().filter(useful) {
         let hits = index.lookup(&key(p));
         if hits.is_empty() {
             continue;
@@ -32,7 +39,7 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
 }
 
 /// Packet identity when IP IDs survive the path: direction, IP ID, length, payload, flags.
-fn key(p: &super::input::PacketRecord) -> u64 {
+fn key(p: &PacketRecord) -> u64 {
     packed_key(&[
         u64::from(p.dir) | u64::from(p.flags & COMPARED_FLAGS) << 8 | u64::from(p.ip_id) << 16,
         u64::from(p.payload_len),
