@@ -1,3 +1,5 @@
+# Client of the HTTP proxy lab: 8 threads x 6 connections to 10.1.0.1:80, 1 or 3 GETs of
+# /index.html?qs=N each (N random from the seed given as the only argument).
 import http.client, random, threading, sys
 random.seed(int(sys.argv[1]))
 def worker(k):
