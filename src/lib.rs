@@ -17,13 +17,20 @@
 //! everything read before it is kept.
 #![deny(unsafe_code)]
 
+pub mod app;
 pub mod capture;
 pub mod decode;
+pub mod export;
 pub mod fields;
 pub mod flow;
 pub mod index;
 pub mod matching;
 pub mod pipeline;
+pub mod reassembly;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
+pub mod session;
+pub mod stats;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

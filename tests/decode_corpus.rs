@@ -405,3 +405,75 @@ fn dump() {
         }
     }
 }
+
+/// Local exploration: `TRACEMATCH_COLUMNS_ORACLE=DIR` (tshark `_ws.col.*` outputs per capture)
+/// prints how often the packet-list description agrees, per column and protocol.
+#[test]
+#[ignore]
+fn describe_against_tshark_columns() {
+    let (Some(dir), Some(cols)) = (
+        captures_dir(),
+        std::env::var_os("TRACEMATCH_COLUMNS_ORACLE"),
+    ) else {
+        return;
+    };
+    let mut stats: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut shown = 0;
+    for name in corpus_names(&dir) {
+        let Ok(text) = std::fs::read_to_string(Path::new(&cols).join(format!("{name}.tsv"))) else {
+            continue;
+        };
+        let (_, rows) = expected_rows(&text);
+        let mut decoder = Decoder::new();
+        let mut frame = DecodedFrame::default();
+        for (meta, data) in read_frames(&dir.join(&name)) {
+            decoder.decode(&meta, &data, &mut frame);
+            let Some(row) = rows.get(&meta.number) else {
+                continue;
+            };
+            let d = tracematch::decode::describe_with(
+                &meta,
+                &frame,
+                &data,
+                decoder.reassembled_payload(),
+            );
+            if d.source != row[1]
+                && shown < 80
+                && std::env::var("SHOW").is_ok_and(|p| p == "source")
+            {
+                shown += 1;
+                eprintln!(
+                    "{name} {}: {} {} vs {} {}",
+                    meta.number, d.source, d.destination, row[1], row[2]
+                );
+            }
+            for (column, ours, theirs) in [
+                ("source", &d.source, &row[1]),
+                ("destination", &d.destination, &row[2]),
+                ("protocol", &d.protocol, &row[3]),
+            ] {
+                let e = stats.entry(column.to_owned()).or_default();
+                e.1 += 1;
+                if ours == theirs {
+                    e.0 += 1;
+                }
+            }
+            let e = stats.entry(format!("info {}", row[3])).or_default();
+            e.1 += 1;
+            if d.info == row[4] {
+                e.0 += 1;
+            } else if d.protocol == row[3]
+                && shown < 80
+                && std::env::var("SHOW").map_or(true, |p| p.split(',').any(|p| p == d.protocol))
+            {
+                shown += 1;
+                eprintln!("{name} {}: {:?} vs {:?}", meta.number, d.info, row[4]);
+            }
+        }
+    }
+    for (k, (ok, total)) in stats {
+        if total > 20 || k.len() < 12 {
+            eprintln!("{k}: {ok}/{total}");
+        }
+    }
+}

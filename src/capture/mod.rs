@@ -85,13 +85,21 @@ pub struct FrameMeta {
     pub wire_len: u32,
     /// Offset of the first packet byte in the (decompressed) capture stream.
     pub offset: u64,
-    /// File-wide interface id as tshark's `frame.interface_id` (counts IDBs across sections).
+    /// File-wide interface id: index into [`CaptureInfo::interfaces`] (counts IDBs across
+    /// sections). For single-section files this is tshark's `frame.interface_id`; see
+    /// `section_interface_id` for multi-section files.
     pub interface_id: u32,
+    /// The interface id as written in the packet block, i.e. counted within its pcapng section
+    /// (0 for classic pcap). tshark 4.0 prints *this* as `frame.interface_id` (checked on a
+    /// two-section file: section 2's first interface shows as 0, not 2).
+    pub section_interface_id: u32,
     /// LINKTYPE_* of the frame's interface (for classic pcap, the file header's link type, with the
     /// FCS/reserved bits masked off).
     pub linktype: u32,
     /// True when a pcapng comment option is attached to this packet (kept in [`CaptureInfo`]).
     pub has_comment: bool,
+    /// True for records from a pcapng file (tshark prints `frame.interface_id` only then).
+    pub pcapng: bool,
     /// Packet or another kind of record shown as a frame (see [`RecordKind`]). For non-packets
     /// `linktype` is [`LINKTYPE_NONE`] and `interface_id` is [`NO_INTERFACE`] (custom blocks).
     pub kind: RecordKind,

@@ -393,6 +393,7 @@ impl PcapWalker {
                 rest.get(header_len..total).unwrap_or_default()
             };
             let meta = FrameMeta {
+                pcapng: false,
                 number: 0,
                 ts_ns: pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond),
                 has_timestamp: true,
@@ -400,6 +401,7 @@ impl PcapWalker {
                 wire_len: h.wire_len,
                 offset: record_offset + header_len as u64,
                 interface_id: 0,
+                section_interface_id: 0,
                 linktype: self.linktype,
                 has_comment: false,
                 kind: RecordKind::Packet,

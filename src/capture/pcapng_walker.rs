@@ -232,10 +232,12 @@ impl PcapngWalker {
                 let body = block.get(12..total - 4).unwrap_or_default();
                 d.info.custom_blocks = d.info.custom_blocks.saturating_add(1);
                 let meta = FrameMeta {
+                    pcapng: true,
                     caplen: body.len() as u32,
                     wire_len: body.len() as u32,
                     offset: offset + 12,
                     interface_id: NO_INTERFACE,
+                    section_interface_id: NO_INTERFACE,
                     linktype: LINKTYPE_NONE,
                     kind: RecordKind::CustomBlock {
                         pen,
@@ -251,10 +253,12 @@ impl PcapngWalker {
                 let end = body.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
                 let entry = body.get(..end).unwrap_or_default();
                 let meta = FrameMeta {
+                    pcapng: true,
                     caplen: entry.len() as u32,
                     wire_len: entry.len() as u32,
                     offset: offset + 8,
                     interface_id: NO_INTERFACE,
+                    section_interface_id: NO_INTERFACE,
                     linktype: LINKTYPE_NONE,
                     kind: RecordKind::SystemdJournalExport,
                     ..Default::default()
@@ -454,6 +458,7 @@ impl PcapngWalker {
             }
         }
         let meta = FrameMeta {
+            pcapng: true,
             number: 0,
             ts_ns: pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec),
             has_timestamp: true,
@@ -461,6 +466,7 @@ impl PcapngWalker {
             wire_len,
             offset: offset + 28,
             interface_id: iface.file_id,
+            section_interface_id: if_id,
             linktype: iface.linktype,
             has_comment,
             kind: RecordKind::Packet,
@@ -597,6 +603,7 @@ impl PcapngWalker {
         }
         let packet = spb.data.get(..caplen as usize).unwrap_or_default();
         let meta = FrameMeta {
+            pcapng: true,
             number: 0,
             ts_ns: 0,
             has_timestamp: false,
@@ -604,6 +611,7 @@ impl PcapngWalker {
             wire_len,
             offset: offset + 12,
             interface_id: iface.file_id,
+            section_interface_id: 0,
             linktype: iface.linktype,
             has_comment: false,
             kind: RecordKind::Packet,

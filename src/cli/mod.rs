@@ -5,6 +5,7 @@
 
 mod args;
 mod conv;
+mod fields_cmd;
 mod index_cmd;
 mod info;
 mod input;
@@ -43,6 +44,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
     let result = match cmd.to_str().unwrap_or("") {
         "info" => info::run(rest, &mut out),
         "conv" => conv::run(rest, &mut out),
+        "fields" => fields_cmd::run(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -195,6 +195,10 @@ pub struct SllLayer {
     pub protocol: u16,
     /// SLL2 interface index.
     pub ifindex: u32,
+    /// Link-layer address of the sender (first `address_len` bytes are meaningful).
+    pub address: [u8; 8],
+    /// Link-layer address length from the header (at most 8 are kept).
+    pub address_len: u8,
 }
 
 /// IPv4 header.
@@ -350,6 +354,8 @@ pub struct IcmpLayer {
     pub is_error: bool,
     /// Inside an ICMP error (an ICMP header quoted in another error).
     pub in_error: bool,
+    /// Offset of the ICMP header in the frame (or reassembled datagram).
+    pub offset: u32,
 }
 
 /// ARP (Ethernet/IPv4 form; other hardware types keep op only).

@@ -180,7 +180,7 @@ fn qinq_tags_are_two_vlan_layers() {
     p.extend([0x00, 0x07, 0x08, 0x00]); // VLAN 7, IPv4
     p.extend(ipv4_udp(1000, 2000, b"x"));
     let f = decode(1, &p);
-    assert_eq!(names(&f), ["eth", "vlan", "vlan", "ip", "udp"]);
+    assert_eq!(names(&f), ["eth", "ieee8021ad", "vlan", "ip", "udp"]);
     let Layer::Vlan(outer) = f.layers[1] else {
         panic!()
     };

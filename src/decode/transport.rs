@@ -251,6 +251,7 @@ pub(crate) fn icmp(w: &mut Walk, data: &[u8], off: usize, end: usize, v6: bool) 
         seq,
         is_error,
         in_error: w.in_error,
+        offset: u32::try_from(off).unwrap_or(u32::MAX),
     };
     let pushed = w.push(
         if v6 {

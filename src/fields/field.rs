@@ -281,7 +281,7 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut String) {
                         push_display(j.next(), t.dst_port);
                     }
                     Field::TcpStream => {
-                        if let Some(s) = stream {
+                        if let Some(s) = stream.filter(|&s| s != crate::flow::NO_STREAM) {
                             push_display(j.next(), s);
                         }
                     }
@@ -307,7 +307,7 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut String) {
                         push_display(j.next(), u.dst_port);
                     }
                     Field::UdpStream => {
-                        if let Some(s) = stream {
+                        if let Some(s) = stream.filter(|&s| s != crate::flow::NO_STREAM) {
                             push_display(j.next(), s);
                         }
                     }

@@ -1,0 +1,698 @@
+//! HTTP/1.0 and 1.1 over the reassembled bytes of one TCP stream: heads with httparse, bodies by
+//! Content-Length, chunked transfer coding, or until the connection closes; keep-alive and
+//! pipelining; request/response pairing (HEAD, 1xx, 204, 304 responses have no body).
+//!
+//! Gaps are gaps: a gap inside a body with a known length is counted and the body marked
+//! incomplete (no length or hash); a gap anywhere else drops the partial message and the parser
+//! resynchronises at the next line that starts a request or a status line.
+//!
+//! Memory: a head is buffered up to [`HttpOptions::max_head_bytes`]; a body up to
+//! [`HttpOptions::max_body_bytes`] encoded and the same decoded (then `truncated`).
+
+use std::collections::VecDeque;
+
+use sha2::{Digest, Sha256};
+
+use super::content_coding::decode_body;
+use super::message::{HttpKind, HttpMessage};
+use crate::reassembly::FollowChunk;
+
+/// Limits of the HTTP parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// Cap on a decoded (and on an encoded) body, bytes. Default 64 MiB.
+    pub max_body_bytes: usize,
+    /// Cap on a message head, bytes. Default 64 KiB.
+    pub max_head_bytes: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 << 20,
+            max_head_bytes: 64 << 10,
+        }
+    }
+}
+
+const METHODS: [&str; 16] = [
+    "GET",
+    "POST",
+    "HEAD",
+    "PUT",
+    "DELETE",
+    "OPTIONS",
+    "CONNECT",
+    "TRACE",
+    "PATCH",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+];
+
+fn starts_request(b: &[u8]) -> bool {
+    METHODS
+        .iter()
+        .any(|m| b.len() > m.len() && b.starts_with(m.as_bytes()) && b.get(m.len()) == Some(&b' '))
+}
+
+fn starts_response(b: &[u8]) -> bool {
+    b.starts_with(b"HTTP/1.") || (b.len() < 7 && b"HTTP/1.".starts_with(b))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChunkStep {
+    Size,
+    Data(u64),
+    DataEnd,
+    Trailer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Head,
+    Fixed(u64),
+    Chunked(ChunkStep),
+    UntilClose,
+    /// After a gap: waiting for a line that starts a message.
+    Lost,
+    /// After CONNECT / Upgrade: not HTTP any more.
+    Opaque,
+}
+
+/// A message whose body is being read.
+#[derive(Debug)]
+struct Building {
+    msg: HttpMessage,
+    raw: Vec<u8>,
+    raw_over_cap: bool,
+    incomplete: bool,
+}
+
+/// One direction of the stream.
+#[derive(Debug)]
+struct Side {
+    state: State,
+    buf: Vec<u8>,
+    /// (frame, bytes) of the bytes in `buf`, in order.
+    spans: VecDeque<(u32, usize)>,
+    building: Option<Building>,
+    last_frame: u32,
+}
+
+impl Default for Side {
+    fn default() -> Self {
+        Self {
+            state: State::Head,
+            buf: Vec::new(),
+            spans: VecDeque::new(),
+            building: None,
+            last_frame: 0,
+        }
+    }
+}
+
+impl Side {
+    fn front_frame(&self) -> u32 {
+        self.spans.front().map_or(self.last_frame, |s| s.0)
+    }
+
+    /// Removes `n` bytes from the front of the buffer; returns the frame of the last one.
+    fn consume(&mut self, n: usize) -> u32 {
+        let n = n.min(self.buf.len());
+        self.buf.drain(..n);
+        let mut left = n;
+        let mut last = self.front_frame();
+        while left > 0 {
+            let Some(front) = self.spans.front_mut() else {
+                break;
+            };
+            last = front.0;
+            if front.1 <= left {
+                left -= front.1;
+                self.spans.pop_front();
+            } else {
+                front.1 -= left;
+                left = 0;
+            }
+        }
+        last
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.spans.clear();
+    }
+}
+
+/// What a request leaves for the response that answers it.
+#[derive(Clone, Debug)]
+struct PendingRequest {
+    method: String,
+    host: String,
+    uri: String,
+}
+
+/// Incremental HTTP parser of one TCP stream; feed follow chunks (both directions) in order.
+#[derive(Debug)]
+pub struct HttpStreamParser {
+    stream: u32,
+    options: HttpOptions,
+    sides: [Side; 2],
+    /// Which side sends requests, once known.
+    request_side: Option<usize>,
+    requests: VecDeque<PendingRequest>,
+    done: Vec<HttpMessage>,
+    not_http: bool,
+    /// Whether each direction has sent data.
+    started: [bool; 2],
+}
+
+fn find_head_end(b: &[u8]) -> Option<usize> {
+    let crlf = b.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
+    let lf = b.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn line_end(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n').map(|p| p + 1)
+}
+
+impl HttpStreamParser {
+    /// A parser for `stream`.
+    pub fn new(stream: u32, options: HttpOptions) -> Self {
+        Self {
+            stream,
+            options,
+            sides: [Side::default(), Side::default()],
+            request_side: None,
+            requests: VecDeque::new(),
+            done: Vec::new(),
+            not_http: false,
+            started: [false; 2],
+        }
+    }
+
+    /// False once the stream's first bytes showed it is not HTTP (further input is ignored).
+    pub fn is_http(&self) -> bool {
+        !self.not_http
+    }
+
+    /// Feeds one follow chunk.
+    pub fn push(&mut self, chunk: &FollowChunk) {
+        if self.not_http {
+            return;
+        }
+        let d = usize::from(chunk.dir.min(1));
+        if let Some(gap) = chunk.gap_before {
+            self.gap(d, gap.missing);
+        }
+        let first_data =
+            self.sides[d].spans.is_empty() && !self.started[d] && !chunk.bytes.is_empty();
+        if first_data {
+            self.started[d] = true;
+        }
+        let side = &mut self.sides[d];
+        side.buf.extend_from_slice(&chunk.bytes);
+        side.spans.push_back((chunk.frame, chunk.bytes.len()));
+        side.last_frame = chunk.frame;
+        if self.request_side.is_none() {
+            // Roles come from the first bytes of either direction: a status line makes the other side
+            // the client, a request line this one.
+            let b = &self.sides[d].buf;
+            if starts_response(b) && b.len() >= 7 {
+                self.request_side = Some(1 - d);
+            } else if starts_request(b) {
+                self.request_side = Some(d);
+            } else if first_data && self.started[1 - d]
+                || self.sides[d].buf.len() > self.options.max_head_bytes
+            {
+                self.not_http = true;
+                return;
+            } else if first_data {
+                return;
+            }
+            if self.request_side.is_none() {
+                return;
+            }
+            self.run(1 - d, false);
+        }
+        self.run(d, false);
+    }
+
+    /// Signals the end of the stream; returns every message found, in order of completion.
+    pub fn finish(mut self) -> Vec<HttpMessage> {
+        for d in 0..2 {
+            self.run(d, true);
+            let side = &mut self.sides[d];
+            if let Some(mut b) = side.building.take() {
+                if side.state != State::UntilClose {
+                    b.incomplete = true;
+                }
+                let frame = side.last_frame;
+                self.complete(b, frame);
+            }
+        }
+        let mut out = self.done;
+        out.sort_by_key(|m| m.last_frame);
+        out
+    }
+
+    fn gap(&mut self, d: usize, missing: u64) {
+        let side = &mut self.sides[d];
+        match side.state {
+            State::Fixed(rem) if missing < rem => {
+                side.state = State::Fixed(rem - missing);
+                if let Some(b) = side.building.as_mut() {
+                    b.incomplete = true;
+                }
+                return;
+            }
+            State::UntilClose => {
+                if let Some(b) = side.building.as_mut() {
+                    b.incomplete = true;
+                }
+                return;
+            }
+            State::Opaque => return,
+            State::Head if side.buf.is_empty() => {
+                side.state = State::Lost;
+                return;
+            }
+            _ => {}
+        }
+        let frame = side.last_frame;
+        side.clear();
+        side.state = State::Lost;
+        if let Some(mut b) = side.building.take() {
+            b.incomplete = true;
+            self.complete(b, frame);
+        }
+    }
+
+    fn run(&mut self, d: usize, at_end: bool) {
+        // Every step consumes bytes or changes state; the bound only guards against surprises.
+        let mut guard = self.sides[d].buf.len().saturating_mul(4).saturating_add(64);
+        while guard > 0 {
+            guard -= 1;
+            if !self.step(d, at_end) {
+                break;
+            }
+        }
+    }
+
+    /// One parsing step; false when more input is needed.
+    fn step(&mut self, d: usize, at_end: bool) -> bool {
+        let cap = self.options.max_body_bytes;
+        let side = &mut self.sides[d];
+        match side.state {
+            State::Opaque => {
+                side.clear();
+                false
+            }
+            State::Lost => {
+                // Candidates: the start of every line and of every segment.
+                let is_req = self.request_side == Some(d);
+                let mut candidates: Vec<usize> = vec![0];
+                candidates.extend(
+                    side.buf
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c == b'\n')
+                        .map(|(i, _)| i + 1),
+                );
+                let mut at = 0usize;
+                for &(_, len) in &side.spans {
+                    at = at.saturating_add(len);
+                    candidates.push(at);
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                for &pos in &candidates {
+                    let rest = side.buf.get(pos..).unwrap_or(&[]);
+                    if rest.len() < 8 {
+                        continue;
+                    }
+                    if (is_req && starts_request(rest)) || (!is_req && starts_response(rest)) {
+                        side.consume(pos);
+                        side.state = State::Head;
+                        return true;
+                    }
+                }
+                // Keep only a possible partial start line at the end.
+                let keep = side.buf.len().min(8);
+                let drop = side.buf.len() - keep;
+                side.consume(drop);
+                false
+            }
+            State::Head => {
+                // Skip blank lines between messages.
+                let blank = side
+                    .buf
+                    .iter()
+                    .take_while(|&&c| c == b'\r' || c == b'\n')
+                    .count();
+                if blank > 0 {
+                    side.consume(blank);
+                }
+                if side.buf.is_empty() {
+                    return false;
+                }
+                let is_req = self.request_side == Some(d);
+                let plausible = if is_req {
+                    starts_request(&side.buf)
+                } else {
+                    starts_response(&side.buf)
+                };
+                if !plausible {
+                    if side.buf.len() >= 8 {
+                        side.state = State::Lost;
+                        return true;
+                    }
+                    return false;
+                }
+                let Some(end) = find_head_end(&side.buf) else {
+                    if side.buf.len() > self.options.max_head_bytes {
+                        side.clear();
+                        side.state = State::Lost;
+                        return true;
+                    }
+                    return false;
+                };
+                let first_frame = side.front_frame();
+                let head = side.buf.get(..end).unwrap_or(&[]).to_vec();
+                let last_frame = side.consume(end);
+                self.head(d, &head, first_frame, last_frame);
+                true
+            }
+            State::Fixed(rem) => {
+                if side.buf.is_empty() {
+                    return false;
+                }
+                let take = usize::try_from(rem)
+                    .unwrap_or(usize::MAX)
+                    .min(side.buf.len());
+                if let Some(b) = side.building.as_mut() {
+                    push_capped(b, side.buf.get(..take).unwrap_or(&[]), cap);
+                }
+                let frame = side.consume(take);
+                let rem = rem - take as u64;
+                side.state = State::Fixed(rem);
+                if rem == 0 {
+                    side.state = State::Head;
+                    if let Some(b) = side.building.take() {
+                        self.complete(b, frame);
+                    }
+                }
+                true
+            }
+            State::UntilClose => {
+                let n = side.buf.len();
+                if n == 0 {
+                    return false;
+                }
+                if let Some(b) = side.building.as_mut() {
+                    push_capped(b, &side.buf, cap);
+                }
+                side.consume(n);
+                false
+            }
+            State::Chunked(step) => self.chunk_step(d, step, at_end),
+        }
+    }
+
+    fn chunk_step(&mut self, d: usize, step: ChunkStep, _at_end: bool) -> bool {
+        let cap = self.options.max_body_bytes;
+        let side = &mut self.sides[d];
+        match step {
+            ChunkStep::Size => {
+                let Some(n) = line_end(&side.buf) else {
+                    if side.buf.len() > 1024 {
+                        side.state = State::Lost;
+                    }
+                    return side.state == State::Lost;
+                };
+                let line = String::from_utf8_lossy(side.buf.get(..n).unwrap_or(&[])).into_owned();
+                let hex = line
+                    .trim()
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                side.consume(n);
+                match u64::from_str_radix(&hex, 16) {
+                    Ok(0) => side.state = State::Chunked(ChunkStep::Trailer),
+                    Ok(size) => side.state = State::Chunked(ChunkStep::Data(size)),
+                    Err(_) => {
+                        let frame = side.last_frame;
+                        side.state = State::Lost;
+                        if let Some(mut b) = side.building.take() {
+                            b.incomplete = true;
+                            self.complete(b, frame);
+                        }
+                    }
+                }
+                true
+            }
+            ChunkStep::Data(rem) => {
+                if side.buf.is_empty() {
+                    return false;
+                }
+                let take = usize::try_from(rem)
+                    .unwrap_or(usize::MAX)
+                    .min(side.buf.len());
+                if let Some(b) = side.building.as_mut() {
+                    push_capped(b, side.buf.get(..take).unwrap_or(&[]), cap);
+                }
+                side.consume(take);
+                let rem = rem - take as u64;
+                side.state = State::Chunked(if rem == 0 {
+                    ChunkStep::DataEnd
+                } else {
+                    ChunkStep::Data(rem)
+                });
+                true
+            }
+            ChunkStep::DataEnd => {
+                let Some(n) = line_end(&side.buf) else {
+                    return false;
+                };
+                side.consume(n);
+                side.state = State::Chunked(ChunkStep::Size);
+                true
+            }
+            ChunkStep::Trailer => {
+                let Some(n) = line_end(&side.buf) else {
+                    return false;
+                };
+                let empty = side
+                    .buf
+                    .get(..n)
+                    .is_some_and(|l| l.iter().all(|&c| c == b'\r' || c == b'\n'));
+                let frame = side.consume(n);
+                if empty {
+                    side.state = State::Head;
+                    if let Some(b) = side.building.take() {
+                        self.complete(b, frame);
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Parses a complete head and sets up the body.
+    fn head(&mut self, d: usize, head: &[u8], first_frame: u32, last_frame: u32) {
+        let mut storage = vec![httparse::EMPTY_HEADER; 256];
+        let is_request_side = self.request_side == Some(d);
+        let mut msg = HttpMessage {
+            stream: self.stream,
+            kind: if is_request_side {
+                HttpKind::Request
+            } else {
+                HttpKind::Response
+            },
+            first_frame,
+            last_frame,
+            method: None,
+            uri: None,
+            status: None,
+            headers: Vec::new(),
+            content_encoding: None,
+            transfer_encoding: None,
+            body_len: None,
+            body_sha256: None,
+            truncated: false,
+            body: None,
+            request_target: None,
+        };
+        let parsed_headers: &[httparse::Header] = if is_request_side {
+            let mut req = httparse::Request::new(&mut storage);
+            match req.parse(head) {
+                Ok(httparse::Status::Complete(_)) => {
+                    msg.method = req.method.map(str::to_string);
+                    msg.uri = req.path.map(str::to_string);
+                    let n = req.headers.len();
+                    &storage[..n]
+                }
+                _ => {
+                    self.sides[d].state = State::Lost;
+                    return;
+                }
+            }
+        } else {
+            let mut resp = httparse::Response::new(&mut storage);
+            match resp.parse(head) {
+                Ok(httparse::Status::Complete(_)) => {
+                    msg.status = resp.code;
+                    let n = resp.headers.len();
+                    &storage[..n]
+                }
+                _ => {
+                    self.sides[d].state = State::Lost;
+                    return;
+                }
+            }
+        };
+        msg.headers = parsed_headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_string(),
+                    String::from_utf8_lossy(h.value).into_owned(),
+                )
+            })
+            .collect();
+        msg.content_encoding = msg.header("content-encoding").map(str::to_string);
+        msg.transfer_encoding = msg.header("transfer-encoding").map(str::to_string);
+        let chunked = msg.transfer_encoding.as_deref().is_some_and(|t| {
+            t.to_ascii_lowercase()
+                .split(',')
+                .any(|x| x.trim() == "chunked")
+        });
+        let length = msg
+            .header("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let state = if is_request_side {
+            let method = msg.method.clone().unwrap_or_default();
+            let host = msg.header("host").unwrap_or("").to_string();
+            self.requests.push_back(PendingRequest {
+                method,
+                host,
+                uri: msg.uri.clone().unwrap_or_default(),
+            });
+            if chunked {
+                State::Chunked(ChunkStep::Size)
+            } else {
+                match length {
+                    Some(0) | None => State::Head,
+                    Some(n) => State::Fixed(n),
+                }
+            }
+        } else {
+            let status = msg.status.unwrap_or(0);
+            let request = if (100..200).contains(&status) {
+                None
+            } else {
+                self.requests.pop_front()
+            };
+            let head_request = request
+                .as_ref()
+                .is_some_and(|r| r.method.eq_ignore_ascii_case("HEAD"));
+            let connect = request
+                .as_ref()
+                .is_some_and(|r| r.method.eq_ignore_ascii_case("CONNECT"));
+            msg.request_target = request.map(|r| (r.host, r.uri));
+            if status == 101 || (connect && (200..300).contains(&status)) {
+                State::Opaque
+            } else if (100..200).contains(&status) || status == 204 || status == 304 || head_request
+            {
+                State::Head
+            } else if chunked {
+                State::Chunked(ChunkStep::Size)
+            } else {
+                match length {
+                    Some(0) => State::Head,
+                    Some(n) => State::Fixed(n),
+                    None => State::UntilClose,
+                }
+            }
+        };
+        let side = &mut self.sides[d];
+        side.state = state;
+        let building = Building {
+            msg,
+            raw: Vec::new(),
+            raw_over_cap: false,
+            incomplete: false,
+        };
+        if state == State::Head || state == State::Opaque {
+            self.complete(building, last_frame);
+        } else {
+            self.sides[d].building = Some(building);
+        }
+    }
+
+    /// Decodes the body and records the message.
+    fn complete(&mut self, b: Building, last_frame: u32) {
+        let mut msg = b.msg;
+        msg.last_frame = last_frame.max(msg.first_frame);
+        if !b.raw.is_empty() && !b.incomplete {
+            let encoded = msg.content_encoding.is_some();
+            if !(b.raw_over_cap && encoded) {
+                if let Ok(decoded) = decode_body(
+                    msg.content_encoding.as_deref(),
+                    &b.raw,
+                    self.options.max_body_bytes,
+                ) {
+                    if !decoded.bytes.is_empty() {
+                        msg.truncated = decoded.truncated || b.raw_over_cap;
+                        msg.body_len = Some(decoded.bytes.len() as u64);
+                        msg.body_sha256 = Some(hex(&Sha256::digest(&decoded.bytes)));
+                        msg.body = Some(decoded.bytes);
+                    }
+                }
+            } else {
+                msg.truncated = true;
+            }
+        }
+        self.done.push(msg);
+    }
+}
+
+fn push_capped(b: &mut Building, data: &[u8], cap: usize) {
+    let room = cap.saturating_sub(b.raw.len());
+    if data.len() > room {
+        b.raw_over_cap = true;
+    }
+    b.raw
+        .extend_from_slice(data.get(..room.min(data.len())).unwrap_or(&[]));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every message of one stream given as follow chunks.
+pub fn http_messages_of_chunks<I: IntoIterator<Item = FollowChunk>>(
+    stream: u32,
+    chunks: I,
+    options: HttpOptions,
+) -> Vec<HttpMessage> {
+    let mut p = HttpStreamParser::new(stream, options);
+    for c in chunks {
+        p.push(&c);
+        if !p.is_http() {
+            return Vec::new();
+        }
+    }
+    p.finish()
+}
