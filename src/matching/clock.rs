@@ -56,7 +56,7 @@ pub struct ClockEstimate {
 impl ClockEstimate {
     /// B's time minus A's time (no delay) predicted at A time `t_a_ns`, in ns.
     pub fn shift_at_ns(&self, t_a_ns: i64, t0_ns: i64) -> f64 {
-        let t = (t_a_ns - t0_ns) as f64 / 1e9;
+        let t = t_a_ns.saturating_sub(t0_ns) as f64 / 1e9;
         (self.offset_s + self.drift_ppm * 1e-6 * t) * 1e9
     }
 }
@@ -161,15 +161,15 @@ pub fn estimate_with(
     let t_min = samples.iter().map(|s| s.t_a_ns).min()?;
     let t_max = samples.iter().map(|s| s.t_a_ns).max()?;
     let windows = (samples.len() / SAMPLES_PER_WINDOW).clamp(1, MAX_WINDOWS);
-    let span = (t_max - t_min).max(1) as f64;
+    let span = t_max.saturating_sub(t_min).max(1) as f64;
     // Per window: (t, x) of the lowest A→B and highest B→A sample.
     let mut low: Vec<Option<(f64, f64)>> = vec![None; windows];
     let mut high: Vec<Option<(f64, f64)>> = vec![None; windows];
     for s in samples {
-        let w = (((s.t_a_ns - t_min) as f64 / span) * windows as f64) as usize;
+        let w = ((s.t_a_ns.saturating_sub(t_min) as f64 / span) * windows as f64) as usize;
         let w = w.min(windows - 1);
-        let t = (s.t_a_ns - t0_ns) as f64 / 1e9;
-        let x = (s.t_b_ns - s.t_a_ns) as f64 / 1e9;
+        let t = s.t_a_ns.saturating_sub(t0_ns) as f64 / 1e9;
+        let x = s.t_b_ns.saturating_sub(s.t_a_ns) as f64 / 1e9;
         if s.a_to_b {
             if low[w].is_none_or(|(_, lx)| x < lx) {
                 low[w] = Some((t, x));

@@ -55,7 +55,7 @@ fn stream_events(input: &MatchInput, pkts: &[u32]) -> Vec<Event> {
     let mut push = |out: &mut Vec<Event>, ev: &'static str, i: u32| {
         let n = counts.entry(ev).or_default();
         out.push((ev, *n, i));
-        *n += 1;
+        *n = n.saturating_add(1);
     };
     let mut last_dir: Option<u8> = None;
     let mut last_response: Option<u32> = None;
@@ -197,7 +197,7 @@ pub fn flow_table(inputs: &[MatchInput], pairs: &[&PairResult]) -> Vec<FlowRow> 
                         .and_then(|r| r.clock)
                         .map(|c| c.shift_at_ns(x.ts_ns, t0))
                         .unwrap_or(0.0);
-                    Some(((y.ts_ns - x.ts_ns) as f64 - shift) / 1e9)
+                    Some((y.ts_ns.saturating_sub(x.ts_ns) as f64 - shift) / 1e9)
                 })
                 .collect();
             rows.push(FlowRow {

@@ -406,7 +406,7 @@ fn directed_samples(pairs: Vec<(i64, i64, u8)>) -> Vec<ClockSample> {
         pairs
             .iter()
             .filter(|p| p.2 == d)
-            .map(|p| (p.1 - p.0) as f64)
+            .map(|p| p.1.saturating_sub(p.0) as f64)
             .collect()
     };
     let c2s_a_to_b = match (median(x_of(DIR_C2S)), median(x_of(DIR_S2C))) {
@@ -489,7 +489,7 @@ fn travel_direction(a: &MatchInput, b: &MatchInput, p: &StreamPairing) -> Option
         let (Some(pa), Some(pb)) = (a.packets.get(i as usize), b.packets.get(j as usize)) else {
             continue;
         };
-        x[usize::from(pa.dir & 1)].push((pb.ts_ns - pa.ts_ns) as f64);
+        x[usize::from(pa.dir & 1)].push(pb.ts_ns.saturating_sub(pa.ts_ns) as f64);
     }
     let [c2s, s2c] = x;
     match (median(c2s), median(s2c)) {
@@ -528,7 +528,7 @@ fn stream_delays(
     let mut ab = Vec::new();
     let mut ba = Vec::new();
     for s in clock_samples(a, b, p, c2s_a_to_b) {
-        let resid = (s.t_b_ns - s.t_a_ns) as f64 - c.shift_at_ns(s.t_a_ns, t0);
+        let resid = s.t_b_ns.saturating_sub(s.t_a_ns) as f64 - c.shift_at_ns(s.t_a_ns, t0);
         if s.a_to_b {
             ab.push(resid / 1e9);
         } else {
@@ -578,7 +578,7 @@ fn timing_links(
             .unwrap_or(&[])
             .iter()
             .take_while(|(s, _)| *s <= want.saturating_add(TIMING_WINDOW_NS))
-            .map(|&(s, j)| ((s - want).saturating_abs(), j))
+            .map(|&(s, j)| (s.saturating_sub(want).saturating_abs(), j))
             .collect();
         near.sort_unstable();
         near.truncate(TIMING_CANDIDATES);
