@@ -492,3 +492,51 @@ fn synthetic_demo_pair_recovers_its_construction() {
         .sum();
     assert_eq!(lost_syns, summary.dropped_syns as u64);
 }
+
+/// Four points of `snat_pat` at once: three consecutive pairs plus first-to-last, and the flow
+/// table follows every logical packet of the client's streams through all four captures
+/// (nothing is lost in this scenario), with small clock-corrected deltas between points.
+#[test]
+fn four_points_flow_table() {
+    let Some(root) = twopoint_dir() else { return };
+    let d = root.join("snat_pat");
+    let points = ["client", "fw_outside", "fw_inside", "server"];
+    let paths: Vec<String> = points
+        .iter()
+        .map(|p| d.join(format!("{p}.pcap")).display().to_string())
+        .collect();
+    let labels: Vec<String> = points.iter().map(|p| p.to_string()).collect();
+    let report = match_files(&paths, &labels, &MatchOptions::default()).expect("match runs");
+    let j = report.to_json();
+    let pairs: Vec<(u64, u64)> = j["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .map(|p| (p["a"].as_u64().unwrap(), p["b"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(pairs, vec![(0, 1), (1, 2), (2, 3), (0, 3)]);
+    assert_eq!(j["captures"][2]["label"], "fw_inside");
+    let (header, rows) = common::read_tsv(&d.join("truth.tsv")).expect("truth");
+    for (k, p) in j["pairs"].as_array().unwrap().iter().enumerate() {
+        let (ia, ib) = pairs[k];
+        let truth = truth_pairs(&header, &rows, points[ia as usize], points[ib as usize]);
+        let (prec, rec, _, _) = precision_recall(p, &truth);
+        assert_eq!((prec, rec), (1.0, 1.0), "pair {ia}-{ib}");
+    }
+    assert!(report.flow.len() > 300, "{} rows", report.flow.len());
+    for r in &report.flow {
+        assert!(
+            r.points.iter().all(Option::is_some),
+            "{} not seen everywhere: {:?}",
+            r.event,
+            r.points
+        );
+        for d in r.deltas_s.iter().flatten() {
+            assert!(d.abs() < 0.01, "{} delta {d}", r.event);
+        }
+    }
+    let tsv = report.to_tsv(tracematch::matching::View::Flow);
+    assert!(tsv
+        .starts_with("event\tproto\tclient.frame\tclient.time\tclient.stream\tclient.client_port"));
+    assert_eq!(tsv.lines().count(), report.flow.len() + 1);
+}

@@ -941,3 +941,59 @@ fn x_forwarded_for_tells_identical_requests_apart() {
     assert_eq!(pairs_of(&r), vec![(0, 1), (1, 0)]);
     assert!(r.matches.iter().all(|m| m.link.evidence.forwarded_for));
 }
+
+/// Random inputs (any streams, directions, sequence numbers, times, IDs): matching never panics
+/// and gives the same answer twice.
+mod never_panics {
+    use super::super::input::{MatchInput, PacketRecord, Proto};
+    use super::super::pair::match_pair;
+    use super::Builder;
+    use proptest::prelude::*;
+
+    fn input(spec: &[(u8, u8, u32, u32, u16, u8, i64, u16)], streams: u8) -> MatchInput {
+        let mut b = Builder::new();
+        let n = streams.max(1);
+        for k in 0..n {
+            let client = format!("10.0.0.{}:{}", k % 3, 40000 + u32::from(k % 5));
+            if k % 4 == 3 {
+                b.udp_stream(u32::from(k), &client, "10.9.9.9:53");
+            } else {
+                b.tcp_stream(u32::from(k), &client, "10.9.9.9:80");
+            }
+        }
+        for &(s, dir, seq, ack, len, flags, ts, ip_id) in spec {
+            let stream = u32::from(s % n);
+            let udp = b.input.streams[stream as usize].proto == Proto::Udp;
+            let p: &mut PacketRecord = b.pkt(
+                stream,
+                dir & 1,
+                if udp { 0 } else { seq },
+                if udp { 0 } else { ack },
+                u32::from(len % 3000),
+                u32::from(len % 7),
+                if udp { 0 } else { flags },
+                ts,
+            );
+            p.ip_id = ip_id % 8;
+        }
+        b.finish()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_inputs(
+            a in proptest::collection::vec(any::<(u8, u8, u32, u32, u16, u8, i64, u16)>(), 0..80),
+            b in proptest::collection::vec(any::<(u8, u8, u32, u32, u16, u8, i64, u16)>(), 0..80),
+            na in 0u8..6, nb in 0u8..6,
+        ) {
+            let (ia, ib) = (input(&a, na), input(&b, nb));
+            let r1 = match_pair(&ia, &ib);
+            let r2 = match_pair(&ia, &ib);
+            let _ = super::super::flow_table::flow_table(&[ia.clone(), ib.clone(), ia], &[&r1, &r2]);
+            prop_assert_eq!(r1.matches, r2.matches);
+            prop_assert_eq!(r1.lost, r2.lost);
+            prop_assert_eq!(r1.missing_syn, r2.missing_syn);
+        }
+    }
+}
