@@ -52,7 +52,11 @@ pub fn assign(a: &MatchInput, b: &MatchInput, cands: &Candidates, time_shift_ns:
             continue;
         }
         let gap = match (a.streams.get(ia as usize), b.streams.get(ib as usize)) {
-            (Some(x), Some(y)) => y.first_ts_ns.saturating_sub(time_shift_ns).saturating_sub(x.first_ts_ns).saturating_abs(),
+            (Some(x), Some(y)) => y
+                .first_ts_ns
+                .saturating_sub(time_shift_ns)
+                .saturating_sub(x.first_ts_ns)
+                .saturating_abs(),
             _ => i64::MAX,
         };
         scored.push((score, gap, ia, ib, e));
@@ -86,7 +90,9 @@ pub fn assign(a: &MatchInput, b: &MatchInput, cands: &Candidates, time_shift_ns:
     // Tied: the same connection at both points by ISN, or by IP IDs on a good share of packets.
     let packet_tied = |ia: u32, ib: u32, e: &Evidence| {
         let smaller = match (a.streams.get(ia as usize), b.streams.get(ib as usize)) {
-            (Some(x), Some(y)) => x.packets[0].saturating_add(x.packets[1]).min(y.packets[0].saturating_add(y.packets[1])),
+            (Some(x), Some(y)) => x.packets[0]
+                .saturating_add(x.packets[1])
+                .min(y.packets[0].saturating_add(y.packets[1])),
             _ => 0,
         };
         e.syn_isn || e.synack_isn || (e.ipid >= 2.0 && e.ipid_packets.saturating_mul(4) >= smaller)

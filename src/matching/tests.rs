@@ -950,7 +950,10 @@ mod never_panics {
     use super::Builder;
     use proptest::prelude::*;
 
-    fn input(spec: &[(u8, u8, u32, u32, u16, u8, i64, u16)], streams: u8) -> MatchInput {
+    /// (stream, dir, seq, ack, len, flags, ts, ip id) of one random packet.
+    type Spec = (u8, u8, u32, u32, u16, u8, i64, u16);
+
+    fn input(spec: &[Spec], streams: u8) -> MatchInput {
         let mut b = Builder::new();
         let n = streams.max(1);
         for k in 0..n {
@@ -983,8 +986,8 @@ mod never_panics {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn random_inputs(
-            a in proptest::collection::vec(any::<(u8, u8, u32, u32, u16, u8, i64, u16)>(), 0..80),
-            b in proptest::collection::vec(any::<(u8, u8, u32, u32, u16, u8, i64, u16)>(), 0..80),
+            a in proptest::collection::vec(any::<Spec>(), 0..80),
+            b in proptest::collection::vec(any::<Spec>(), 0..80),
             na in 0u8..6, nb in 0u8..6,
         ) {
             let (ia, ib) = (input(&a, na), input(&b, nb));
