@@ -228,6 +228,39 @@ impl MatchReport {
         }
     }
 
+    /// JSON of one view: `{captures, matches | missing_syn | lost | flow}` (with several pairs,
+    /// the view's rows of every pair under `pairs: [{a, b, <view>}]`). For `--json` together
+    /// with `--missing-syn`, `--lost` or `--flow`.
+    pub fn to_json_view(&self, view: View) -> Value {
+        if view == View::Flow {
+            return json!({ "captures": self.captures, "flow": self.flow });
+        }
+        let key = match view {
+            View::Matches => "matches",
+            View::MissingSyn => "missing_syn",
+            View::Lost => "lost",
+            View::Flow => "flow",
+        };
+        let rows = |p: &PairReport| -> Value {
+            match view {
+                View::Matches => json!(p.matches),
+                View::MissingSyn => json!(p.missing_syn),
+                _ => json!(p.lost),
+            }
+        };
+        match (self.captures.len(), self.pairs.first()) {
+            (2, Some(p)) => json!({ "captures": self.captures, key: rows(p) }),
+            _ => {
+                let pairs: Vec<Value> = self
+                    .pairs
+                    .iter()
+                    .map(|p| json!({ "a": p.a, "b": p.b, key: rows(p) }))
+                    .collect();
+                json!({ "captures": self.captures, "pairs": pairs })
+            }
+        }
+    }
+
     /// TSV of one view, header line first. With several pairs, the first columns name the pair.
     pub fn to_tsv(&self, view: View) -> String {
         let mut out = String::new();

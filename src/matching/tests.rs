@@ -818,7 +818,26 @@ fn report_json_has_the_issue_keys_for_two_and_three_captures() {
         .collect();
     assert_eq!(lost, vec![("a".to_string(), 0), ("b".to_string(), 0)]);
 
+    let two_report = match_inputs(&[ia.clone(), ib.clone()], caps(2), &MatchOptions::default());
+    let lost_view = two_report.to_json_view(super::report::View::Lost);
+    assert_eq!(lost_view["lost"], two["lost"]);
+    assert!(lost_view.get("matches").is_none());
+    let tsv = two_report.to_tsv(super::report::View::Lost);
+    assert_eq!(
+        tsv.lines().count(),
+        1 + two["lost"].as_array().unwrap().len()
+    );
+    assert!(tsv.starts_with("a\tb\tcapture\tframe\tstream"));
+    let syn_tsv = two_report.to_tsv(super::report::View::MissingSyn);
+    assert!(syn_tsv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("point0\tpoint1\t0\t0\t"));
+
     let three = match_inputs(&[ia, ib, ic], caps(3), &MatchOptions::default());
+    let three_lost = three.to_json_view(super::report::View::Lost);
+    assert_eq!(three_lost["pairs"].as_array().unwrap().len(), 3);
     let j = three.to_json();
     assert!(j.get("matches").is_none());
     let pairs: Vec<(u64, u64)> = j["pairs"]
