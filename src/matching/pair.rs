@@ -89,6 +89,35 @@ pub struct LostPacket {
     pub len: u32,
 }
 
+/// Whether a packet seen at one point at `ts_ns` falls, in the other capture's clock, safely within
+/// that capture's time span (narrowed at both ends by the one-way delay estimate plus 1 ms, so a
+/// packet in flight while the other point started or stopped capturing is not called lost).
+/// Without a clock model every packet counts as inside.
+fn inside_other_capture(
+    a: &MatchInput,
+    b: &MatchInput,
+    seen_in_a: bool,
+    ts_ns: i64,
+    clock: Option<&ClockEstimate>,
+    t0: i64,
+) -> bool {
+    let Some(c) = clock else { return true };
+    let margin = c.delay_s.unwrap_or(0.0) * 1e9 + 1e6;
+    let (other, expected) = if seen_in_a {
+        (b, ts_ns as f64 + c.shift_at_ns(ts_ns, t0))
+    } else {
+        // Invert t_B = t_A + shift(t_A) with shift evaluated at t_B − offset (drift is tiny).
+        let guess = ts_ns as f64 - c.offset_s * 1e9;
+        (a, ts_ns as f64 - c.shift_at_ns(guess as i64, t0))
+    };
+    match (other.first_ts_ns, other.last_ts_ns) {
+        (Some(first), Some(last)) => {
+            expected >= first as f64 + margin && expected <= last as f64 - margin
+        }
+        _ => false,
+    }
+}
+
 /// A link with its per-direction sequence offsets and, when it is the same connection at both
 /// points, its packet pairing.
 type Analysed = (Link, [Option<u32>; 2], Option<StreamPairing>);
@@ -237,6 +266,9 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
                 ("b", &p.unpaired_b, b, sb.stream),
             ] {
                 for q in list.iter().filter_map(|&i| input.packets.get(i as usize)) {
+                    if !inside_other_capture(a, b, cap == "a", q.ts_ns, clock.as_ref(), t0) {
+                        continue; // the other point was not capturing then: not a loss
+                    }
                     lost.push(LostPacket {
                         capture: cap,
                         frame: q.frame,

@@ -195,9 +195,17 @@ fn run(conns: &[Conn], path: PathModel) -> (MatchInput, MatchInput, super::pair:
     for c in conns {
         emit(&mut a, &mut b, c, path, &mut rng);
     }
-    let (ia, ib) = (a.finish(), b.finish());
+    let (ia, ib) = (capturing_around(a.finish()), capturing_around(b.finish()));
     let r = match_pair(&ia, &ib);
     (ia, ib, r)
+}
+
+/// Real capture points start before the traffic and stop after it (their first and last frames
+/// are ARP and the like): ten seconds of margin each side.
+fn capturing_around(mut input: MatchInput) -> MatchInput {
+    input.first_ts_ns = input.first_ts_ns.map(|t| t - 10_000_000_000);
+    input.last_ts_ns = input.last_ts_ns.map(|t| t + 10_000_000_000);
+    input
 }
 
 fn pairs_of(r: &super::pair::PairResult) -> Vec<(u32, u32)> {
@@ -427,9 +435,15 @@ fn shifted_drifting_clock_recovered() {
         })
         .collect();
     let (ia, _, r) = run(&conns, path);
-    assert_eq!(ia.first_ts_ns, Some(path.t0));
+    assert_eq!(ia.first_ts_ns, Some(path.t0 - 10_000_000_000));
     let c = r.clock.expect("clock");
-    assert!((c.offset_s - 41.828).abs() < 0.001, "offset {}", c.offset_s);
+    // B − A at A's first frame (10 s before the traffic, so the drift has moved it by −0.5 ms).
+    let want = 41.828 + 50e-6 * -10.0;
+    assert!(
+        (c.offset_s - want).abs() < 0.001,
+        "offset {} want {want}",
+        c.offset_s
+    );
     assert!((c.drift_ppm - 50.0).abs() < 5.0, "drift {}", c.drift_ppm);
     assert!(
         (c.delay_s.unwrap() - 0.00035).abs() < 0.0002,
@@ -752,7 +766,7 @@ fn report_json_has_the_issue_keys_for_two_and_three_captures() {
     let mut b = Builder::new();
     let mut rng = 7u64;
     emit(&mut a, &mut b, &c, PathModel::plain(), &mut rng);
-    let (ia, ib) = (a.finish(), b.finish());
+    let (ia, ib) = (capturing_around(a.finish()), capturing_around(b.finish()));
     // A third point one hop further: B's packets 1 ms later.
     let mut ic = ib.clone();
     for p in &mut ic.packets {
@@ -1018,4 +1032,34 @@ mod never_panics {
             prop_assert_eq!(r1.missing_syn, r2.missing_syn);
         }
     }
+}
+
+#[test]
+fn packets_before_the_other_capture_started_are_not_lost() {
+    // B starts capturing in the middle of connection 0: its first packets are not "lost".
+    let t0 = PathModel::plain().t0;
+    let mut c0 = Conn::new(0, t0);
+    c0.requests = vec![(1, 6)];
+    let mut c1 = Conn::new(1, t0 + 1_000_000_000);
+    c1.client_a = "10.1.0.2:40001";
+    c1.client_b = c1.client_a;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let mut rng = 9u64;
+    for c in [&c0, &c1] {
+        emit(&mut a, &mut b, c, PathModel::plain(), &mut rng);
+    }
+    let ia = a.finish();
+    let mut ib = b.finish();
+    let cut = t0 + 9_000_000; // B's first 9 ms are not captured
+    ib.packets.retain(|p| p.ts_ns >= cut);
+    ib.first_ts_ns = ib.packets.first().map(|p| p.ts_ns);
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), vec![(0, 0), (1, 1)]);
+    assert!(r.lost.is_empty(), "{:?}", r.lost);
+    let m = &r.matches[0];
+    assert!(
+        !m.pairing.as_ref().unwrap().unpaired_a.is_empty(),
+        "the early packets are unpaired"
+    );
 }
