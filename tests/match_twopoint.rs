@@ -540,3 +540,26 @@ fn four_points_flow_table() {
         .starts_with("event\tproto\tclient.frame\tclient.time\tclient.stream\tclient.client_port"));
     assert_eq!(tsv.lines().count(), report.flow.len() + 1);
 }
+
+/// Chunked feeding (the page's worker) gives the same match input as reading the file, whatever
+/// the chunk size.
+#[test]
+fn feeder_chunks_give_the_same_input() {
+    use tracematch::matching::driver::{build_input, MatchInputFeeder};
+    use tracematch::matching::PipelineVisitor;
+    let Some(root) = twopoint_dir() else { return };
+    let path = root.join("snat_pat/fw_inside.pcap");
+    let whole = build_input(&mut PipelineVisitor, &path).expect("read");
+    let bytes = std::fs::read(&path).expect("read bytes");
+    for size in [1usize, 997, 65_536] {
+        let mut f = MatchInputFeeder::new();
+        for chunk in bytes.chunks(size) {
+            f.push(chunk);
+        }
+        let fed = f.finish();
+        assert_eq!(fed.packets, whole.packets, "chunk size {size}");
+        assert_eq!(fed.streams, whole.streams, "chunk size {size}");
+        assert_eq!(fed.first_ts_ns, whole.first_ts_ns);
+    }
+    assert!(whole.packets.len() > 1000);
+}

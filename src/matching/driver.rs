@@ -58,32 +58,85 @@ const CHUNK: usize = 1 << 20;
 impl FrameVisitor for PipelineVisitor {
     fn visit(&mut self, path: &Path, sink: &mut FrameSink<'_>) -> std::io::Result<()> {
         let mut file = std::fs::File::open(path)?;
-        let mut pipeline = Pipeline::new();
-        let mut visit = |ctx: &crate::pipeline::FrameContext| {
-            let data = ctx.reassembled.unwrap_or(ctx.data);
-            sink(
-                ctx.meta,
-                ctx.frame,
-                data,
-                &ctx.streams.tcp,
-                &ctx.streams.udp,
-            );
+        visit_reader(&mut file, sink)
+    }
+}
+
+/// Runs any byte source through the pipeline in 1 MiB chunks, calling `sink` per frame.
+pub fn visit_reader(reader: &mut dyn Read, sink: &mut FrameSink<'_>) -> std::io::Result<()> {
+    let mut pipeline = Pipeline::new();
+    let mut visit = |ctx: &crate::pipeline::FrameContext| {
+        let data = ctx.reassembled.unwrap_or(ctx.data);
+        sink(
+            ctx.meta,
+            ctx.frame,
+            data,
+            &ctx.streams.tcp,
+            &ctx.streams.udp,
+        );
+    };
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         };
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            let n = match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            pipeline.push(buf.get(..n).unwrap_or(&[]), &mut visit);
-            if pipeline.error().is_some() {
-                break;
-            }
+        pipeline.push(buf.get(..n).unwrap_or(&[]), &mut visit);
+        if pipeline.error().is_some() {
+            break;
         }
-        pipeline.finish(&mut visit);
-        Ok(())
+    }
+    pipeline.finish(&mut visit);
+    Ok(())
+}
+
+/// Builds a [`MatchInput`] from chunks pushed one at a time (the page's worker feeds `File`
+/// slices): `let mut f = MatchInputFeeder::new(); f.push(chunk)...; let input = f.finish();`.
+#[derive(Default)]
+pub struct MatchInputFeeder {
+    pipeline: Pipeline,
+    builder: MatchInputBuilder,
+}
+
+impl MatchInputFeeder {
+    /// An empty feeder (format detected from the first bytes).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next chunk (any size). Capture damage stops reading quietly; what was read stays.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let builder = &mut self.builder;
+        self.pipeline
+            .push(chunk, &mut |ctx: &crate::pipeline::FrameContext| {
+                let data = ctx.reassembled.unwrap_or(ctx.data);
+                builder.add_frame(
+                    ctx.meta,
+                    ctx.frame,
+                    data,
+                    &ctx.streams.tcp,
+                    &ctx.streams.udp,
+                );
+            });
+    }
+
+    /// Ends the input and returns the capture's match input.
+    pub fn finish(mut self) -> MatchInput {
+        let builder = &mut self.builder;
+        self.pipeline
+            .finish(&mut |ctx: &crate::pipeline::FrameContext| {
+                let data = ctx.reassembled.unwrap_or(ctx.data);
+                builder.add_frame(
+                    ctx.meta,
+                    ctx.frame,
+                    data,
+                    &ctx.streams.tcp,
+                    &ctx.streams.udp,
+                );
+            });
+        self.builder.finish()
     }
 }
 

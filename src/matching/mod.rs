@@ -40,7 +40,9 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 
-pub use driver::{match_files, match_files_with, FrameVisitor, MatchError, PipelineVisitor};
+pub use driver::{
+    match_files, match_files_with, FrameVisitor, MatchError, MatchInputFeeder, PipelineVisitor,
+};
 pub use input::{MatchInput, MatchInputBuilder};
 pub use pair::{match_pair, PairResult};
 pub use report::{CaptureRef, MatchReport, View};
