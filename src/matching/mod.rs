@@ -24,6 +24,7 @@ pub mod content;
 pub mod direct;
 pub mod driver;
 pub mod evidence;
+pub mod export_pair;
 pub mod fingerprint;
 pub mod flow_table;
 pub mod input;
