@@ -27,10 +27,10 @@ pub mod index;
 pub mod matching;
 pub mod pipeline;
 pub mod reassembly;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod synth;
 pub mod session;
 pub mod stats;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

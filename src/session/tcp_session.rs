@@ -230,11 +230,12 @@ impl SessionBuilder {
                 self.saw_synack = true;
                 self.synack_ns.get_or_insert(ts);
             }
-            TH_ACK => {
-                if self.saw_synack && self.ack_after_synack_ns.is_none() && Some(dir) == self.client
-                {
-                    self.ack_after_synack_ns = Some(ts);
-                }
+            TH_ACK
+                if self.saw_synack
+                    && self.ack_after_synack_ns.is_none()
+                    && Some(dir) == self.client =>
+            {
+                self.ack_after_synack_ns = Some(ts);
             }
             _ => {}
         }
