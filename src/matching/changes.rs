@@ -155,7 +155,7 @@ pub fn changes(a: &StreamSummary, b: &StreamSummary, facts: PairingFacts) -> Vec
             });
         }
     }
-    if let (Some(ra), Some(rb)) = (a.content.requests.first(), b.content.requests.first()) {
+    if let (Some(ra), Some(rb)) = (&a.content.first_request, &b.content.first_request) {
         for n in rb
             .header_names
             .iter()

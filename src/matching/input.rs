@@ -8,8 +8,9 @@
 //!   content fingerprints (first 64 bytes of each direction, HTTP request heads, TLS hello randoms,
 //!   DNS question, DHCP xid).
 //!
-//! Memory: 48 B per TCP/UDP packet plus a few hundred bytes per stream (HTTP heads are kept for
-//! at most [`MAX_REQUESTS`] requests per stream, text fields cut at 256 bytes). A 144-byte head
+//! Memory: 48 B per TCP/UDP packet plus a few hundred bytes per stream; HTTP streams keep their
+//! first request head in full (text cut at 256 bytes) and ~40 bytes per further request (at most
+//! [`MAX_REQUESTS`]: a proxy's pooled back-end connection carries many). A ~170-byte head
 //! buffer per open stream is freed by [`MatchInputBuilder::finish`].
 
 use std::net::{IpAddr, SocketAddr};
@@ -27,7 +28,7 @@ use crate::decode::{DecodedFrame, Layer};
 /// Bytes of each direction's start hashed into [`StreamContent::head_hash`].
 pub const HEAD_BYTES: usize = 64;
 /// Most HTTP request heads remembered per stream.
-pub const MAX_REQUESTS: usize = 64;
+pub const MAX_REQUESTS: usize = 4096;
 
 /// Transport protocol of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -131,10 +132,11 @@ pub struct StreamContent {
     /// Per direction: hash and length of the first ≤ 64 bytes of data (TCP: in sequence order from
     /// the ISN or the first segment seen; UDP: the first datagram).
     pub head_hash: [Option<(u64, u16)>; 2],
-    /// HTTP request heads found at segment starts, client to server (at most [`MAX_REQUESTS`]).
-    pub requests: Vec<HttpRequestHead>,
-    /// Per entry of `requests`: index (into [`MatchInput::packets`]) of the segment carrying it.
-    pub request_packets: Vec<u32>,
+    /// The first HTTP request head in full (its header names show what a proxy added).
+    pub first_request: Option<HttpRequestHead>,
+    /// Every HTTP request found at a segment start, client to server, compactly (at most
+    /// [`MAX_REQUESTS`]).
+    pub requests: Vec<RequestRef>,
     /// TLS ClientHello random and SNI.
     pub client_random: Option<[u8; 32]>,
     /// TLS SNI.
@@ -145,6 +147,36 @@ pub struct StreamContent {
     pub dns: Option<DnsQuestion>,
     /// DHCP / BOOTP transaction id.
     pub dhcp_xid: Option<u32>,
+}
+
+/// One HTTP request of a stream, as matching compares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRef {
+    /// [`HttpRequestHead::key`]: request line + Host.
+    pub key: u64,
+    /// Hash of the body bytes in the head's segment.
+    pub body_hash: Option<u64>,
+    /// X-Forwarded-For value.
+    pub forwarded_for: Option<String>,
+    /// Index into [`MatchInput::packets`] of the segment carrying the head (`u32::MAX`: unknown).
+    pub packet: u32,
+}
+
+impl RequestRef {
+    /// The compact form of a parsed head found in packet `packet`.
+    pub fn from_head(h: &HttpRequestHead, packet: u32) -> Self {
+        RequestRef {
+            key: h.key(),
+            body_hash: h.body_hash,
+            forwarded_for: h.forwarded_for.clone(),
+            packet,
+        }
+    }
+
+    /// The comparison key (request line + Host).
+    pub fn key(&self) -> u64 {
+        self.key
+    }
 }
 
 /// One stream of one capture, as matching sees it.
@@ -415,10 +447,13 @@ impl MatchInputBuilder {
                     let starts_at = s.content.requests.len() < MAX_REQUESTS;
                     if let Some(h) = starts_at.then(|| parse_http_request(t.payload)).flatten() {
                         // A retransmitted request head is the same request: keep it once.
-                        if s.content.requests.last() != Some(&h) {
-                            s.content.requests.push(h);
+                        // A retransmitted head is the same request: keep it once.
+                        if s.content.requests.last().map(|r| r.key) != Some(h.key()) {
                             let at = self.input.packets.len().saturating_sub(1) as u32;
-                            s.content.request_packets.push(at);
+                            s.content.requests.push(RequestRef::from_head(&h, at));
+                            if s.content.first_request.is_none() {
+                                s.content.first_request = Some(h);
+                            }
                         }
                     }
                     if let Some(hello) = parse_tls_hello(t.payload) {
@@ -779,7 +814,11 @@ mod tests {
         assert_eq!(s.synack.unwrap().isn, 5000);
         assert_eq!(s.content.requests.len(), 1);
         assert_eq!(
-            s.content.requests[0].request_line,
+            s.content.requests[0].packet, 2,
+            "the request segment's record"
+        );
+        assert_eq!(
+            s.content.first_request.as_ref().unwrap().request_line,
             "GET /index.html?qs=42 HTTP/1.1"
         );
         assert_eq!(s.content.head_hash[0], Some((fnv1a64(&REQ[..64]), 64)));

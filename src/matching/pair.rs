@@ -408,16 +408,11 @@ fn request_samples(
         };
         let la = pkts_a.get(link.a as usize).unwrap_or(&empty);
         let lb = pkts_b.get(link.b as usize).unwrap_or(&empty);
-        for (k, r) in sa.content.requests.iter().enumerate() {
-            let Some(m) = sb.content.requests.iter().position(|q| q.key() == r.key()) else {
+        for r in &sa.content.requests {
+            let Some(q) = sb.content.requests.iter().find(|q| q.key == r.key) else {
                 continue;
             };
-            let (Some(&pa), Some(&pb)) = (
-                sa.content.request_packets.get(k),
-                sb.content.request_packets.get(m),
-            ) else {
-                continue;
-            };
+            let (pa, pb) = (r.packet, q.packet);
             let (Some(qa), Some(qb)) = (a.packets.get(pa as usize), b.packets.get(pb as usize))
             else {
                 continue;

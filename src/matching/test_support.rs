@@ -3,10 +3,20 @@
 
 use std::net::SocketAddr;
 
-use super::fingerprint::fnv1a64;
+use super::fingerprint::{fnv1a64, HttpRequestHead};
 use super::input::{
-    tcp_flags, MatchInput, PacketRecord, Proto, StreamContent, StreamSummary, SynInfo,
+    tcp_flags, MatchInput, PacketRecord, Proto, RequestRef, StreamContent, StreamSummary, SynInfo,
 };
+
+/// Records an HTTP request head on a stream (the first also in full), with no packet reference.
+pub fn add_request(content: &mut StreamContent, head: HttpRequestHead) {
+    content
+        .requests
+        .push(RequestRef::from_head(&head, u32::MAX));
+    if content.first_request.is_none() {
+        content.first_request = Some(head);
+    }
+}
 
 /// Builds a [`MatchInput`] packet by packet.
 pub struct Builder {

@@ -5,7 +5,7 @@
 use super::fingerprint::HttpRequestHead;
 use super::input::{tcp_flags as F, MatchInput, DIR_C2S, DIR_S2C};
 use super::pair::match_pair;
-use super::test_support::Builder;
+use super::test_support::{add_request, Builder};
 
 /// The path between point A (client side) and point B (server side).
 #[derive(Clone, Copy)]
@@ -389,14 +389,11 @@ fn proxy_with_resegmentation_matches_by_content() {
             header_names: vec!["host".to_string()],
             ..Default::default()
         };
-        a.input.streams[sa as usize]
-            .content
-            .requests
-            .push(head.clone());
+        add_request(&mut a.input.streams[sa as usize].content, head.clone());
         let mut with_xff = head;
         with_xff.forwarded_for = Some("10.1.0.2".to_string());
         with_xff.header_names.push("x-forwarded-for".to_string());
-        b.input.streams[sb as usize].content.requests.push(with_xff);
+        add_request(&mut b.input.streams[sb as usize].content, with_xff);
     }
     let (ia, ib) = (a.finish(), b.finish());
     let r = match_pair(&ia, &ib);
@@ -616,14 +613,8 @@ fn proxy_reusing_backend_connection_gives_several_rows() {
             t + 6_000,
         );
         let line = format!("GET /item/{n} HTTP/1.1");
-        a.input.streams[sa as usize]
-            .content
-            .requests
-            .push(request(&line));
-        b.input.streams[sb as usize]
-            .content
-            .requests
-            .push(request(&line));
+        add_request(&mut a.input.streams[sa as usize].content, request(&line));
+        add_request(&mut b.input.streams[sb as usize].content, request(&line));
     }
     // A third client connection whose two requests went over two pooled back-end connections.
     let sb2 = b.tcp_stream(1, "10.2.0.1:50001", "10.2.0.2:8080");
@@ -643,14 +634,8 @@ fn proxy_reusing_backend_connection_gives_several_rows() {
             tk + 3_000,
         );
         let line = format!("GET /other/{k} HTTP/1.1");
-        a.input.streams[sa as usize]
-            .content
-            .requests
-            .push(request(&line));
-        b.input.streams[back as usize]
-            .content
-            .requests
-            .push(request(&line));
+        add_request(&mut a.input.streams[sa as usize].content, request(&line));
+        add_request(&mut b.input.streams[back as usize].content, request(&line));
     }
     let (ia, ib) = (a.finish(), b.finish());
     let r = match_pair(&ia, &ib);
@@ -961,13 +946,13 @@ fn x_forwarded_for_tells_identical_requests_apart() {
         );
         a.pkt(sa, DIR_C2S, 1, 1, 80, 40 + n, F::ACK | F::PSH, t0);
         b.pkt(sb, DIR_C2S, 9, 9, 110, 70 + n, F::ACK | F::PSH, t0 + 1_000);
-        a.input.streams[sa as usize]
-            .content
-            .requests
-            .push(request("GET / HTTP/1.1"));
+        add_request(
+            &mut a.input.streams[sa as usize].content,
+            request("GET / HTTP/1.1"),
+        );
         let mut q = request("GET / HTTP/1.1");
         q.forwarded_for = Some(xff[n as usize].to_string());
-        b.input.streams[sb as usize].content.requests.push(q);
+        add_request(&mut b.input.streams[sb as usize].content, q);
     }
     let (ia, ib) = (a.finish(), b.finish());
     let r = match_pair(&ia, &ib);
