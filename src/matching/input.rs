@@ -814,8 +814,8 @@ mod tests {
         assert_eq!(s.synack.unwrap().isn, 5000);
         assert_eq!(s.content.requests.len(), 1);
         assert_eq!(
-            s.content.requests[0].packet, 2,
-            "the request segment's record"
+            s.content.requests[0].packet, 3,
+            "SYN, SYN-ACK, ACK, then the request segment"
         );
         assert_eq!(
             s.content.first_request.as_ref().unwrap().request_line,
