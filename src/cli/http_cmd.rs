@@ -5,7 +5,9 @@ use std::io::Write;
 
 use super::args::{utf8, UsageError};
 use super::{finish_status, input, CliError};
-use crate::app::http::{export_objects, http_messages, http_messages_of_stream, HttpOptions};
+use crate::app::http::{
+    export_objects, exported_body, http_messages, http_messages_of_stream, HttpOptions,
+};
 
 /// Runs `http`.
 pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
@@ -80,7 +82,7 @@ pub fn run_export(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<
     let messages = http_messages(&ix, source.as_mut(), HttpOptions::default());
     let objects = export_objects(&messages);
     std::fs::create_dir_all(&dir)?;
-    let mut bodies = messages.iter().filter_map(|m| m.body.as_deref());
+    let mut bodies = messages.iter().filter_map(exported_body);
     for o in &objects {
         let Some(body) = bodies.next() else { break };
         // File names are sanitised by export_objects (no separators, no leading dot).

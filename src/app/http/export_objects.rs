@@ -52,7 +52,7 @@ pub fn export_objects(messages: &[HttpMessage]) -> Vec<HttpObject> {
     let mut used = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for m in messages {
-        let Some(body) = m.body.as_ref() else {
+        let Some(body) = exported_body(m) else {
             continue;
         };
         let (host, path) = match m.kind {
@@ -61,6 +61,7 @@ pub fn export_objects(messages: &[HttpMessage]) -> Vec<HttpObject> {
                 m.uri.clone().unwrap_or_default(),
             ),
             HttpKind::Response => m.request_target.clone().unwrap_or_default(),
+            HttpKind::Continuation => continue,
         };
         let base = sanitise(&path);
         let mut name = base.clone();
@@ -82,9 +83,18 @@ pub fn export_objects(messages: &[HttpMessage]) -> Vec<HttpObject> {
     out
 }
 
+/// The body `m` contributes to the export: requests' and responses' bodies, never tshark's
+/// continuation fragments.
+pub fn exported_body(m: &HttpMessage) -> Option<&[u8]> {
+    match m.kind {
+        HttpKind::Continuation => None,
+        HttpKind::Request | HttpKind::Response => m.body.as_deref(),
+    }
+}
+
 /// The body of the `index`-th object of [`export_objects`] over the same messages.
 pub fn object_body(messages: &[HttpMessage], index: usize) -> Option<&[u8]> {
-    messages.iter().filter_map(|m| m.body.as_deref()).nth(index)
+    messages.iter().filter_map(exported_body).nth(index)
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ pub enum HttpKind {
     Request,
     /// A response.
     Response,
+    /// tshark's "HTTP continuation": segment bytes tshark could not place in a message, of which it
+    /// still shows a part as file data ([`super::continuation`]); only the body fields are set.
+    Continuation,
 }
 
 /// One HTTP/1.x message of a TCP stream.

@@ -3,14 +3,19 @@
 //! ([`export_objects`]). Works on reassembled follow chunks; gaps are gaps, never tshark's marker.
 
 pub mod content_coding;
+pub mod continuation;
 pub mod export_objects;
 pub mod message;
 pub mod stream_parser;
+pub mod tshark_view;
 
 pub use content_coding::{decode_body, DecodeError, Decoded};
-pub use export_objects::{export_objects, object_body, HttpObject};
+pub use export_objects::{export_objects, exported_body, object_body, HttpObject};
 pub use message::{HttpKind, HttpMessage};
-pub use stream_parser::{http_messages_of_chunks, HttpOptions, HttpStreamParser};
+pub use stream_parser::{
+    continuation_messages_of_chunks, http_messages_of_chunks, HttpOptions, HttpStreamParser,
+};
+pub use tshark_view::TsharkView;
 
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
@@ -26,7 +31,25 @@ fn reassembly_options() -> TcpFollowOptions {
     }
 }
 
-/// HTTP messages of one TCP stream (empty when the stream is not HTTP).
+/// tshark's continuation messages of a stream already found to be HTTP (its segments read again,
+/// in the tshark view), merged into `messages` in order of their frames.
+fn add_continuations(
+    messages: &mut Vec<HttpMessage>,
+    stream: u32,
+    reader: StreamReader<'_>,
+    options: HttpOptions,
+) {
+    if messages.is_empty() {
+        return;
+    }
+    let mut view = TsharkView::new();
+    let chunks = reader.tcp_segments().filter_map(move |s| view.chunk(s));
+    messages.extend(continuation_messages_of_chunks(stream, chunks, options));
+    messages.sort_by_key(|m| m.last_frame);
+}
+
+/// HTTP messages of one TCP stream (empty when the stream is not HTTP), with tshark's
+/// continuations ([`continuation`]).
 pub fn http_messages_of_stream(
     indexer: &Indexer,
     source: &mut dyn ByteSource,
@@ -34,14 +57,17 @@ pub fn http_messages_of_stream(
     options: HttpOptions,
 ) -> Vec<HttpMessage> {
     let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
-    http_messages_of_chunks(
+    let mut messages = http_messages_of_chunks(
         stream,
         FollowTcpIter::new(reader.tcp_segments(), reassembly_options()),
         options,
-    )
+    );
+    let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
+    add_continuations(&mut messages, stream, reader, options);
+    messages
 }
 
-/// HTTP messages of every TCP stream of the capture, in capture order (by the frame that ends each
+/// HTTP messages (with tshark's continuations) of every TCP stream of the capture, in capture order (by the frame that ends each
 /// message, then stream). One pass over the index groups frames by stream; streams whose first
 /// bytes are not HTTP are abandoned early.
 pub fn http_messages(
@@ -70,12 +96,15 @@ pub fn http_messages(
             continue;
         }
         let stream = u32::try_from(stream).unwrap_or(u32::MAX);
-        let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
-        out.extend(http_messages_of_chunks(
+        let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames.clone());
+        let mut messages = http_messages_of_chunks(
             stream,
             FollowTcpIter::new(reader.tcp_segments(), reassembly_options()),
             options,
-        ));
+        );
+        let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
+        add_continuations(&mut messages, stream, reader, options);
+        out.extend(messages);
     }
     out.sort_by_key(|m| (m.last_frame, m.stream));
     out

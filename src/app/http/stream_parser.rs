@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use sha2::{Digest, Sha256};
 
 use super::content_coding::decode_body;
+use super::continuation::continuation_file_data;
 use super::message::{HttpKind, HttpMessage};
 use crate::reassembly::FollowChunk;
 
@@ -170,6 +171,10 @@ pub struct HttpStreamParser {
     not_http: bool,
     /// Whether each direction has sent data.
     started: [bool; 2],
+    /// Record tshark's continuation segments ([`HttpKind::Continuation`]).
+    continuations: bool,
+    /// A request head was parsed (tshark shows continuations only after one).
+    seen_request: bool,
 }
 
 fn find_head_end(b: &[u8]) -> Option<usize> {
@@ -197,7 +202,47 @@ impl HttpStreamParser {
             done: Vec::new(),
             not_http: false,
             started: [false; 2],
+            continuations: false,
+            seen_request: false,
         }
+    }
+
+    /// Also records tshark's "HTTP continuation" segments: the bytes of a chunk that arrives while
+    /// the parser is lost (after a gap) or that cannot start a message, as tshark's file data.
+    /// Meant for chunks of the tshark view ([`super::tshark_view`]).
+    pub fn with_continuations(mut self) -> Self {
+        self.continuations = true;
+        self
+    }
+
+    /// Records a continuation message of `bytes` (if tshark shows file data for them).
+    fn continuation(&mut self, frame: u32, bytes: &[u8]) {
+        if !self.continuations || !self.seen_request {
+            return;
+        }
+        let Some(data) = continuation_file_data(bytes) else {
+            return;
+        };
+        let data = data
+            .get(..data.len().min(self.options.max_body_bytes))
+            .unwrap_or(&[]);
+        self.done.push(HttpMessage {
+            stream: self.stream,
+            kind: HttpKind::Continuation,
+            first_frame: frame,
+            last_frame: frame,
+            method: None,
+            uri: None,
+            status: None,
+            headers: Vec::new(),
+            content_encoding: None,
+            transfer_encoding: None,
+            body_len: Some(data.len() as u64),
+            body_sha256: Some(hex(&Sha256::digest(data))),
+            truncated: data.len() < bytes.len() && data.len() == self.options.max_body_bytes,
+            body: Some(data.to_vec()),
+            request_target: None,
+        });
     }
 
     /// False once the stream's first bytes showed it is not HTTP (further input is ignored).
@@ -213,6 +258,9 @@ impl HttpStreamParser {
         let d = usize::from(chunk.dir.min(1));
         if let Some(gap) = chunk.gap_before {
             self.gap(d, gap.missing);
+        }
+        if self.sides[d].state == State::Lost && self.request_side.is_some() {
+            self.continuation(chunk.frame, &chunk.bytes);
         }
         let first_data =
             self.sides[d].spans.is_empty() && !self.started[d] && !chunk.bytes.is_empty();
@@ -374,6 +422,12 @@ impl HttpStreamParser {
                 if !plausible {
                     if side.buf.len() >= 8 {
                         side.state = State::Lost;
+                        if self.continuations {
+                            let frame = side.front_frame();
+                            let bytes = std::mem::take(&mut self.sides[d].buf);
+                            self.continuation(frame, &bytes);
+                            self.sides[d].buf = bytes;
+                        }
                         return true;
                     }
                     return false;
@@ -582,6 +636,7 @@ impl HttpStreamParser {
             .header("content-length")
             .and_then(|v| v.trim().parse::<u64>().ok());
         let state = if is_request_side {
+            self.seen_request = true;
             let method = msg.method.clone().unwrap_or_default();
             let host = msg.header("host").unwrap_or("").to_string();
             self.requests.push_back(PendingRequest {
@@ -679,6 +734,24 @@ fn push_capped(b: &mut Building, data: &[u8], cap: usize) {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// tshark's continuation messages of one stream given as chunks of the tshark view.
+pub fn continuation_messages_of_chunks<I: IntoIterator<Item = FollowChunk>>(
+    stream: u32,
+    chunks: I,
+    options: HttpOptions,
+) -> Vec<HttpMessage> {
+    let mut p = HttpStreamParser::new(stream, options).with_continuations();
+    for c in chunks {
+        p.push(&c);
+        if !p.is_http() {
+            return Vec::new();
+        }
+    }
+    let mut out = p.finish();
+    out.retain(|m| m.kind == HttpKind::Continuation);
+    out
 }
 
 /// Every message of one stream given as follow chunks.
