@@ -6,7 +6,7 @@ use std::io::Write;
 use super::args::{utf8, UsageError};
 use super::{finish_status, input, CliError};
 use crate::app::http::{
-    export_objects, exported_body, http_messages, http_messages_of_stream, HttpOptions,
+    export_objects, exported_body, http_messages, http_messages_of_stream, HttpKind, HttpOptions,
 };
 
 /// Runs `http`.
@@ -53,6 +53,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             let line = match (&m.method, &m.uri, m.status) {
                 (Some(method), Some(uri), _) => format!("{method} {uri}"),
                 (_, _, Some(status)) => format!("{status}"),
+                _ if m.kind == HttpKind::Continuation => String::from("continuation"),
                 _ => String::from("?"),
             };
             writeln!(

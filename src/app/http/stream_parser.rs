@@ -769,3 +769,62 @@ pub fn http_messages_of_chunks<I: IntoIterator<Item = FollowChunk>>(
     }
     p.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reassembly::Gap;
+
+    fn chunk(frame: u32, dir: u8, bytes: &[u8], missing: Option<u64>) -> FollowChunk {
+        FollowChunk {
+            frame,
+            ts_ns: 0,
+            dir,
+            bytes: bytes.to_vec(),
+            gap_before: missing.map(|missing| Gap {
+                missing,
+                revealed_by_frame: frame,
+            }),
+        }
+    }
+
+    #[test]
+    fn continuation_after_a_gap_only_once_a_request_was_seen() {
+        let body = b"<html>lost\nresponse body</html>\n";
+        let chunks = vec![
+            chunk(1, 1, body, None),
+            chunk(2, 0, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", None),
+            chunk(3, 1, body, Some(100)),
+            chunk(4, 1, b"\x1f\x8bbinary", Some(5)),
+        ];
+        let all = continuation_messages_of_chunks(7, chunks.clone(), HttpOptions::default());
+        // Frame 1 came before any request; frame 4 starts with a binary byte.
+        assert_eq!(all.len(), 1);
+        let c = &all[0];
+        assert_eq!(
+            (c.kind, c.stream, c.last_frame),
+            (HttpKind::Continuation, 7, 3)
+        );
+        assert_eq!(c.body.as_deref(), Some(&body[..]));
+        assert_eq!(c.body_len, Some(body.len() as u64));
+        // The plain parser never reports continuations.
+        let plain = http_messages_of_chunks(7, chunks, HttpOptions::default());
+        assert!(plain.iter().all(|m| m.kind != HttpKind::Continuation));
+    }
+
+    #[test]
+    fn continuation_of_bytes_after_a_complete_message() {
+        let chunks = vec![
+            chunk(1, 0, b"GET / HTTP/1.1\r\n\r\n", None),
+            chunk(
+                2,
+                1,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokstray text\n",
+                None,
+            ),
+        ];
+        let all = continuation_messages_of_chunks(0, chunks, HttpOptions::default());
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].body.as_deref(), Some(&b"stray text\n"[..]));
+    }
+}

@@ -73,3 +73,47 @@ impl TsharkView {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(frame: u32, dir: u8, seq: u32, flags: u8, payload: &[u8]) -> TcpSegment {
+        TcpSegment {
+            frame,
+            ts_ns: 0,
+            dir,
+            seq,
+            ack: 0,
+            flags,
+            seg_len: u32::try_from(payload.len()).unwrap(),
+            payload: payload.to_vec(),
+        }
+    }
+
+    #[test]
+    fn old_data_is_dropped_new_data_kept_and_jumps_are_gaps() {
+        let mut v = TsharkView::new();
+        assert!(v.chunk(seg(1, 1, 99, TH_SYN, b"")).is_none());
+        // A jump past the first 10 bytes: a gap of 10.
+        let c = v.chunk(seg(2, 1, 110, 0, b"abcd")).unwrap();
+        assert_eq!(c.gap_before.map(|g| g.missing), Some(10));
+        // The late segment that fills the hole is never seen again (tshark: out-of-order).
+        assert!(v.chunk(seg(3, 1, 100, 0, b"0123456789")).is_none());
+        // A retransmission overlapping new data: only the new bytes.
+        let c = v.chunk(seg(4, 1, 112, 0, b"cdef")).unwrap();
+        assert_eq!((c.bytes.as_slice(), c.gap_before), (&b"ef"[..], None));
+        // The other direction has its own numbers; its first data sets the start.
+        let c = v.chunk(seg(5, 0, 7, 0, b"GET")).unwrap();
+        assert_eq!((c.frame, c.gap_before), (5, None));
+    }
+
+    #[test]
+    fn sequence_numbers_wrap() {
+        let mut v = TsharkView::new();
+        assert!(v.chunk(seg(1, 0, u32::MAX - 1, 0, b"ab")).is_some());
+        let c = v.chunk(seg(2, 0, 0, 0, b"cd")).unwrap();
+        assert_eq!(c.gap_before, None);
+        assert!(v.chunk(seg(3, 0, u32::MAX - 1, 0, b"ab")).is_none());
+    }
+}
