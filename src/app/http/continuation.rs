@@ -52,13 +52,27 @@ fn line_at(b: &[u8], at: usize) -> Option<(usize, usize)> {
     Some((eol, at.saturating_add(after)))
 }
 
+/// The offset after tshark's leading-CRLF skip (only for segments longer than 3 bytes).
+fn start_of(segment: &[u8]) -> usize {
+    if segment.len() > 3 && segment.starts_with(b"\r\n") {
+        2
+    } else {
+        0
+    }
+}
+
+/// Whether tshark would hold this continuation segment back and dissect it together with the
+/// next segment of its direction: it starts with printable text but holds no line end
+/// (`req_resp_hdrs_do_reassembly()` asks TCP for one more segment).
+pub fn continuation_needs_more(segment: &[u8]) -> bool {
+    let at = start_of(segment);
+    segment.get(at).is_some_and(|c| (0x20..=0x7e).contains(c)) && line_at(segment, at).is_none()
+}
+
 /// The part of a continuation segment tshark 4.0 shows as `http.file_data`, or None when it shows
 /// none (binary first byte, a request or status line, no line end at all, nothing left).
 pub fn continuation_file_data(segment: &[u8]) -> Option<&[u8]> {
-    let mut at = 0usize;
-    if segment.len() > 3 && segment.starts_with(b"\r\n") {
-        at = 2;
-    }
+    let mut at = start_of(segment);
     let first = *segment.get(at)?;
     if !(0x20..=0x7e).contains(&first) {
         return None;
@@ -102,7 +116,7 @@ pub fn continuation_file_data(segment: &[u8]) -> Option<&[u8]> {
 
 #[cfg(test)]
 mod tests {
-    use super::continuation_file_data;
+    use super::{continuation_file_data, continuation_needs_more};
 
     #[test]
     fn binary_first_byte_shows_no_file_data() {
@@ -135,5 +149,8 @@ mod tests {
         assert_eq!(continuation_file_data(b"\r\nabc\n"), Some(&b"abc\n"[..]));
         assert_eq!(continuation_file_data(b"HTTP/1.1 200 OK\r\n\r\n"), None);
         assert_eq!(continuation_file_data(b"no line end here"), None);
+        assert!(continuation_needs_more(b"no line end here"));
+        assert!(!continuation_needs_more(b"\x00no line end here"));
+        assert!(!continuation_needs_more(b"line\n"));
     }
 }

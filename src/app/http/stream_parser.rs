@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use sha2::{Digest, Sha256};
 
 use super::content_coding::decode_body;
-use super::continuation::continuation_file_data;
+use super::continuation::{continuation_file_data, continuation_needs_more};
 use super::message::{HttpKind, HttpMessage};
 use crate::reassembly::FollowChunk;
 
@@ -175,6 +175,11 @@ pub struct HttpStreamParser {
     continuations: bool,
     /// A request head was parsed (tshark shows continuations only after one).
     seen_request: bool,
+    /// Per direction: a continuation without a line end that tshark holds back to dissect with
+    /// the next segment (at most `max_head_bytes`).
+    held_continuation: [Vec<u8>; 2],
+    /// The current chunk was already judged as a continuation (tshark: one per segment).
+    chunk_judged: bool,
 }
 
 fn find_head_end(b: &[u8]) -> Option<usize> {
@@ -204,6 +209,8 @@ impl HttpStreamParser {
             started: [false; 2],
             continuations: false,
             seen_request: false,
+            held_continuation: [Vec::new(), Vec::new()],
+            chunk_judged: false,
         }
     }
 
@@ -215,9 +222,20 @@ impl HttpStreamParser {
         self
     }
 
-    /// Records a continuation message of `bytes` (if tshark shows file data for them).
-    fn continuation(&mut self, frame: u32, bytes: &[u8]) {
-        if !self.continuations || !self.seen_request {
+    /// Records a continuation message of `bytes` of direction `d` (if tshark shows file data for
+    /// them), or holds them back when tshark would wait for the next segment.
+    fn continuation(&mut self, d: usize, frame: u32, bytes: &[u8]) {
+        if !self.continuations || !self.seen_request || self.chunk_judged {
+            return;
+        }
+        self.chunk_judged = true;
+        if continuation_needs_more(bytes) {
+            if bytes.len() <= self.options.max_head_bytes {
+                if let Some(held) = self.held_continuation.get_mut(d) {
+                    held.clear();
+                    held.extend_from_slice(bytes);
+                }
+            }
             return;
         }
         let Some(data) = continuation_file_data(bytes) else {
@@ -259,8 +277,15 @@ impl HttpStreamParser {
         if let Some(gap) = chunk.gap_before {
             self.gap(d, gap.missing);
         }
-        if self.sides[d].state == State::Lost && self.request_side.is_some() {
-            self.continuation(chunk.frame, &chunk.bytes);
+        self.chunk_judged = false;
+        let held = std::mem::take(&mut self.held_continuation[d]);
+        if !held.is_empty() && chunk.gap_before.is_none() {
+            // tshark dissects the held-back bytes together with this segment.
+            let mut merged = held;
+            merged.extend_from_slice(&chunk.bytes);
+            self.continuation(d, chunk.frame, &merged);
+        } else if self.sides[d].state == State::Lost && self.request_side.is_some() {
+            self.continuation(d, chunk.frame, &chunk.bytes);
         }
         let first_data =
             self.sides[d].spans.is_empty() && !self.started[d] && !chunk.bytes.is_empty();
@@ -425,7 +450,7 @@ impl HttpStreamParser {
                         if self.continuations {
                             let frame = side.front_frame();
                             let bytes = std::mem::take(&mut self.sides[d].buf);
-                            self.continuation(frame, &bytes);
+                            self.continuation(d, frame, &bytes);
                             self.sides[d].buf = bytes;
                         }
                         return true;
@@ -826,5 +851,30 @@ mod tests {
         let all = continuation_messages_of_chunks(0, chunks, HttpOptions::default());
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].body.as_deref(), Some(&b"stray text\n"[..]));
+    }
+
+    #[test]
+    fn continuation_without_line_end_waits_for_the_next_segment() {
+        let chunks = vec![
+            chunk(1, 0, b"GET / HTTP/1.1\r\n\r\n", None),
+            chunk(2, 1, b"text without end ", Some(50)),
+            chunk(3, 0, b"\r\n", None),
+            chunk(4, 1, b"more\nlast", None),
+            // Held back again, then a gap: tshark never shows it.
+            chunk(5, 1, b"no end", Some(9)),
+            chunk(6, 1, b"after\n", Some(9)),
+        ];
+        let all = continuation_messages_of_chunks(0, chunks, HttpOptions::default());
+        let got: Vec<(u32, &[u8])> = all
+            .iter()
+            .map(|m| (m.last_frame, m.body.as_deref().unwrap_or(&[])))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, &b"text without end more\nlast"[..]),
+                (6, &b"after\n"[..])
+            ]
+        );
     }
 }
