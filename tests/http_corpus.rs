@@ -56,16 +56,27 @@ fn every_body_tshark_decoded_is_reproduced() {
             bodies += 1;
             let stream: u32 = r[sc].parse().unwrap_or(u32::MAX);
             let frame: u32 = r[fc].parse().unwrap_or(0);
-            let hit = msgs.iter().find(|m| {
+            let same_body = |m: &&tracematch::app::http::HttpMessage| {
                 m.stream == stream
                     && m.body_sha256.as_deref() == Some(r[hc].as_str())
                     && m.body_len.map(|l| l.to_string()).as_deref() == Some(r[lc].as_str())
-            });
+            };
+            // Identical bodies repeat (1000 equal responses): prefer the one ending in tshark's frame.
+            let hit = msgs
+                .iter()
+                .filter(same_body)
+                .find(|m| m.last_frame == frame)
+                .or_else(|| msgs.iter().find(same_body));
             match hit {
                 Some(m) => {
                     found += 1;
                     if m.last_frame == frame {
                         same_frame += 1;
+                    } else if std::env::var_os("TRACEMATCH_HTTP_FRAMES").is_some() {
+                        eprintln!(
+                            "  frame: {} stream {stream} tshark {frame} ours {}-{}",
+                            row.file, m.first_frame, m.last_frame
+                        );
                     }
                 }
                 None => bad.push(format!(

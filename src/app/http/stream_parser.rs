@@ -248,15 +248,23 @@ impl HttpStreamParser {
     }
 
     /// Signals the end of the stream; returns every message found, in order of completion.
-    pub fn finish(mut self) -> Vec<HttpMessage> {
-        for d in 0..2 {
+    pub fn finish(self) -> Vec<HttpMessage> {
+        self.finish_with_fin([None, None])
+    }
+
+    /// As [`Self::finish`], knowing the frame of each direction's first FIN: a body delimited by
+    /// the connection's close ends there (tshark reports such a message in the FIN's frame).
+    pub fn finish_with_fin(mut self, fin_frames: [Option<u32>; 2]) -> Vec<HttpMessage> {
+        for (d, fin) in fin_frames.iter().enumerate() {
             self.run(d, true);
             let side = &mut self.sides[d];
             if let Some(mut b) = side.building.take() {
-                if side.state != State::UntilClose {
+                let mut frame = side.last_frame;
+                if side.state == State::UntilClose {
+                    frame = fin.map_or(frame, |f| f.max(frame));
+                } else {
                     b.incomplete = true;
                 }
-                let frame = side.last_frame;
                 self.complete(b, frame);
             }
         }
