@@ -409,6 +409,20 @@ pub fn tls_summary_of_chunks<I: IntoIterator<Item = FollowChunk>>(
     p.finish()
 }
 
+/// The TLS handshake summary of one TCP stream of an indexed capture (None when not TLS).
+pub fn tls_summary_of_stream(
+    indexer: &crate::pipeline::Indexer,
+    source: &mut dyn crate::capture::random_access::ByteSource,
+    stream: u32,
+) -> Option<TlsSummary> {
+    use crate::reassembly::{FollowProto, FollowTcpIter, StreamReader, TcpFollowOptions};
+    let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
+    tls_summary_of_chunks(
+        stream,
+        FollowTcpIter::new(reader.tcp_segments(), TcpFollowOptions::default()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,18 +569,4 @@ mod tests {
             let _ = tls_summary_of_chunks(0, vec![chunk(0, 1, v.clone()), chunk(1, 2, v)]);
         }
     }
-}
-
-/// The TLS handshake summary of one TCP stream of an indexed capture (None when not TLS).
-pub fn tls_summary_of_stream(
-    indexer: &crate::pipeline::Indexer,
-    source: &mut dyn crate::capture::random_access::ByteSource,
-    stream: u32,
-) -> Option<TlsSummary> {
-    use crate::reassembly::{FollowProto, FollowTcpIter, StreamReader, TcpFollowOptions};
-    let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
-    tls_summary_of_chunks(
-        stream,
-        FollowTcpIter::new(reader.tcp_segments(), TcpFollowOptions::default()),
-    )
 }

@@ -28,6 +28,10 @@ use crate::pipeline::{ConvKind, Indexer};
 /// Frames read before a frame that completes a fragmented datagram, to find its other fragments.
 pub const FRAGMENT_LOOKBACK: u32 = 256;
 
+/// A frame read back: its bytes, the reassembled datagram payload when it completed one, and its
+/// timestamp.
+type ReadFrame = (Vec<u8>, Option<Vec<u8>>, i64);
+
 /// One transport layer of a frame, as a follow tap receives it.
 #[derive(Clone, Debug)]
 struct TapItem {
@@ -131,7 +135,12 @@ impl<'a> StreamReader<'a> {
 
     /// A reader of `stream` whose frame numbers (ascending) the caller already has, e.g. from one
     /// pass over the index for all streams.
-    pub fn with_frames(indexer: &'a Indexer, source: &'a mut dyn ByteSource, proto: FollowProto, frames: Vec<u32>) -> Self {
+    pub fn with_frames(
+        indexer: &'a Indexer,
+        source: &'a mut dyn ByteSource,
+        proto: FollowProto,
+        frames: Vec<u32>,
+    ) -> Self {
         Self {
             indexer,
             source,
@@ -170,7 +179,7 @@ impl<'a> StreamReader<'a> {
 
     /// Reads and decodes frame `number` into `self.decoded`; returns its bytes (or the reassembled
     /// datagram's payload source) and timestamp.
-    fn decode_frame(&mut self, number: u32) -> io::Result<Option<(Vec<u8>, Option<Vec<u8>>, i64)>> {
+    fn decode_frame(&mut self, number: u32) -> io::Result<Option<ReadFrame>> {
         let Some(meta) = meta_of(self.indexer, number) else {
             return Ok(None);
         };

@@ -231,7 +231,7 @@ impl HttpStreamParser {
                 self.request_side = Some(1 - d);
             } else if starts_request(b) {
                 self.request_side = Some(d);
-            } else if first_data && self.started[1 - d]
+            } else if (first_data && self.started[1 - d])
                 || self.sides[d].buf.len() > self.options.max_head_bytes
             {
                 self.not_http = true;
