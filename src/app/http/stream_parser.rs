@@ -704,3 +704,79 @@ pub fn http_messages_of_chunks<I: IntoIterator<Item = FollowChunk>>(
     }
     p.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reassembly::Gap;
+    use proptest::prelude::*;
+
+    fn chunk(frame: u32, dir: u8, bytes: &[u8], gap: Option<u64>) -> FollowChunk {
+        FollowChunk {
+            frame,
+            ts_ns: 0,
+            dir,
+            bytes: bytes.to_vec(),
+            gap_before: gap.map(|missing| Gap {
+                missing,
+                revealed_by_frame: frame,
+            }),
+        }
+    }
+
+    #[test]
+    fn head_split_across_segments_and_resync_after_gap() {
+        let chunks = vec![
+            chunk(1, 0, b"GET /a HTT", None),
+            chunk(2, 0, b"P/1.1\r\nHost: x\r\n\r\n", None),
+            chunk(
+                3,
+                1,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab",
+                None,
+            ),
+            chunk(4, 1, b"cd", None),
+            chunk(5, 0, b"GET /b HTTP/1.1\r\n\r\n", None),
+            chunk(
+                7,
+                1,
+                b"garbage after a gap\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+                Some(100),
+            ),
+        ];
+        let m = http_messages_of_chunks(9, chunks, HttpOptions::default());
+        assert_eq!(m.len(), 4);
+        assert_eq!(
+            (m[0].first_frame, m[0].last_frame, m[0].uri.as_deref()),
+            (1, 2, Some("/a"))
+        );
+        assert_eq!(
+            (m[1].first_frame, m[1].last_frame, m[1].body_len),
+            (3, 4, Some(4))
+        );
+        assert_eq!(m[3].status, Some(404));
+        assert_eq!(m[3].request_target, Some((String::new(), "/b".to_string())));
+    }
+
+    #[test]
+    fn not_http_is_abandoned() {
+        let m = http_messages_of_chunks(
+            0,
+            vec![
+                chunk(1, 0, b"\x16\x03\x01\x00\x05hello", None),
+                chunk(2, 1, b"\x16\x03\x03", None),
+            ],
+            HttpOptions::default(),
+        );
+        assert!(m.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(parts in proptest::collection::vec((any::<bool>(), proptest::collection::vec(any::<u8>(), 0..200), proptest::option::of(0u64..5000)), 0..30)) {
+            let mut chunks = vec![chunk(1, 0, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip, br\r\n\r\n", None)];
+            chunks.extend(parts.iter().enumerate().map(|(i, (d, b, g))| chunk(i as u32 + 2, u8::from(*d), b, *g)));
+            let _ = http_messages_of_chunks(0, chunks, HttpOptions { max_body_bytes: 1000, max_head_bytes: 500 });
+        }
+    }
+}
