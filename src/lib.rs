@@ -26,6 +26,8 @@ pub mod flow;
 pub mod index;
 pub mod pipeline;
 pub mod reassembly;
+pub mod session;
+pub mod stats;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod synth;
 

@@ -126,6 +126,9 @@ pub(crate) struct GzipDecoder {
     members: u32,
     /// Compressed bytes ignored after the last member.
     garbage: u64,
+    /// An error found by the inflate call that also produced output: reported on the next
+    /// step, after that output was handed on (so chunk boundaries cannot change the outcome).
+    pending_error: Option<GzipError>,
 }
 
 impl GzipDecoder {
@@ -140,6 +143,7 @@ impl GzipDecoder {
             member_len: 0,
             members: 0,
             garbage: 0,
+            pending_error: None,
         }
     }
 
@@ -173,6 +177,9 @@ impl GzipDecoder {
     /// One decoding step: consumes some of `input`, writes some output into `out`. Returns
     /// `consumed == 0 && produced == 0` only when it needs more input.
     pub fn step(&mut self, input: &[u8], out: &mut [u8]) -> Result<Step, GzipError> {
+        if let Some(e) = &self.pending_error {
+            return Err(e.clone());
+        }
         match &mut self.phase {
             Phase::Header(buf) => {
                 if buf.is_empty() && self.members > 0 && input.first().is_some_and(|&b| b != 0x1f) {
@@ -229,10 +236,14 @@ impl GzipDecoder {
                     Ok(MZStatus::StreamEnd) => self.phase = Phase::Trailer(Vec::with_capacity(8)),
                     Ok(_) | Err(MZError::Buf) => {}
                     Err(_) => {
-                        return Err(GzipError {
+                        let e = GzipError {
                             offset: self.in_pos,
                             reason: "invalid deflate data".to_string(),
-                        })
+                        };
+                        if produced == 0 {
+                            return Err(e);
+                        }
+                        self.pending_error = Some(e);
                     }
                 }
                 Ok(Step {

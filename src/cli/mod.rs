@@ -5,9 +5,13 @@
 
 mod args;
 mod conv;
+mod fields_cmd;
+mod follow_cmd;
+mod http_cmd;
 mod index_cmd;
 mod info;
 mod input;
+mod synth_cmd;
 
 use std::io::Write;
 
@@ -26,6 +30,12 @@ commands:
   info FILE                         format, interfaces, link types, packets, bytes, time span
   fields FILE [--header] -e FIELD...  one tab-separated line per frame (tshark -T fields names)
   conv FILE tcp|udp|ip [--json]     conversation table
+  follow FILE tcp|udp STREAM [--format raw|ascii|hex|yaml] [--node 0|1]
+                                    reassembled stream, as tshark -z follow
+  http FILE [STREAM] [--json] [--max-body N]  HTTP/1.x messages with decoded bodies
+  export-objects FILE DIR           save every HTTP body into DIR
+  synth demo DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
+                                    the project's own generated captures (demo pair, benchmark)
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -43,7 +53,12 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
     let result = match cmd.to_str().unwrap_or("") {
         "info" => info::run(rest, &mut out),
         "conv" => conv::run(rest, &mut out),
+        "fields" => fields_cmd::run(rest, &mut out),
+        "follow" => follow_cmd::run(rest, &mut out),
+        "http" => http_cmd::run(rest, &mut out),
+        "export-objects" => http_cmd::run_export(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
+        "synth" => synth_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return EXIT_OK;

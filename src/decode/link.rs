@@ -76,6 +76,8 @@ fn sll(w: &mut Walk, data: &[u8], end: usize) {
         hatype,
         protocol,
         ifindex: 0,
+        address: sll_address(data, 6),
+        address_len: u8_at(data, 5).unwrap_or(0),
     };
     if w.push(Layer::Sll(layer), 0) {
         sll_payload(w, data, 16, end, hatype, protocol);
@@ -100,10 +102,19 @@ fn sll2(w: &mut Walk, data: &[u8], end: usize) {
         hatype,
         protocol,
         ifindex,
+        address: sll_address(data, 12),
+        address_len: u8_at(data, 11).unwrap_or(0),
     };
     if w.push(Layer::Sll(layer), 0) {
         sll_payload(w, data, 20, end, hatype, protocol);
     }
+}
+
+/// The 8-byte address field of a cooked header at `at`.
+fn sll_address(data: &[u8], at: usize) -> [u8; 8] {
+    data.get(at..at + 8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .unwrap_or_default()
 }
 
 /// The payload of a cooked header: an ethertype, or 802.2 LLC for protocol 4.

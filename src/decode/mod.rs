@@ -9,6 +9,7 @@ mod anomaly;
 mod bytes;
 mod decoder;
 mod defrag;
+mod describe;
 mod layer;
 mod link;
 mod names;
@@ -21,6 +22,7 @@ mod tests;
 
 pub use anomaly::Anomaly;
 pub use decoder::Decoder;
+pub use describe::{describe, describe_with, Description};
 pub use layer::*;
 
 /// Everything decoded from one frame, outermost layer first.

@@ -22,6 +22,10 @@ pub use udp_streams::UdpStreamTable;
 use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Layer};
 
+/// Placeholder in [`FrameStreams`] for a TCP/UDP layer that tshark gives no stream number (its
+/// dissector stops before creating a conversation, e.g. a UDP length field below 8).
+pub const NO_STREAM: u32 = u32::MAX;
+
 /// Stream ids assigned to one frame: one per TCP layer and one per UDP layer, outermost first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FrameStreams {
@@ -89,6 +93,7 @@ impl FlowTables {
                         self.tcp.count(id, dir, meta, t.payload_len);
                     }
                 }
+                Layer::Udp(u) if udp_length_is_bogus(u) => out.udp.push(NO_STREAM),
                 Layer::Udp(u) => {
                     let (id, dir) = self.udp.assign(meta.number, u);
                     out.udp.push(id);
@@ -117,4 +122,11 @@ impl FlowTables {
             }
         }
     }
+}
+
+/// tshark's UDP dissector returns before creating a conversation when the length field is below
+/// the header size (`packet-udp.c`: "Bad length value %u < 8"), except for an IPv6 jumbogram
+/// (length 0 over IPv6).
+fn udp_length_is_bogus(u: &crate::decode::UdpLayer) -> bool {
+    u.length < 8 && !(u.length == 0 && u.src.is_ipv6())
 }

@@ -130,7 +130,7 @@ impl PacketIndex {
         let has_udp_side = !streams.udp.is_empty() && flags & FLAG_KIND_TCP != 0;
         if extra_tcp > 0 || streams.udp.len() > 1 || has_udp_side {
             flags |= FLAG_SIDE;
-            for &s in &streams.tcp[..extra_tcp] {
+            for &s in streams.tcp[..extra_tcp].iter().filter(|&&s| s != NO_ID) {
                 self.side.push((i, StreamKind::Tcp, s));
             }
             let udp_extra = if flags & FLAG_KIND_UDP != 0 {
@@ -138,7 +138,7 @@ impl PacketIndex {
             } else {
                 streams.udp.len()
             };
-            for &s in &streams.udp[..udp_extra] {
+            for &s in streams.udp[..udp_extra].iter().filter(|&&s| s != NO_ID) {
                 self.side.push((i, StreamKind::Udp, s));
             }
         }

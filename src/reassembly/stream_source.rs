@@ -21,16 +21,12 @@ use super::follow_format::{FollowHeader, FollowNode, FollowProto, NodeAddress};
 use super::tcp_follow::TcpSegment;
 use super::udp_follow::UdpDatagram;
 use crate::capture::random_access::ByteSource;
-use crate::capture::{FrameMeta, RecordKind};
+use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Decoder, Layer};
 use crate::pipeline::{ConvKind, Indexer};
 
 /// Frames read before a frame that completes a fragmented datagram, to find its other fragments.
 pub const FRAGMENT_LOOKBACK: u32 = 256;
-
-/// A frame read back: its bytes, the reassembled datagram payload when it completed one, and its
-/// timestamp.
-type ReadFrame = (Vec<u8>, Option<Vec<u8>>, i64);
 
 /// One transport layer of a frame, as a follow tap receives it.
 #[derive(Clone, Debug)]
@@ -60,6 +56,9 @@ pub struct StreamReader<'a> {
     error: Option<io::Error>,
 }
 
+/// A frame's bytes, the reassembled datagram it completed (if any) and its timestamp.
+type DecodedBytes = (Vec<u8>, Option<Vec<u8>>, i64);
+
 fn meta_of(indexer: &Indexer, number: u32) -> Option<FrameMeta> {
     let loc = indexer.frame_location(number)?;
     Some(FrameMeta {
@@ -71,8 +70,7 @@ fn meta_of(indexer: &Indexer, number: u32) -> Option<FrameMeta> {
         offset: loc.offset,
         interface_id: loc.interface_id,
         linktype: loc.linktype,
-        has_comment: false,
-        kind: RecordKind::Packet,
+        ..FrameMeta::default()
     })
 }
 
@@ -179,7 +177,7 @@ impl<'a> StreamReader<'a> {
 
     /// Reads and decodes frame `number` into `self.decoded`; returns its bytes (or the reassembled
     /// datagram's payload source) and timestamp.
-    fn decode_frame(&mut self, number: u32) -> io::Result<Option<ReadFrame>> {
+    fn decode_frame(&mut self, number: u32) -> io::Result<Option<DecodedBytes>> {
         let Some(meta) = meta_of(self.indexer, number) else {
             return Ok(None);
         };

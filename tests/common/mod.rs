@@ -1,6 +1,11 @@
-//! Shared helpers for integration tests: locating the public corpus and its tshark oracles.
+//! Shared helpers for integration tests: locating the public corpus and its tshark oracles, and
+//! (in `builders`) byte-literal capture builders.
 
 #![allow(dead_code)]
+
+mod builders;
+#[allow(unused_imports)]
+pub use builders::*;
 
 use std::path::PathBuf;
 

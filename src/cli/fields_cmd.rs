@@ -1,0 +1,71 @@
+//! `tracematch fields FILE [--header] -e FIELD...`: one tab-separated line per frame with the same
+//! field names, value formats and empty cells as `tshark -n -T fields`.
+
+use std::io::Write;
+
+use super::args::{utf8, UsageError};
+use super::{finish_status, input, CliError};
+use crate::fields::{self, FieldContext};
+use crate::pipeline::{FrameContext, Pipeline};
+
+/// Runs `fields`.
+pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut positional = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut header = false;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("header") => header = true,
+            Short('E') => {
+                let v = utf8(p.value()?, "-E")?;
+                match v.as_str() {
+                    "header=y" => header = true,
+                    "header=n" => header = false,
+                    _ => return Err(UsageError(format!("unsupported -E option '{v}'")).into()),
+                }
+            }
+            Short('e') => names.push(utf8(p.value()?, "-e")?),
+            Value(v) => positional.push(utf8(v, "argument")?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    let [path] = <[String; 1]>::try_from(positional)
+        .map_err(|_| UsageError("fields takes one FILE".into()))?;
+    if names.is_empty() {
+        return Err(UsageError("fields needs at least one -e FIELD".into()).into());
+    }
+    let compiled = fields::compile(&names).map_err(|e| UsageError(e.to_string()))?;
+    if header {
+        writeln!(out, "{}", names.join("\t"))?;
+    }
+    let mut pipeline = Pipeline::new();
+    let mut line = String::with_capacity(256);
+    let mut write_error: Option<std::io::Error> = None;
+    let mut visit = |c: &FrameContext| {
+        if write_error.is_some() {
+            return;
+        }
+        let ctx = FieldContext {
+            meta: c.meta,
+            frame: c.frame,
+            data: c.data,
+            tcp_streams: &c.streams.tcp,
+            udp_streams: &c.streams.udp,
+            first_ts_ns: c.first_ts_ns,
+            has_interfaces: c.meta.pcapng,
+        };
+        line.clear();
+        fields::write_line(&compiled, &ctx, &mut line);
+        line.push('\n');
+        if let Err(e) = out.write_all(line.as_bytes()) {
+            write_error = Some(e);
+        }
+    };
+    input::feed(&path, &mut pipeline, &mut visit)?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    Ok(finish_status(&path, pipeline.error()))
+}

@@ -1,0 +1,86 @@
+//! `tracematch synth demo DIR` (the demo capture pair) and
+//! `tracematch synth bulk OUT --bytes N[K|M|G] [--streams N] [--seed N]` (the benchmark capture):
+//! deterministic captures made by the project's own generator.
+
+use std::io::Write;
+
+use super::args::{utf8, UsageError};
+use super::{CliError, EXIT_OK};
+use crate::synth;
+
+/// Parses `123`, `64K`, `500M`, `1G` (powers of 1024).
+fn parse_size(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (num, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
+        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
+        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
+        _ => (v, 1),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+/// Runs `synth`.
+pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut positional = Vec::new();
+    let mut bytes: u64 = 1 << 30;
+    let mut streams: u64 = 120_000;
+    let mut seed: u64 = 1;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("bytes") => {
+                let v = utf8(p.value()?, "--bytes")?;
+                bytes = parse_size(&v).ok_or_else(|| UsageError(format!("bad --bytes '{v}'")))?;
+            }
+            Long("streams") => {
+                let v = utf8(p.value()?, "--streams")?;
+                streams = v
+                    .parse()
+                    .map_err(|_| UsageError(format!("bad --streams '{v}'")))?;
+            }
+            Long("seed") => {
+                let v = utf8(p.value()?, "--seed")?;
+                seed = v
+                    .parse()
+                    .map_err(|_| UsageError(format!("bad --seed '{v}'")))?;
+            }
+            Value(v) => positional.push(utf8(v, "argument")?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    match positional.as_slice() {
+        [kind, dir] if kind == "demo" => {
+            let dir = std::path::Path::new(dir);
+            std::fs::create_dir_all(dir)?;
+            let s = synth::demo::demo_pair(dir)?;
+            writeln!(
+                out,
+                "wrote {} and {}: {} connections, {} / {} packets, {} SYNs dropped between the points",
+                dir.join("client.pcap").display(),
+                dir.join("server.pcap").display(),
+                s.connections,
+                s.client_packets,
+                s.server_packets,
+                s.dropped_syns
+            )?;
+            Ok(EXIT_OK)
+        }
+        [kind, path] if kind == "bulk" => {
+            let file = std::fs::File::create(path)?;
+            let w = std::io::BufWriter::with_capacity(1 << 20, file);
+            let s = synth::bulk::bulk(w, bytes, streams, seed)?;
+            writeln!(
+                out,
+                "wrote {path}: {} packets, {} bytes, {} TCP and {} UDP streams",
+                s.packets, s.bytes, s.tcp_streams, s.udp_streams
+            )?;
+            Ok(EXIT_OK)
+        }
+        _ => Err(UsageError(
+            "synth takes 'demo DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N]'".into(),
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,146 @@
+//! [`CaptureHandle`]: one capture's [`Indexer`] as a JavaScript class living in the page's worker.
+//!
+//! The worker feeds file chunks with `push`, then asks for the summary, the conversation tables, the
+//! frames of a stream and packet-list rows. Every method forwards to the core; results are plain
+//! JavaScript objects (see [`super::js_value`]).
+
+use wasm_bindgen::prelude::*;
+
+use super::file_source::FileSource;
+use super::js_value::{to_js, to_js_error};
+use crate::capture::FrameMeta;
+use crate::decode::{describe, DecodedFrame, Decoder};
+use crate::pipeline::{ConvKind, FrameLocation, Indexer, PacketRow};
+
+/// Most packet-list rows one `packetRows` call decodes; the page asks for the rows it shows, in
+/// pages, so this only bounds the time and memory of a single call.
+pub const MAX_ROWS_PER_CALL: usize = 2_000;
+
+/// One capture being indexed or browsed. Created by the worker; dropped with it.
+#[wasm_bindgen]
+pub struct CaptureHandle {
+    indexer: Indexer,
+}
+
+impl Default for CaptureHandle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl CaptureHandle {
+    /// An empty capture; the format is detected from the first bytes pushed.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> CaptureHandle {
+        super::panic_report::install();
+        CaptureHandle {
+            indexer: Indexer::new(),
+        }
+    }
+
+    /// Feeds the next chunk of the file (any size; copied into wasm memory by the binding).
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.indexer.push(chunk);
+    }
+
+    /// Signals the end of the file.
+    pub fn finish(&mut self) {
+        self.indexer.finish();
+    }
+
+    /// Stops indexing early, keeping what was read (the summary says `cancelled`).
+    pub fn cancel(&mut self) {
+        self.indexer.cancel();
+    }
+
+    /// `{ bytes, frames }` consumed so far.
+    pub fn progress(&self) -> Result<JsValue, JsError> {
+        to_js(&self.indexer.progress())
+    }
+
+    /// The capture summary (`Summary` in the core), including the error that stopped reading.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.indexer.summary())
+    }
+
+    /// The conversation table for `kind` ("tcp", "udp" or "ip"), one object per row.
+    pub fn conversations(&self, kind: &str) -> Result<JsValue, JsError> {
+        to_js(&self.indexer.conversations(parse_kind(kind)?))
+    }
+
+    /// Frame numbers of TCP/UDP stream `stream` (for "ip": of the `stream`-th row), ascending.
+    #[wasm_bindgen(js_name = framesOfStream)]
+    pub fn frames_of_stream(&self, kind: &str, stream: u32) -> Result<Vec<u32>, JsError> {
+        Ok(self.indexer.frames_of_stream(parse_kind(kind)?, stream))
+    }
+
+    /// Packet-list rows (No., time, source, destination, protocol, length, info) for `frames`
+    /// (at most [`MAX_ROWS_PER_CALL`]), each decoded again from bytes read back from `file`, which
+    /// must be the file that was indexed. Frame numbers the index does not know are skipped.
+    #[wasm_bindgen(js_name = packetRows)]
+    pub fn packet_rows(&self, frames: &[u32], file: web_sys::File) -> Result<JsValue, JsError> {
+        let mut source = FileSource::new(file)
+            .map_err(|_| to_js_error("packet rows can only be read inside a worker"))?;
+        let mut decoder = Decoder::new();
+        let mut decoded = DecodedFrame::default();
+        let mut rows = Vec::with_capacity(frames.len().min(MAX_ROWS_PER_CALL));
+        for &number in frames.iter().take(MAX_ROWS_PER_CALL) {
+            let Some(location) = self.indexer.frame_location(number) else {
+                continue;
+            };
+            let bytes = self
+                .indexer
+                .read_frame(number, &mut source)
+                .map_err(|e| to_js_error(format!("reading frame {number}: {e}")))?;
+            rows.push(packet_row(&location, &bytes, &mut decoder, &mut decoded));
+        }
+        to_js(&rows)
+    }
+}
+
+/// A packet-list row for one frame, through the core's decoder and [`describe`].
+///
+/// Glue until the core offers it as `Indexer::packet_row`: a frame is decoded on its own here, so
+/// an IP fragment's reassembled datagram is not described (the decoder sees one fragment).
+fn packet_row(
+    location: &FrameLocation,
+    bytes: &[u8],
+    decoder: &mut Decoder,
+    decoded: &mut DecodedFrame,
+) -> PacketRow {
+    let meta = FrameMeta {
+        number: location.number,
+        ts_ns: location.ts_ns,
+        has_timestamp: true,
+        caplen: location.caplen,
+        wire_len: location.wire_len,
+        offset: location.offset,
+        interface_id: location.interface_id,
+        linktype: location.linktype,
+        ..FrameMeta::default()
+    };
+    decoder.decode(&meta, bytes, decoded);
+    let text = describe(&meta, decoded, bytes);
+    PacketRow {
+        number: location.number,
+        ts_ns: location.ts_ns,
+        source: text.source,
+        destination: text.destination,
+        protocol: text.protocol,
+        length: location.wire_len,
+        info: text.info,
+    }
+}
+
+/// "tcp" | "udp" | "ip" → [`ConvKind`].
+fn parse_kind(kind: &str) -> Result<ConvKind, JsError> {
+    match kind {
+        "tcp" => Ok(ConvKind::Tcp),
+        "udp" => Ok(ConvKind::Udp),
+        "ip" => Ok(ConvKind::Ip),
+        other => Err(to_js_error(format!(
+            "unknown conversation kind {other:?} (expected tcp, udp or ip)"
+        ))),
+    }
+}

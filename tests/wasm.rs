@@ -1,0 +1,371 @@
+//! The wasm build of the core and its web glue, run by `wasm-bindgen-test-runner` in Node, in
+//! headless Chromium (`WASM_BINDGEN_USE_BROWSER=1`) and in a dedicated worker
+//! (`WASM_BINDGEN_USE_DEDICATED_WORKER=1`); see scripts/test.sh.
+//!
+//! The captures are built here in memory (etherparse's packet builder inside a classic pcap), so the
+//! expected frames, streams and conversations follow from how they were built.
+#![cfg(target_arch = "wasm32")]
+
+use serde_json::Value;
+use tracematch::pipeline::{ConvKind, Indexer};
+use tracematch::web::js_value::widen_unsafe_integers;
+use tracematch::web::CaptureHandle;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+/// One packet to put in the test capture.
+struct Packet {
+    ts_usec: u64,
+    src: [u8; 4],
+    dst: [u8; 4],
+    proto: Proto,
+    payload: &'static [u8],
+}
+
+enum Proto {
+    /// TCP with (src port, dst port, seq, flags as "S", "SA", "A", "PA", "FA").
+    Tcp(u16, u16, u32, &'static str),
+    /// UDP with (src port, dst port).
+    Udp(u16, u16),
+}
+
+const A: [u8; 4] = [10, 0, 0, 1];
+const B: [u8; 4] = [10, 0, 0, 2];
+const C: [u8; 4] = [10, 0, 0, 3];
+const D: [u8; 4] = [10, 0, 0, 4];
+
+/// Two TCP connections, two UDP flows, three IP address pairs; 12 frames.
+/// Frame numbers (1-based) per stream are listed in the tests below.
+fn packets() -> Vec<Packet> {
+    use Proto::*;
+    let t0 = 1_700_000_000_000_000u64;
+    let p = |dt: u64, src, dst, proto, payload| Packet {
+        ts_usec: t0 + dt,
+        src,
+        dst,
+        proto,
+        payload,
+    };
+    vec![
+        p(0, A, B, Tcp(40000, 80, 1000, "S"), b""),   // 1  tcp 0
+        p(10, B, A, Tcp(80, 40000, 5000, "SA"), b""), // 2  tcp 0
+        p(20, A, B, Tcp(40000, 80, 1001, "A"), b""),  // 3  tcp 0
+        p(30, A, C, Udp(5353, 53), b"query"),         // 4  udp 0
+        p(
+            40,
+            A,
+            B,
+            Tcp(40000, 80, 1001, "PA"),
+            b"GET / HTTP/1.0\r\n\r\n",
+        ), // 5 tcp 0
+        p(50, C, A, Udp(53, 5353), b"answer"),        // 6  udp 0
+        p(60, A, B, Tcp(40001, 443, 7000, "S"), b""), // 7  tcp 1
+        p(70, B, A, Tcp(443, 40001, 9000, "SA"), b""), // 8  tcp 1
+        p(80, D, A, Udp(123, 123), b"ntp"),           // 9  udp 1
+        p(
+            90,
+            B,
+            A,
+            Tcp(80, 40000, 5001, "PA"),
+            b"HTTP/1.0 200 OK\r\n\r\n",
+        ), // 10 tcp 0
+        p(100, A, B, Tcp(40000, 80, 1019, "FA"), b""), // 11 tcp 0
+        p(110, B, A, Tcp(80, 40000, 5020, "FA"), b""), // 12 tcp 0
+    ]
+}
+
+/// An Ethernet frame for `p`, built with etherparse.
+fn frame(p: &Packet) -> Vec<u8> {
+    let base = etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+        .ipv4(p.src, p.dst, 64);
+    let mut out = Vec::new();
+    match p.proto {
+        Proto::Tcp(sport, dport, seq, flags) => {
+            let mut b = base.tcp(sport, dport, seq, 65535);
+            if flags.contains('S') {
+                b = b.syn();
+            }
+            if flags.contains('A') {
+                b = b.ack(1);
+            }
+            if flags.contains('P') {
+                b = b.psh();
+            }
+            if flags.contains('F') {
+                b = b.fin();
+            }
+            b.write(&mut out, p.payload)
+                .expect("building a tcp test frame");
+        }
+        Proto::Udp(sport, dport) => {
+            base.udp(sport, dport)
+                .write(&mut out, p.payload)
+                .expect("building a udp test frame");
+        }
+    }
+    out
+}
+
+/// A little-endian microsecond classic pcap holding `packets`, Ethernet link type.
+fn pcap(packets: &[Packet]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&0i32.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for p in packets {
+        let data = frame(p);
+        out.extend_from_slice(&((p.ts_usec / 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&((p.ts_usec % 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&data);
+    }
+    out
+}
+
+/// Indexes `bytes` through the JavaScript handle in chunks of `chunk` bytes.
+fn index_with_handle(bytes: &[u8], chunk: usize) -> CaptureHandle {
+    let mut handle = CaptureHandle::new();
+    for piece in bytes.chunks(chunk) {
+        handle.push(piece);
+    }
+    handle.finish();
+    handle
+}
+
+fn json(value: Result<JsValue, wasm_bindgen::JsError>) -> Value {
+    let value = value.unwrap_or_else(|_| panic!("the handle returned an error"));
+    serde_wasm_bindgen::from_value(value).expect("a JSON-compatible value")
+}
+
+const TCP0: [u32; 7] = [1, 2, 3, 5, 10, 11, 12];
+const TCP1: [u32; 2] = [7, 8];
+const UDP0: [u32; 2] = [4, 6];
+const UDP1: [u32; 1] = [9];
+
+#[wasm_bindgen_test]
+fn the_core_indexes_an_in_memory_capture_in_wasm() {
+    let bytes = pcap(&packets());
+    let mut ix = Indexer::new();
+    ix.push(&bytes);
+    ix.finish();
+    let summary = ix.summary();
+    assert_eq!(summary.frames, 12);
+    assert!(summary.complete, "read whole: {:?}", summary.error);
+    assert_eq!(summary.error, None);
+    assert_eq!((summary.tcp_streams, summary.udp_streams), (2, 2));
+    assert_eq!(ix.frames_of_stream(ConvKind::Tcp, 0), TCP0.to_vec());
+    assert_eq!(ix.frames_of_stream(ConvKind::Tcp, 1), TCP1.to_vec());
+    assert_eq!(ix.frames_of_stream(ConvKind::Udp, 0), UDP0.to_vec());
+    assert_eq!(ix.frames_of_stream(ConvKind::Udp, 1), UDP1.to_vec());
+    assert_eq!(ix.conversations(ConvKind::Ip).len(), 3);
+}
+
+#[wasm_bindgen_test]
+fn the_handle_returns_plain_objects_with_the_conversation_columns() {
+    let bytes = pcap(&packets());
+    let handle = index_with_handle(&bytes, 64 * 1024);
+
+    let summary = json(handle.summary());
+    assert_eq!(summary["frames"], 12);
+    assert_eq!(summary["tcp_streams"], 2);
+    assert_eq!(summary["complete"], true);
+    assert_eq!(summary["error"], Value::Null);
+    // Epoch nanoseconds exceed 2^53: they arrive as exact decimal strings.
+    assert_eq!(summary["first_ts_ns"], "1700000000000000000");
+    assert_eq!(summary["last_ts_ns"], "1700000000000110000");
+
+    let tcp = json(handle.conversations("tcp"));
+    let rows = tcp.as_array().expect("an array of rows");
+    assert_eq!(rows.len(), 2);
+    let first = &rows[0];
+    assert_eq!(first["stream"], 0);
+    assert_eq!(first["addr_a"], "10.0.0.1");
+    assert_eq!(first["port_a"], 40000);
+    assert_eq!(first["addr_b"], "10.0.0.2");
+    assert_eq!(first["port_b"], 80);
+    assert_eq!(first["frames"], 7);
+    assert_eq!(first["frames_a_to_b"], 4);
+    assert_eq!(first["frames_b_to_a"], 3);
+    assert_eq!(rows[1]["stream"], 1);
+    assert_eq!(rows[1]["frames"], 2);
+
+    let udp = json(handle.conversations("udp"));
+    let udp = udp.as_array().expect("an array of rows");
+    assert_eq!(udp.len(), 2);
+    assert_eq!(udp[1]["addr_a"], "10.0.0.4");
+    assert_eq!(udp[1]["frames_b_to_a"], 0);
+
+    let ip = json(handle.conversations("ip"));
+    let ip = ip.as_array().expect("an array of rows");
+    assert_eq!(ip.len(), 3);
+    assert_eq!(ip[0]["stream"], Value::Null);
+    assert_eq!(ip[0]["frames"], 9);
+
+    assert_eq!(handle.frames_of_stream("tcp", 0).ok(), Some(TCP0.to_vec()));
+    assert_eq!(handle.frames_of_stream("udp", 1).ok(), Some(UDP1.to_vec()));
+    assert!(handle.conversations("sctp").is_err());
+}
+
+#[wasm_bindgen_test]
+fn chunk_size_does_not_change_the_results() {
+    let bytes = pcap(&packets());
+    let whole = index_with_handle(&bytes, bytes.len());
+    for chunk in [1, 7, 100] {
+        let pieces = index_with_handle(&bytes, chunk);
+        assert_eq!(
+            json(pieces.summary()),
+            json(whole.summary()),
+            "chunk {chunk}"
+        );
+        for kind in ["tcp", "udp", "ip"] {
+            assert_eq!(
+                json(pieces.conversations(kind)),
+                json(whole.conversations(kind)),
+                "chunk {chunk}, {kind}"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_capture_cut_short_keeps_the_frames_before_the_damage() {
+    let bytes = pcap(&packets());
+    let cut = &bytes[..bytes.len() - 5];
+    let handle = index_with_handle(cut, 4096);
+    let summary = json(handle.summary());
+    assert_eq!(summary["frames"], 11);
+    assert_eq!(summary["complete"], false);
+    let error = summary["error"].as_str().expect("an error message");
+    assert!(error.contains("offset"), "{error}");
+}
+
+#[wasm_bindgen_test]
+fn cancel_keeps_what_was_indexed() {
+    let bytes = pcap(&packets());
+    let half = bytes.len() / 2;
+    let mut handle = CaptureHandle::new();
+    handle.push(&bytes[..half]);
+    handle.cancel();
+    let summary = json(handle.summary());
+    assert_eq!(summary["cancelled"], true);
+    let frames = summary["frames"].as_u64().expect("frames");
+    assert!(frames > 0 && frames < 12, "{frames}");
+    let progress = json(handle.progress());
+    assert_eq!(progress["frames"], frames);
+}
+
+#[wasm_bindgen_test]
+fn unsafe_integers_become_exact_strings() {
+    let mut v = serde_json::json!({
+        "ts": 1_193_676_055_856_435_000_i64,
+        "neg": -9_007_199_254_740_993_i64,
+        "small": 42,
+        "edge": 9_007_199_254_740_991_u64,
+        "list": [u64::MAX, 1.5],
+    });
+    widen_unsafe_integers(&mut v);
+    assert_eq!(v["ts"], "1193676055856435000");
+    assert_eq!(v["neg"], "-9007199254740993");
+    assert_eq!(v["small"], 42);
+    assert_eq!(v["edge"], 9_007_199_254_740_991_u64);
+    assert_eq!(v["list"][0], "18446744073709551615");
+    assert_eq!(v["list"][1], 1.5);
+}
+
+/// True where `FileReaderSync` exists (dedicated workers); the File tests need it.
+fn in_worker() -> bool {
+    js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("FileReaderSync")).unwrap_or(false)
+}
+
+fn file_of(bytes: &[u8], name: &str) -> web_sys::File {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    web_sys::File::new_with_u8_array_sequence(&parts, name).expect("a File")
+}
+
+#[wasm_bindgen_test]
+fn file_source_reads_any_range_of_a_file() {
+    use tracematch::capture::random_access::ByteSource;
+    use tracematch::web::file_source::{FileSource, READ_AHEAD};
+    if !in_worker() {
+        web_sys::console::log_1(
+            &"SKIPPED: FileSource needs a worker (WASM_BINDGEN_USE_DEDICATED_WORKER=1)".into(),
+        );
+        return;
+    }
+    let len = (READ_AHEAD as usize) * 2 + 1234;
+    let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+    let mut source =
+        FileSource::new(file_of(&bytes, "data.bin")).expect("FileReaderSync in a worker");
+    assert_eq!(source.len(), len as u64);
+    for (offset, size) in [
+        (0usize, 10usize),
+        (5, 100),
+        (READ_AHEAD as usize - 3, 10),
+        (len - 4, 10),
+        (17, len),
+    ] {
+        let mut buf = vec![0u8; size];
+        let n = source.read_at(offset as u64, &mut buf).expect("a read");
+        let want = size.min(len - offset);
+        assert_eq!(n, want, "read at {offset} size {size}");
+        assert_eq!(&buf[..n], &bytes[offset..offset + n], "bytes at {offset}");
+    }
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        source.read_at(len as u64 + 10, &mut buf).expect("a read"),
+        0
+    );
+}
+
+#[wasm_bindgen_test]
+fn packet_rows_read_frames_back_from_the_file() {
+    if !in_worker() {
+        web_sys::console::log_1(
+            &"SKIPPED: packetRows needs a worker (WASM_BINDGEN_USE_DEDICATED_WORKER=1)".into(),
+        );
+        return;
+    }
+    let list = packets();
+    let bytes = pcap(&list);
+    let handle = index_with_handle(&bytes, 4096);
+    let rows = json(handle.packet_rows(&TCP0, file_of(&bytes, "t.pcap")));
+    let rows = rows.as_array().expect("an array of rows");
+    assert_eq!(rows.len(), TCP0.len());
+    for (row, &number) in rows.iter().zip(TCP0.iter()) {
+        assert_eq!(row["number"], number);
+        let p = &list[number as usize - 1];
+        assert_eq!(row["length"], frame(p).len() as u64);
+        let ts = (p.ts_usec * 1000).to_string();
+        assert_eq!(row["ts_ns"], ts.as_str());
+        let dotted = |a: [u8; 4]| format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+        assert_eq!(row["source"], dotted(p.src).as_str());
+        assert_eq!(row["destination"], dotted(p.dst).as_str());
+        let Proto::Tcp(sport, dport, _, _) = p.proto else {
+            panic!("frame {number} of a TCP stream is not TCP");
+        };
+        let info = row["info"].as_str().expect("an info column");
+        if row["protocol"] == "TCP" {
+            assert!(
+                info.contains(&format!("{sport} → {dport}")),
+                "info of frame {number}: {info}"
+            );
+        }
+    }
+    // Frame 5 carries an HTTP request (GET /), frame 10 the response; the others are bare TCP.
+    let protocols: Vec<&str> = rows.iter().filter_map(|r| r["protocol"].as_str()).collect();
+    assert_eq!(
+        protocols,
+        ["TCP", "TCP", "TCP", "HTTP", "HTTP", "TCP", "TCP"]
+    );
+    let request = rows[3]["info"].as_str().unwrap_or("");
+    assert!(request.contains("GET /"), "{request}");
+    // A file that is not the one indexed (here: empty) cannot give the frames back.
+    assert!(handle
+        .packet_rows(&[1], file_of(&[], "empty.pcap"))
+        .is_err());
+}

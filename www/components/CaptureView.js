@@ -1,0 +1,140 @@
+// One open capture: its worker, progress, error, summary, conversation tabs and packet list.
+// Data flows down from the worker's results; user actions go through the pure reducer in state.js.
+import { h, replaceChildren } from '../dom.js';
+import { rpcClient } from '../rpc.js';
+import { CONV_KINDS, formatBytes, formatCount, initialCapture, reduceCapture } from '../state.js';
+import { createProgressBar } from './ProgressBar.js';
+import { createSummaryPanel } from './SummaryPanel.js';
+import { createConversationTable } from './ConversationTable.js';
+import { createPacketList } from './PacketList.js';
+
+const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
+
+/** Opens `file` in a new worker and returns { element, close }. */
+export function openCapture(file, { chunkBytes, onClose }) {
+  let state = initialCapture(file.name, file.size);
+  const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+  const rpc = rpcClient(worker);
+  const tables = new Map(); // kind → promise of conversation rows
+  let selectionToken = 0;
+
+  const status = h('span', { class: 'badge', dataset: { status: 'indexing' } }, STATUS_TEXT.indexing);
+  const closeButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Close ${file.name}`, title: 'Close this capture', on: { click: close } }, 'Close');
+  const progress = createProgressBar(file.size, { onCancel: () => rpc.call('cancel').catch(() => {}) });
+  const errorBox = h('div', { class: 'error', role: 'alert', dataset: { testid: 'error' }, hidden: true });
+  const summary = createSummaryPanel();
+  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Conversation tables' });
+  const tableSlot = h('div', { class: 'table-slot' });
+  const conversations = h('div', { class: 'pane conversations', hidden: true },
+    h('div', { class: 'pane-head' }, h('h3', {}, 'Conversations'), tabs), tableSlot);
+  const packetsTitle = h('h3', {}, 'Packets');
+  const packetsHint = h('span', { class: 'pane-hint' }, 'Select a conversation to list its packets.');
+  const packetSlot = h('div', { class: 'table-slot' });
+  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint), packetSlot);
+
+  const element = h('section', { class: 'capture', dataset: { testid: 'capture', name: file.name, status: 'indexing' }, 'aria-label': `Capture ${file.name}` },
+    h('header', { class: 'capture-head' },
+      h('h2', { class: 'capture-name', title: file.name }, file.name),
+      h('span', { class: 'capture-size' }, `${formatBytes(file.size)} (${formatCount(file.size)} bytes)`),
+      status, h('span', { class: 'spacer' }), closeButton),
+    progress.element, errorBox, summary.element, conversations, packets);
+
+  function dispatch(action) {
+    state = reduceCapture(state, action);
+    element.dataset.status = state.status;
+    status.dataset.status = state.status;
+    status.textContent = STATUS_TEXT[state.status] || state.status;
+  }
+
+  function showError(text) {
+    replaceChildren(errorBox, h('strong', {}, state.status === 'damaged' ? 'Damaged file: ' : 'Error: '), text);
+    errorBox.hidden = false;
+  }
+
+  rpc.on('progress', (p) => {
+    dispatch({ type: 'progress', progress: p });
+    if (state.status === 'indexing') progress.update(p);
+  });
+
+  rpc.call('index', [file, chunkBytes]).then(({ summary: s, elapsedMs }) => {
+    dispatch({ type: 'indexed', summary: s, elapsedMs });
+    progress.end(state.status, state.progress);
+    if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
+    summary.show(s, state.status);
+    renderTabs(s);
+    conversations.hidden = false;
+    packets.hidden = false;
+    showKind(state.kind);
+  }, (err) => {
+    dispatch({ type: 'failed', message: err.message });
+    progress.end('failed', state.progress);
+    showError(`indexing failed: ${err.message}`);
+  });
+
+  function renderTabs(s) {
+    const counts = { tcp: s.tcp_streams, udp: s.udp_streams, ip: null };
+    replaceChildren(tabs, CONV_KINDS.map((kind) => h('button', {
+      type: 'button', role: 'tab', class: 'conv-tab', id: undefined,
+      'aria-selected': kind === state.kind ? 'true' : 'false',
+      dataset: { testid: 'conv-tab', kind },
+      on: { click: () => showKind(kind) },
+    }, kind.toUpperCase(), counts[kind] === null || counts[kind] === undefined ? null : h('span', { class: 'count' }, formatCount(counts[kind])))));
+  }
+
+  function rowsOf(kind) {
+    if (!tables.has(kind)) tables.set(kind, rpc.call('conversations', [kind]));
+    return tables.get(kind);
+  }
+
+  function showKind(kind) {
+    dispatch({ type: 'selectKind', kind });
+    for (const tab of tabs.children) tab.setAttribute('aria-selected', tab.dataset.kind === kind ? 'true' : 'false');
+    clearPackets();
+    replaceChildren(tableSlot, h('div', { class: 'loading' }, `Loading ${kind.toUpperCase()} conversations…`));
+    rowsOf(kind).then((rows) => {
+      if (state.kind !== kind) return;
+      const tab = [...tabs.children].find((t) => t.dataset.kind === kind);
+      if (tab && !tab.querySelector('.count')) tab.append(h('span', { class: 'count' }, formatCount(rows.length)));
+      const table = createConversationTable(kind, rows, {
+        onSort: (key) => { dispatch({ type: 'sort', kind, key }); table.sort(state.sort[kind]); clearPackets(); },
+        onSelect: (row, index) => selectConversation(kind, row, index),
+      });
+      table.sort(state.sort[kind]);
+      replaceChildren(tableSlot, table.element);
+    }, (err) => replaceChildren(tableSlot, h('div', { class: 'error' }, `Could not load the ${kind.toUpperCase()} conversations: ${err.message}`)));
+  }
+
+  function clearPackets() {
+    selectionToken++;
+    replaceChildren(packetsTitle, 'Packets');
+    packetsHint.hidden = false;
+    packetSlot.replaceChildren();
+  }
+
+  function selectConversation(kind, row, index) {
+    dispatch({ type: 'selectConversation', kind, index });
+    const token = ++selectionToken;
+    const id = kind === 'ip' ? index : row.stream;
+    const ends = kind === 'ip' ? `${row.addr_a} ↔ ${row.addr_b}` : `${row.addr_a}:${row.port_a} ↔ ${row.addr_b}:${row.port_b}`;
+    replaceChildren(packetsTitle, kind === 'ip' ? `Packets between ${ends}` : `Packets of ${kind.toUpperCase()} stream ${row.stream}: ${ends}`);
+    packetsHint.hidden = true;
+    rpc.call('framesOfStream', [kind, id]).then((frames) => {
+      if (token !== selectionToken) return;
+      const list = createPacketList(frames, {
+        firstTsNs: state.summary ? state.summary.first_ts_ns : null,
+        loadRows: (numbers) => rpc.call('packetRows', [numbers]),
+        onError: (err) => showError(`could not read packets: ${err.message}`),
+      });
+      replaceChildren(packetSlot, list.element);
+    }, (err) => showError(`could not list the packets: ${err.message}`));
+  }
+
+  function close() {
+    worker.terminate();
+    rpc.close('capture closed');
+    element.remove();
+    if (onClose) onClose();
+  }
+
+  return { element, close };
+}

@@ -1,0 +1,66 @@
+// The packets of the selected conversation (No., Time, Source, Destination, Protocol, Length, Info).
+// Virtualised over the frame numbers; the rows themselves are decoded in the worker on demand, a
+// page at a time, as they scroll into view.
+import { createVirtualTable } from './VirtualTable.js';
+import { formatRelativeTime, pagesFor } from '../state.js';
+
+/** Rows decoded per worker call. */
+export const PAGE_SIZE = 200;
+
+const COLUMNS = [
+  { key: 'number', label: 'No.', numeric: true, width: '5.5rem' },
+  { key: 'time', label: 'Time', numeric: true, width: '8.5rem' },
+  { key: 'source', label: 'Source', width: 'minmax(8rem, 1fr)' },
+  { key: 'destination', label: 'Destination', width: 'minmax(8rem, 1fr)' },
+  { key: 'protocol', label: 'Protocol', width: '6rem' },
+  { key: 'length', label: 'Length', numeric: true, width: '5rem' },
+  { key: 'info', label: 'Info', width: 'minmax(16rem, 3fr)' },
+];
+
+/**
+ * Mounts a list for `frames` (Uint32Array of frame numbers). `loadRows(frameNumbers)` returns a
+ * promise of PacketRow objects; `firstTsNs` is the capture's first timestamp (Time column origin).
+ */
+export function createPacketList(frames, { loadRows, firstTsNs, onError }) {
+  const pages = new Map(); // page number → array of rows (or null while loading)
+  const table = createVirtualTable({
+    testid: 'packet-list',
+    rowTestid: 'packet-row',
+    label: 'Packets of the selected conversation',
+    emptyText: 'No packets',
+    columns: COLUMNS,
+    rowAttrs: (i) => ({ frame: frames[i] }),
+    cellText: (i, col) => {
+      const row = rowAt(i);
+      if (col.key === 'number') return String(frames[i]);
+      if (!row) return col.key === 'info' ? '…' : '';
+      if (col.key === 'time') return formatRelativeTime(row.ts_ns, firstTsNs);
+      return row[col.key] === null || row[col.key] === undefined ? '' : String(row[col.key]);
+    },
+    onRange: (first, end) => {
+      for (const p of pagesFor(first, end, PAGE_SIZE)) if (!pages.has(p)) loadPage(p);
+    },
+  });
+
+  function rowAt(i) {
+    const page = pages.get(Math.floor(i / PAGE_SIZE));
+    if (!page) return null;
+    const frame = frames[i];
+    return page.get(frame) || null;
+  }
+
+  function loadPage(p) {
+    pages.set(p, null);
+    const slice = Array.from(frames.subarray(p * PAGE_SIZE, Math.min(frames.length, (p + 1) * PAGE_SIZE)));
+    loadRows(slice).then((rows) => {
+      pages.set(p, new Map(rows.map((r) => [r.number, r])));
+      table.refresh();
+    }, (err) => {
+      pages.delete(p);
+      if (onError) onError(err);
+    });
+  }
+
+  table.setCount(frames.length);
+  return { element: table.element };
+}

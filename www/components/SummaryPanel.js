@@ -1,0 +1,40 @@
+// The capture summary: container format, packets, bytes, time span, link types, streams, warnings.
+// data-packets (frames read) is set only once indexing has ended.
+import { h, replaceChildren } from '../dom.js';
+import { describeFormat, formatBytes, formatCount, formatEpochNs, formatSeconds, linktypeName, spanSeconds } from '../state.js';
+
+/** Mounts an empty summary (filled by `show`). */
+export function createSummaryPanel() {
+  const element = h('div', { class: 'summary', dataset: { testid: 'summary' }, hidden: true });
+
+  return {
+    element,
+    /** Shows a Summary from the worker; `status` is done | cancelled | damaged. */
+    show(summary, status) {
+      const info = summary.info || {};
+      const span = spanSeconds(summary.first_ts_ns, summary.last_ts_ns);
+      const items = [
+        ['Format', describeFormat(info)],
+        ['Packets', formatCount(summary.frames)],
+        ['Bytes on wire', `${formatCount(summary.wire_bytes)} (${formatBytes(summary.wire_bytes)})`],
+        ['First packet', formatEpochNs(summary.first_ts_ns)],
+        ['Last packet', formatEpochNs(summary.last_ts_ns)],
+        ['Duration', span === null ? '' : `${formatSeconds(span, 6)} s`],
+        ['Link types', (summary.linktypes || []).map(linktypeName).join(', ')],
+        ['TCP streams', formatCount(summary.tcp_streams)],
+        ['UDP streams', formatCount(summary.udp_streams)],
+        ['Index', Number.isFinite(summary.index_bytes_per_packet) ? `${summary.index_bytes_per_packet.toFixed(1)} bytes/packet` : ''],
+        ['Read', status === 'done' ? 'whole file' : status === 'cancelled' ? 'partial (cancelled)' : 'partial (damaged file)'],
+      ];
+      const warnings = info.warnings || [];
+      replaceChildren(element,
+        h('dl', { class: 'facts' }, items.filter(([, v]) => v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+        warnings.length ? h('details', { class: 'warnings', open: warnings.length <= 3 },
+          h('summary', {}, `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`),
+          h('ul', {}, warnings.map((w) => h('li', {}, w)))) : null);
+      element.dataset.packets = String(summary.frames);
+      element.dataset.status = status;
+      element.hidden = false;
+    },
+  };
+}

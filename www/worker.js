@@ -1,0 +1,109 @@
+// The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
+// it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
+// answers the page's queries (conversations, frames of a stream, packet rows read back from the File).
+import init, { CaptureHandle, lastPanicMessage } from './pkg/tracematch.js';
+import { rpcServe, transfer } from './rpc.js';
+import { DEFAULT_CHUNK_BYTES } from './state.js';
+
+/** Minimum time between two progress events. */
+const PROGRESS_INTERVAL_MS = 100;
+
+let ready = null;
+let handle = null;
+let file = null;
+let cancelRequested = false;
+
+/** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
+function guarded(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const panic = typeof lastPanicMessage === 'function' ? lastPanicMessage() : undefined;
+    if (panic) throw new Error(`the indexer crashed: ${panic}`);
+    throw err;
+  }
+}
+
+function requireHandle() {
+  if (!handle) throw new Error('no capture indexed in this worker');
+  return handle;
+}
+
+const emit = rpcServe(self, {
+  /** Indexes `f`; resolves to { summary, elapsedMs } when the file is read, damaged or cancelled. */
+  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
+    ready = ready || init().catch((err) => {
+      throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
+    });
+    await ready;
+    if (handle) throw new Error('this worker already indexed a capture');
+    file = f;
+    handle = guarded(() => new CaptureHandle());
+    const started = performance.now();
+    let lastEmit = started;
+    let offset = 0;
+    const read = (at) => f.slice(at, Math.min(f.size, at + chunkBytes)).arrayBuffer();
+    let next = f.size > 0 ? read(0) : null;
+    while (next) {
+      const buffer = await next;
+      if (cancelRequested) break;
+      offset += buffer.byteLength;
+      // Start the next read before indexing this chunk so the two overlap.
+      next = offset < f.size && buffer.byteLength > 0 ? read(offset) : null;
+      guarded(() => handle.push(new Uint8Array(buffer)));
+      const now = performance.now();
+      if (now - lastEmit >= PROGRESS_INTERVAL_MS || !next) {
+        lastEmit = now;
+        const p = guarded(() => handle.progress());
+        emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started });
+        // Damage stops the core; reading the rest of the file would be wasted time.
+        if (next && guarded(() => handle.summary()).error) next = null;
+      }
+    }
+    guarded(() => (cancelRequested ? handle.cancel() : handle.finish()));
+    const summary = guarded(() => handle.summary());
+    return { summary, elapsedMs: performance.now() - started };
+  },
+
+  /**
+   * Benchmark baseline: reads `f` exactly as index() does (same slice size, overlapped reads) but
+   * hands the bytes to nobody. Resolves to { bytes, elapsedMs }: the browser's read ceiling.
+   */
+  async readCeiling(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
+    const started = performance.now();
+    let offset = 0;
+    let checksum = 0;
+    const read = (at) => f.slice(at, Math.min(f.size, at + chunkBytes)).arrayBuffer();
+    let next = f.size > 0 ? read(0) : null;
+    while (next) {
+      const buffer = await next;
+      offset += buffer.byteLength;
+      next = offset < f.size && buffer.byteLength > 0 ? read(offset) : null;
+      // Touch the data once so the read cannot be optimised away.
+      checksum = (checksum + new Uint8Array(buffer)[0]) | 0;
+    }
+    return { bytes: offset, elapsedMs: performance.now() - started, checksum };
+  },
+
+  /** Asks the running index() to stop after the current chunk (results so far are kept). */
+  cancel() {
+    cancelRequested = true;
+    return true;
+  },
+
+  /** The conversation table for kind ("tcp" | "udp" | "ip"). */
+  conversations(kind) {
+    return guarded(() => requireHandle().conversations(kind));
+  },
+
+  /** Frame numbers of a stream (ip: of the n-th ip row), as a transferred Uint32Array. */
+  framesOfStream(kind, stream) {
+    const frames = guarded(() => requireHandle().framesOfStream(kind, stream));
+    return transfer(frames, [frames.buffer]);
+  },
+
+  /** Packet-list rows for the given frame numbers, read back from the File. */
+  packetRows(frames) {
+    return guarded(() => requireHandle().packetRows(Uint32Array.from(frames), file));
+  },
+});
