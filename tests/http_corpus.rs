@@ -46,6 +46,17 @@ fn every_body_tshark_decoded_is_reproduced() {
         let ix = index(&capture);
         let mut file = std::fs::File::open(&capture).unwrap();
         let msgs = http_messages(&ix, &mut file, HttpOptions::default());
+        let tshark_messages = rows
+            .iter()
+            .filter(|r| !r[mc].is_empty() || !r[cc].is_empty())
+            .count();
+        if std::env::var_os("TRACEMATCH_HTTP_COUNTS").is_some() && tshark_messages != msgs.len() {
+            eprintln!(
+                "  count: {} tshark {tshark_messages} ours {}",
+                row.file,
+                msgs.len()
+            );
+        }
         for r in rows.iter().filter(|r| !r[hc].is_empty()) {
             if r[mc].is_empty() && r[cc].is_empty() {
                 // tshark's "HTTP continuation": one TCP segment's bytes shown as file_data when it

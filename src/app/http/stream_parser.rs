@@ -35,29 +35,27 @@ impl Default for HttpOptions {
     }
 }
 
-const METHODS: [&str; 16] = [
-    "GET",
-    "POST",
-    "HEAD",
-    "PUT",
-    "DELETE",
-    "OPTIONS",
-    "CONNECT",
-    "TRACE",
-    "PATCH",
-    "PROPFIND",
-    "PROPPATCH",
-    "MKCOL",
-    "COPY",
-    "MOVE",
-    "LOCK",
-    "UNLOCK",
-];
-
+/// True when `b` starts like a request line: a method token (an uppercase letter, then uppercase
+/// letters, digits, `_` or `-`) and a space; when the whole line is there it must end in an
+/// `HTTP/` version. Custom methods (`CCM_POST`) count, as they do for tshark.
 fn starts_request(b: &[u8]) -> bool {
-    METHODS
+    let token = b
         .iter()
-        .any(|m| b.len() > m.len() && b.starts_with(m.as_bytes()) && b.get(m.len()) == Some(&b' '))
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_' || **c == b'-')
+        .count();
+    if token == 0
+        || token > 32
+        || !b.first().is_some_and(u8::is_ascii_uppercase)
+        || b.get(token) != Some(&b' ')
+    {
+        return false;
+    }
+    match b.iter().position(|&c| c == b'\n') {
+        Some(end) => b
+            .get(..end)
+            .is_some_and(|line| line.windows(5).any(|w| w == b"HTTP/")),
+        None => true,
+    }
 }
 
 fn starts_response(b: &[u8]) -> bool {
