@@ -265,9 +265,13 @@ impl<W: Write> FollowWriter<W> {
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 fn push_hex(out: &mut Vec<u8>, data: &[u8]) {
-    for &b in data {
-        out.push(HEX_DIGITS[usize::from(b >> 4)]);
-        out.push(HEX_DIGITS[usize::from(b & 15)]);
+    let start = out.len();
+    out.resize(start + data.len() * 2, 0);
+    if let Some(dst) = out.get_mut(start..) {
+        for (pair, &b) in dst.chunks_exact_mut(2).zip(data) {
+            pair[0] = HEX_DIGITS[usize::from(b >> 4)];
+            pair[1] = HEX_DIGITS[usize::from(b & 15)];
+        }
     }
 }
 
