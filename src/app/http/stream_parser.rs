@@ -540,43 +540,33 @@ impl HttpStreamParser {
             body: None,
             request_target: None,
         };
-        let parsed_headers: &[httparse::Header] = if is_request_side {
+        let strict = if is_request_side {
             let mut req = httparse::Request::new(&mut storage);
             match req.parse(head) {
                 Ok(httparse::Status::Complete(_)) => {
                     msg.method = req.method.map(str::to_string);
                     msg.uri = req.path.map(str::to_string);
-                    let n = req.headers.len();
-                    &storage[..n]
+                    Some(header_pairs(req.headers))
                 }
-                _ => {
-                    self.sides[d].state = State::Lost;
-                    return;
-                }
+                _ => None,
             }
         } else {
             let mut resp = httparse::Response::new(&mut storage);
             match resp.parse(head) {
                 Ok(httparse::Status::Complete(_)) => {
                     msg.status = resp.code;
-                    let n = resp.headers.len();
-                    &storage[..n]
+                    Some(header_pairs(resp.headers))
                 }
-                _ => {
-                    self.sides[d].state = State::Lost;
-                    return;
-                }
+                _ => None,
             }
         };
-        msg.headers = parsed_headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_string(),
-                    String::from_utf8_lossy(h.value).into_owned(),
-                )
-            })
-            .collect();
+        match strict.or_else(|| lenient_head(head, is_request_side, &mut msg)) {
+            Some(headers) => msg.headers = headers,
+            None => {
+                self.sides[d].state = State::Lost;
+                return;
+            }
+        }
         msg.content_encoding = msg.header("content-encoding").map(str::to_string);
         msg.transfer_encoding = msg.header("transfer-encoding").map(str::to_string);
         let chunked = msg.transfer_encoding.as_deref().is_some_and(|t| {
@@ -674,6 +664,53 @@ impl HttpStreamParser {
     }
 }
 
+fn header_pairs(headers: &[httparse::Header]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A forgiving head parser for what httparse rejects but tshark shows (a space inside the request
+/// target, odd header lines): the start line is split at spaces, header lines at the first colon;
+/// lines without a colon are skipped. None when even the start line is not recognisable.
+fn lenient_head(
+    head: &[u8],
+    request: bool,
+    msg: &mut HttpMessage,
+) -> Option<Vec<(String, String)>> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let start = lines.next()?;
+    let mut parts = start.split(' ').filter(|p| !p.is_empty());
+    if request {
+        let method = parts.next()?;
+        if !starts_request(format!("{method} ").as_bytes()) {
+            return None;
+        }
+        msg.method = Some(method.to_string());
+        msg.uri = parts.next().map(str::to_string);
+    } else {
+        let version = parts.next()?;
+        if !version.starts_with("HTTP/") {
+            return None;
+        }
+        msg.status = Some(parts.next()?.parse().ok()?);
+    }
+    Some(
+        lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .filter(|(n, _)| !n.is_empty())
+            .collect(),
+    )
+}
+
 fn push_capped(b: &mut Building, data: &[u8], cap: usize) {
     let room = cap.saturating_sub(b.raw.len());
     if data.len() > room {
@@ -754,6 +791,30 @@ mod tests {
         );
         assert_eq!(m[3].status, Some(404));
         assert_eq!(m[3].request_target, Some((String::new(), "/b".to_string())));
+    }
+
+    #[test]
+    fn lenient_head_when_httparse_refuses() {
+        let chunks = vec![
+            chunk(1, 0, b"GET /Hello Arkime HTTP/1.0\r\n\r\n", None),
+            chunk(
+                2,
+                1,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX Bad Header\r\n\r\nabc",
+                None,
+            ),
+        ];
+        let m = http_messages_of_chunks(0, chunks, HttpOptions::default());
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].method.as_deref(), m[0].uri.as_deref()),
+            (Some("GET"), Some("/Hello"))
+        );
+        assert_eq!(m[1].body_len, Some(3));
+        assert_eq!(
+            m[1].headers,
+            vec![("Content-Length".to_string(), "3".to_string())]
+        );
     }
 
     #[test]
