@@ -34,7 +34,7 @@ commands:
                                     reassembled stream, as tshark -z follow
   http FILE [STREAM] [--json] [--max-body N]  HTTP/1.x messages with decoded bodies
   export-objects FILE DIR           save every HTTP body into DIR
-  synth demo DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
+  synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
                                     the project's own generated captures (demo pair, benchmark)
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
