@@ -58,17 +58,16 @@ pub fn small_png() -> Vec<u8> {
         out.extend_from_slice(&crc.finalize().to_be_bytes());
     }
     let (w, h) = (16u32, 16u32);
-    let mut raw = Vec::new();
-    for _ in 0..h {
-        raw.push(0); // filter: none
-        for x in 0..w {
-            raw.extend_from_slice(if x < w / 2 {
-                &[0xcc, 0x33, 0x33]
-            } else {
-                &[0x33, 0x55, 0xcc]
-            });
-        }
+    // One scanline: filter byte 0 (none), then RGB pixels.
+    let mut row = vec![0u8];
+    for x in 0..w {
+        row.extend_from_slice(if x < w / 2 {
+            &[0xcc, 0x33, 0x33]
+        } else {
+            &[0x33, 0x55, 0xcc]
+        });
     }
+    let raw = row.repeat(h as usize);
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&w.to_be_bytes());
     ihdr.extend_from_slice(&h.to_be_bytes());
