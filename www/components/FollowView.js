@@ -161,7 +161,7 @@ export function createFollowView({ rpc, streamCount, firstTsNs, onClose }) {
 
   function updateStatus() {
     const total = current.sent[0] + current.sent[1];
-    status.textContent = `${formatCount(current.turns.length)} turns · ${formatCount(total)} bytes · ${formatCount(current.framesRead)} of ${formatCount(current.frames)} frames read${current.done ? '' : ' · scroll for more'}`;
+    status.textContent = `${formatCount(current.turns.length)} turn${current.turns.length === 1 ? '' : 's'} · ${formatCount(total)} bytes · ${formatCount(current.framesRead)} of ${formatCount(current.frames)} frames read${current.done ? '' : ' · scroll for more'}`;
     moreButton.hidden = current.done;
     moreButton.disabled = false;
   }
