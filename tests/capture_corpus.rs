@@ -7,7 +7,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use tracematch::capture::{CaptureError, CaptureErrorKind, CaptureReader, FrameMeta};
+use tracematch::capture::{
+    format_time_epoch, CaptureError, CaptureErrorKind, CaptureReader, FrameMeta,
+};
 
 fn corpus_dir() -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/public");
@@ -63,17 +65,6 @@ fn read_chunked(data: &[u8], chunk: usize) -> Run {
     Run { frames, error }
 }
 
-/// `frame.time_epoch` as tshark prints it (9 decimals).
-fn tshark_epoch(meta: &FrameMeta) -> String {
-    if !meta.has_timestamp {
-        return String::new();
-    }
-    let ns = meta.ts_ns;
-    let sign = if ns < 0 { "-" } else { "" };
-    let abs = ns.unsigned_abs();
-    format!("{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000)
-}
-
 /// Rows of packets.tsv: (time_epoch, len, cap_len).
 fn oracle_rows(dir: &Path, file: &str) -> Vec<(String, String, String)> {
     let text = std::fs::read_to_string(dir.join("oracle").join(file).join("packets.tsv"))
@@ -115,6 +106,7 @@ fn kind_matches(expected: &str, kind: &CaptureErrorKind) -> bool {
             kind,
             CaptureErrorKind::AbsurdLength { .. }
                 | CaptureErrorKind::BadBlock { .. }
+                | CaptureErrorKind::BadRecord { .. }
                 | CaptureErrorKind::UnknownInterface { .. }
                 | CaptureErrorKind::BadGzip { .. }
         ),
@@ -126,11 +118,6 @@ fn kind_matches(expected: &str, kind: &CaptureErrorKind) -> bool {
         ),
         _ => false,
     }
-}
-
-/// Frames whose printed time legitimately differs, each with its own named test below.
-fn known_time_exception(file: &str, number: u32) -> bool {
-    file == "suricata-verify__fuzz.pcap" && number == 2
 }
 
 #[test]
@@ -157,12 +144,12 @@ fn every_corpus_file_matches_tshark() {
         }
         for (seen, (t, len, cap)) in run.frames.iter().zip(&rows) {
             let m = &seen.meta;
-            let time_ok = tshark_epoch(m) == *t || known_time_exception(file, m.number);
+            let time_ok = format_time_epoch(m) == *t;
             if !time_ok || m.wire_len.to_string() != *len || m.caplen.to_string() != *cap {
                 problems.push(format!(
                     "frame {}: ours ({}, {}, {}) tshark ({t}, {len}, {cap})",
                     m.number,
-                    tshark_epoch(m),
+                    format_time_epoch(m),
                     m.wire_len,
                     m.caplen
                 ));
@@ -199,34 +186,37 @@ fn every_corpus_file_matches_tshark() {
 }
 
 /// tshark 4.0 reads `suricata-verify__fuzz.pcap` as the "SS990417" modified layout (wiretap's
-/// `libpcap_try_variants` scores it better than plain pcap), which gives it a second frame with
-/// caplen 1 and len 1048576 before stopping at a 16711424-byte record. That frame's `ts_usec` is
-/// 4211277: wiretap computes `nsecs = ts_usec * 1000` in a C int (wrapping to -83690296) and
-/// prints the unnormalised pair (1409179648 s, -83690296 ns) as "-1409179648.083690296"; we keep
-/// the same instant, exactly, as epoch ns.
+/// `libpcap_try` scores it better than plain pcap: as plain pcap the second record header has an
+/// absurd length), which gives it a second frame with caplen 1 and len 1048576 before stopping at
+/// a 16711424-byte record. That frame's `ts_usec` is 4211277: wiretap computes `nsecs = ts_usec *
+/// 1000` in a C int (wrapping to -83690296) and prints the unnormalised pair as
+/// "-1409179648.083690296"; `ts_ns` keeps the instant itself, exactly.
 #[test]
-fn fuzz_pcap_second_frame_time_is_wiretaps_unnormalised_pair() {
+fn fuzz_pcap_is_read_with_wiretaps_variant_heuristic() {
     let Some(dir) = corpus_dir() else {
         eprintln!("SKIPPED: ../shared/captures not found");
         return;
     };
     let file = "suricata-verify__fuzz.pcap";
     let data = std::fs::read(dir.join(file)).expect("read capture");
-    let run = read_chunked(&data, 1 << 20);
-    let rows = oracle_rows(&dir, file);
-    assert_eq!(run.frames.len(), 2);
-    assert_eq!(rows[1].0, "-1409179648.083690296");
-    let m = run.frames[1].meta;
-    assert_eq!((m.caplen, m.wire_len), (1, 1_048_576));
-    let (secs, nsecs) = (1_409_179_648i64, -83_690_296i64);
-    assert_eq!(m.ts_ns, secs * 1_000_000_000 + nsecs);
-    // tshark's printing of that pair: "-" then the seconds and the absolute nanoseconds.
-    assert_eq!(format!("-{secs}.{:09}", nsecs.abs()), rows[1].0);
-    let e = run.error.expect("stops at the absurd record");
+    let mut reader = CaptureReader::new();
+    let mut frames = Vec::new();
+    let mut sink = |m: &FrameMeta, _: &[u8]| frames.push(*m);
+    let e = reader
+        .push(&data, &mut sink)
+        .and_then(|()| reader.finish(&mut sink))
+        .expect_err("stops at the absurd record");
+    assert_eq!(reader.info().pcap_variant.as_deref(), Some("ss990417"));
+    assert_eq!(frames.len(), 2);
+    let m = frames[1];
+    assert_eq!((m.caplen, m.wire_len, m.offset), (1, 1_048_576, 0xec + 24));
+    assert_eq!(m.ts_ns, 1_409_179_648 * 1_000_000_000 - 83_690_296);
+    assert_eq!(format_time_epoch(&m), "-1409179648.083690296");
     assert_eq!(
         e.kind,
         CaptureErrorKind::AbsurdLength { length: 16_711_424 }
     );
+    assert_eq!(e.offset, 0xec + 24 + 1);
 }
 
 fn fingerprint(run: &Run) -> u64 {
@@ -269,4 +259,64 @@ fn chunk_size_does_not_change_anything() {
         checked += 1;
     }
     assert!(checked >= 90);
+}
+
+/// `capinfos -M` facts of every corpus file agree with [`tracematch::capture::CaptureInfo`]:
+/// file type (pcap / nsecpcap / modpcap / pcapng / gzip), number of interfaces, the classic
+/// header's snapshot length and the number of packets (custom blocks are frames for tshark but
+/// not packets for capinfos).
+#[test]
+fn corpus_file_facts_match_capinfos() {
+    use tracematch::capture::{CaptureFormat, RecordKind};
+    let Some(dir) = corpus_dir() else {
+        eprintln!("SKIPPED: ../shared/captures not found");
+        return;
+    };
+    let mut checked = 0;
+    for file in manifest(&dir) {
+        let text = std::fs::read_to_string(dir.join("oracle").join(&file).join("capinfos.txt"))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+        };
+        let Some(file_type) = field("File type:") else {
+            continue;
+        };
+        let data = std::fs::read(dir.join(&file)).expect("read capture");
+        let mut reader = CaptureReader::new();
+        let mut packets = 0u64;
+        let mut sink = |m: &FrameMeta, _: &[u8]| {
+            if m.kind == RecordKind::Packet {
+                packets += 1;
+            }
+        };
+        let _ = reader
+            .push(&data, &mut sink)
+            .and_then(|()| reader.finish(&mut sink));
+        let info = reader.info();
+        let want = match file_type.as_str() {
+            "pcap" => (CaptureFormat::Pcap, false, false),
+            "nsecpcap" => (CaptureFormat::Pcap, true, false),
+            "modpcap" => (CaptureFormat::PcapModified, false, false),
+            "pcapng" => (CaptureFormat::Pcapng, false, false),
+            "pcap (gzip compressed)" => (CaptureFormat::Pcap, false, true),
+            other => panic!("{file}: unexpected file type {other}"),
+        };
+        assert_eq!((info.format, info.nanosecond, info.gzip), want, "{file}");
+        if let Some(n) = field("Number of interfaces in file:") {
+            assert_eq!(info.interfaces.len().to_string(), n, "{file}: interfaces");
+        }
+        if let Some(limit) = field("Packet size limit:   file hdr:") {
+            if let Some(n) = limit.strip_suffix(" bytes") {
+                assert_eq!(info.interfaces[0].snaplen.to_string(), n, "{file}: snaplen");
+            }
+        }
+        if let Some(n) = field("Number of packets:") {
+            assert_eq!(packets.to_string(), n, "{file}: packets");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 90, "checked {checked}");
 }

@@ -226,3 +226,27 @@ fn pcapng_option_running_past_its_block() {
         "{e}"
     );
 }
+
+#[test]
+fn unknown_pcap_link_type_is_refused_like_tshark() {
+    // tshark 4.0: "pcap: network type 60000 unknown or unsupported", no frames.
+    let f = pcap_file(false, Magic::Usec, 60_000, &recs());
+    let o = read_all_ways(&f);
+    assert!(o.frames.is_empty());
+    let e = o.error.expect("error");
+    assert_eq!(
+        (e.offset, e.kind),
+        (
+            20,
+            CaptureErrorKind::UnsupportedLinkType { linktype: 60_000 }
+        )
+    );
+    // pcapng interfaces with unknown link types are read (tshark shows their packets).
+    let mut ng = shb(false, &[]);
+    ng.extend(idb(false, 60_000, 0, &[]));
+    ng.extend(epb(false, 0, 1, b"x", 1, &[]));
+    let o = read_all_ways(&ng);
+    assert!(o.error.is_none());
+    assert_eq!(o.frames.len(), 1);
+    assert_eq!(o.frames[0].0.linktype, 60_000);
+}

@@ -391,3 +391,63 @@ fn pcapng_simple_packet_before_any_interface_is_a_bad_block() {
         CaptureErrorKind::BadBlock { block_type: 3, .. }
     ));
 }
+
+#[test]
+fn pseudo_headers_are_stripped_like_wiretap() {
+    // tshark 4.0 shows frame.len 46 / frame.cap_len 36 for a 40-byte record of wire length 50
+    // with LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR (4-byte pseudo-header), and 49 / 39 for
+    // LINKTYPE_PPP_WITH_DIR (1 byte).
+    let data: Vec<u8> = (0..40).collect();
+    for (linktype, strip) in [(201u32, 4usize), (204, 1), (1, 0)] {
+        let f = pcap_file(
+            false,
+            Magic::Usec,
+            linktype,
+            &[Rec {
+                ts_sec: 1,
+                ts_frac: 2,
+                data: &data,
+                wire_len: 50,
+            }],
+        );
+        let o = read_all_ways(&f);
+        assert!(o.error.is_none(), "{:?}", o.error);
+        let (m, bytes) = &o.frames[0];
+        assert_eq!(
+            (m.caplen, m.wire_len),
+            (40 - strip as u32, 50 - strip as u32),
+            "linktype {linktype}"
+        );
+        assert_eq!(bytes.as_slice(), &data[strip..]);
+        assert_eq!(m.offset, 24 + 16 + strip as u64);
+        // pcapng applies the same rule.
+        let mut ng = shb(false, &[]);
+        ng.extend(idb(false, linktype as u16, 0, &[]));
+        ng.extend(epb(false, 0, 1, &data, 50, &[]));
+        let o = read_all_ways(&ng);
+        let (m, bytes) = &o.frames[0];
+        assert_eq!(
+            (m.caplen, m.wire_len),
+            (40 - strip as u32, 50 - strip as u32),
+            "pcapng {linktype}"
+        );
+        assert_eq!(bytes.as_slice(), &data[strip..]);
+    }
+    // Too short for the pseudo-header: "damaged", as tshark says for a 2-byte SunATM record.
+    let f = pcap_file(
+        false,
+        Magic::Usec,
+        123,
+        &[Rec {
+            ts_sec: 1,
+            ts_frac: 2,
+            data: b"ab",
+            wire_len: 2,
+        }],
+    );
+    let o = read_all_ways(&f);
+    assert!(o.frames.is_empty());
+    let e = o.error.expect("error");
+    assert_eq!(e.offset, 24);
+    assert!(matches!(e.kind, CaptureErrorKind::BadRecord { .. }), "{e}");
+}

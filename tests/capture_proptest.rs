@@ -132,6 +132,10 @@ proptest! {
             Just(vec![0xd4u8, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]),
             Just(vec![0xa1u8, 0xb2, 0xc3, 0xd4, 0, 2, 0, 4]),
             Just(vec![0x34u8, 0xcd, 0xb2, 0xa1, 2, 0, 4, 0]),
+            // Whole file headers (Ethernet, snaplen 65535): the rest is random records.
+            Just(pcap_header(false, Magic::Usec, (2, 4), 65535, 1)),
+            Just(pcap_header(true, Magic::Nsec, (2, 4), 65535, 1)),
+            Just(pcap_header(false, Magic::Modified, (2, 4), 65535, 1)),
             Just(vec![0x0au8, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0]),
             Just(vec![0x1fu8, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]),
         ],

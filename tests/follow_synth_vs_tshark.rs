@@ -100,9 +100,12 @@ fn read_capture(path: &Path) -> Vec<Pkt> {
     out
 }
 
-/// Streams of one protocol in first-seen order: (node0, node1, packets).
-fn streams(pkts: &[Pkt], tcp: bool) -> Vec<((IpAddr, u16), (IpAddr, u16), Vec<&Pkt>)> {
-    let mut out: Vec<((IpAddr, u16), (IpAddr, u16), Vec<&Pkt>)> = Vec::new();
+/// A stream: (node 0, node 1, its packets).
+type Stream<'a> = ((IpAddr, u16), (IpAddr, u16), Vec<&'a Pkt>);
+
+/// Streams of one protocol in first-seen order.
+fn streams(pkts: &[Pkt], tcp: bool) -> Vec<Stream<'_>> {
+    let mut out: Vec<Stream<'_>> = Vec::new();
     for p in pkts.iter().filter(|p| p.tcp.is_some() == tcp) {
         if let Some(s) = out
             .iter_mut()

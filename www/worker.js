@@ -66,6 +66,26 @@ const emit = rpcServe(self, {
     return { summary, elapsedMs: performance.now() - started };
   },
 
+  /**
+   * Benchmark baseline: reads `f` exactly as index() does (same slice size, overlapped reads) but
+   * hands the bytes to nobody. Resolves to { bytes, elapsedMs }: the browser's read ceiling.
+   */
+  async readCeiling(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
+    const started = performance.now();
+    let offset = 0;
+    let checksum = 0;
+    const read = (at) => f.slice(at, Math.min(f.size, at + chunkBytes)).arrayBuffer();
+    let next = f.size > 0 ? read(0) : null;
+    while (next) {
+      const buffer = await next;
+      offset += buffer.byteLength;
+      next = offset < f.size && buffer.byteLength > 0 ? read(offset) : null;
+      // Touch the data once so the read cannot be optimised away.
+      checksum = (checksum + new Uint8Array(buffer)[0]) | 0;
+    }
+    return { bytes: offset, elapsedMs: performance.now() - started, checksum };
+  },
+
   /** Asks the running index() to stop after the current chunk (results so far are kept). */
   cancel() {
     cancelRequested = true;

@@ -1,8 +1,9 @@
 //! Frame delivery: numbers frames in file order, hands them to the caller's sink and keeps the
 //! running totals of [`CaptureInfo`] (frames, bytes, per-interface counts, warnings, comments).
 //!
-//! Memory bound: everything kept here is capped — at most [`MAX_WARNINGS`] warnings and
-//! [`TEXT_BUDGET`] bytes of stored text (comments, names, name-resolution records) per capture.
+//! Memory bound: everything kept here is capped — at most [`MAX_WARNINGS`] warnings,
+//! [`MAX_SECTIONS`] section descriptions and [`TEXT_BUDGET`] bytes of stored text (comments,
+//! names, name-resolution records; each string charged at least 32 bytes) per capture.
 
 use super::{CaptureInfo, FrameMeta, RecordKind};
 
@@ -11,6 +12,12 @@ pub(crate) const MAX_WARNINGS: usize = 64;
 
 /// Bytes of text (comments, interface names, NRB records ...) kept per capture.
 pub(crate) const TEXT_BUDGET: usize = 4 << 20;
+
+/// Budget charged for a kept string of fewer bytes (its `String` and list entry).
+const MIN_TEXT_COST: usize = 32;
+
+/// Sections whose details are kept; later sections are read but not described.
+pub(crate) const MAX_SECTIONS: usize = 4096;
 
 /// Running state shared by the walkers: the info being built and the frame counter.
 #[derive(Default)]
@@ -91,7 +98,9 @@ impl Delivery {
     pub fn keep_text(&mut self, bytes: &[u8]) -> Option<String> {
         let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
         let bytes = bytes.get(..end).unwrap_or_default();
-        if bytes.len() > self.text_left {
+        // Every kept string costs at least this much (so empty strings are bounded too).
+        let cost = bytes.len().max(MIN_TEXT_COST);
+        if cost > self.text_left {
             if !self.text_exhausted {
                 self.text_exhausted = true;
                 self.warn(format!(
@@ -100,7 +109,7 @@ impl Delivery {
             }
             return None;
         }
-        self.text_left -= bytes.len();
+        self.text_left -= cost;
         Some(String::from_utf8_lossy(bytes).into_owned())
     }
 

@@ -8,20 +8,49 @@ pub enum CaptureErrorKind {
     /// The first bytes are not a pcap, pcapng or gzip magic.
     NotACapture,
     /// A known format with a version this reader does not support (e.g. pcap 1.0).
-    UnsupportedVersion { major: u16, minor: u16 },
+    UnsupportedVersion {
+        /// Major version found.
+        major: u16,
+        /// Minor version found.
+        minor: u16,
+    },
     /// The file ends in the middle of a record or block.
     Truncated,
     /// A record length that cannot be right (larger than the limits, or smaller than a header).
-    AbsurdLength { length: u64 },
+    AbsurdLength {
+        /// The length the record claims.
+        length: u64,
+    },
     /// A pcapng block that does not parse (bad trailer length, bad option, wrong block for context).
-    BadBlock { block_type: u32, reason: String },
+    BadBlock {
+        /// pcapng block type.
+        block_type: u32,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A packet refers to an interface that no IDB declared.
-    UnknownInterface { interface: u32 },
+    UnknownInterface {
+        /// The interface id the packet names (within its section).
+        interface: u32,
+    },
     /// The gzip stream is corrupt or ends early.
-    BadGzip { reason: String },
-    /// Classic pcap header whose link-type field has reserved bits set (libpcap and wiretap refuse
-    /// such files: "network type reserved field not zero").
-    UnsupportedLinkType { linktype: u32 },
+    BadGzip {
+        /// What is wrong with the compressed stream.
+        reason: String,
+    },
+    /// A record whose content cannot be right for its link type (e.g. too short for the
+    /// pseudo-header wiretap expects in front of the packet).
+    BadRecord {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Classic pcap header whose link-type field has reserved bits set ("network type reserved
+    /// field not zero") or names a link type Wireshark 4.0 does not know ("network type N unknown
+    /// or unsupported"): wiretap refuses such files.
+    UnsupportedLinkType {
+        /// The whole link-type field of the file header.
+        linktype: u32,
+    },
 }
 
 /// Container damage: reading stopped at `offset`.
@@ -70,11 +99,23 @@ impl fmt::Display for CaptureError {
                 "the file appears to be damaged: packet at offset {} refers to interface {interface}, which is not declared",
                 self.offset
             ),
-            CaptureErrorKind::UnsupportedLinkType { linktype } => write!(
+            CaptureErrorKind::BadRecord { reason } => write!(
                 f,
-                "unsupported capture: pcap link-type field 0x{linktype:08x} at offset {} has reserved bits set",
+                "the file appears to be damaged: record at offset {}: {reason}",
                 self.offset
             ),
+            CaptureErrorKind::UnsupportedLinkType { linktype } => {
+                let why = if linktype & 0x03FF_0000 != 0 {
+                    "has reserved bits set"
+                } else {
+                    "names a link type tshark 4.0 does not know"
+                };
+                write!(
+                    f,
+                    "unsupported capture: pcap link-type field 0x{linktype:08x} at offset {} {why}",
+                    self.offset
+                )
+            }
             CaptureErrorKind::BadGzip { reason } => write!(
                 f,
                 "the gzip stream is damaged at offset {}: {reason}",

@@ -1,6 +1,6 @@
 //! Random access into gzip-compressed captures through inflate checkpoints taken while reading.
 //!
-//! While the reader inflates the file it calls [`GzipIndex::observe`]; about every
+//! While the reader inflates the file it calls `GzipIndex::observe`; about every
 //! [`CHECKPOINT_INTERVAL`] bytes of output (inside deflate data) it keeps a copy of the decoder —
 //! the 32 KiB window and the inflate tables, ≈ 45 KB — with its compressed and decompressed
 //! positions. [`GzipIndex::read_at`] then serves a decompressed range by re-inflating from the
@@ -42,8 +42,8 @@ pub struct GzipIndex {
     interval: u64,
     /// Decompressed length once the whole file was read.
     total: Option<u64>,
-    /// The decoder left where the last `read_at` stopped, so forward reads continue from there.
-    cursor: Mutex<Option<GzipDecoder>>,
+    /// Where the last `read_at` stopped, so forward reads continue from there.
+    cursor: Mutex<Option<Cursor>>,
 }
 
 impl Default for GzipIndex {
@@ -139,15 +139,32 @@ impl GzipIndex {
             return Ok(0);
         };
         let mut guard = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
-        let cached = guard.take();
-        let mut decoder = match cached {
-            Some(c) if c.out_pos() <= offset && c.out_pos() >= cp.out_pos() => c,
-            _ => cp.decoder.clone(),
+        // Resume from where the previous read stopped when that is at or before `offset` and
+        // no further back than the checkpoint.
+        let mut cursor = match guard.take() {
+            Some(c) if c.piece_start <= offset && c.piece_start >= cp.out_pos() => c,
+            _ => Cursor {
+                decoder: cp.decoder.clone(),
+                piece: Vec::new(),
+                piece_start: cp.out_pos(),
+            },
         };
         let mut filled = 0usize;
+        // Bytes the cursor already inflated last time.
+        if let Some(skip) = offset.checked_sub(cursor.piece_start) {
+            let avail = usize::try_from(skip)
+                .ok()
+                .and_then(|s| cursor.piece.get(s..))
+                .unwrap_or_default();
+            let k = avail.len().min(buf.len());
+            buf[..k].copy_from_slice(&avail[..k]);
+            filled = k;
+        }
+        let mut decoder = cursor.decoder;
+        let mut last_piece: (u64, Vec<u8>) =
+            (cursor.piece_start, std::mem::take(&mut cursor.piece));
         let mut out_buf = vec![0u8; READ_CHUNK];
         let mut in_buf = vec![0u8; READ_CHUNK];
-        let mut reached_end = false;
         // Bounded by the compressed file: each round reads new input or stops.
         while filled < buf.len() {
             let n = source.read_at(decoder.in_pos(), &mut in_buf)?;
@@ -162,24 +179,38 @@ impl GzipIndex {
                     buf[filled..filled + k].copy_from_slice(&avail[..k]);
                     filled += k;
                 }
-                // Stop once full; the decoder may then be past the last byte copied, so it is
-                // only kept as the cursor when it stopped exactly there.
-                Ok(filled < buf.len())
+                if filled < buf.len() {
+                    return Ok(true);
+                }
+                // Keep the piece the read ended in, so the next forward read can start there.
+                last_piece = (start, bytes.to_vec());
+                Ok(false)
             };
             let before = (decoder.in_pos(), decoder.out_pos());
             decoder
                 .run(input, &mut out_buf, &mut copy)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
             if n == 0 || (decoder.in_pos(), decoder.out_pos()) == before {
-                reached_end = true;
                 break;
             }
         }
-        if !reached_end && decoder.out_pos() == offset + filled as u64 {
-            *guard = Some(decoder);
+        if last_piece.0 + last_piece.1.len() as u64 == decoder.out_pos() {
+            *guard = Some(Cursor {
+                decoder,
+                piece_start: last_piece.0,
+                piece: last_piece.1,
+            });
         }
         Ok(filled)
     }
+}
+
+/// Where the last read stopped: the decoder and the output piece it produced last.
+struct Cursor {
+    decoder: GzipDecoder,
+    /// Decompressed bytes `[piece_start, decoder.out_pos())`.
+    piece: Vec<u8>,
+    piece_start: u64,
 }
 
 #[cfg(test)]

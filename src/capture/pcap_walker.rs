@@ -12,10 +12,12 @@ use pcap_parser::pcap::{
 };
 
 use super::delivery::Delivery;
+use super::known_linktypes::is_known_pcap_linktype;
 use super::pcap_variant::{
     choose_variant, PcapVariant, ProbeOutcome, ProbeParams, MODIFIED_CANDIDATES,
     STANDARD_CANDIDATES,
 };
+use super::pseudo_header::{pseudo_header, PseudoHeader};
 use super::stream_feeder::Advance;
 use super::timestamp::pcap_ts_ns;
 use super::{
@@ -265,6 +267,12 @@ impl PcapWalker {
                 kind: CaptureErrorKind::UnsupportedLinkType { linktype: network },
             });
         }
+        if !is_known_pcap_linktype(network & 0xFFFF) {
+            return Err(CaptureError {
+                offset: base + 20,
+                kind: CaptureErrorKind::UnsupportedLinkType { linktype: network },
+            });
+        }
         self.big_endian = big_endian;
         self.linktype = network & 0xFFFF;
         self.snaplen = snaplen;
@@ -392,14 +400,35 @@ impl PcapWalker {
             } else {
                 rest.get(header_len..total).unwrap_or_default()
             };
+            let mut data_offset = record_offset + header_len as u64;
+            let (mut caplen, mut wire_len, mut packet) = (h.caplen, h.wire_len, packet);
+            match pseudo_header(self.linktype, packet) {
+                PseudoHeader::None => {}
+                PseudoHeader::Strip(n) => {
+                    packet = packet.get(n..).unwrap_or_default();
+                    caplen -= n as u32;
+                    wire_len = wire_len.wrapping_sub(n as u32);
+                    data_offset += n as u64;
+                }
+                PseudoHeader::Invalid(reason) => {
+                    return Err(CaptureError {
+                        offset: record_offset,
+                        kind: CaptureErrorKind::BadRecord {
+                            reason: reason.to_string(),
+                        },
+                    })
+                }
+            }
+            let (ts_ns, ts_frac_ns) = pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond);
             let meta = FrameMeta {
                 pcapng: false,
                 number: 0,
-                ts_ns: pcap_ts_ns(h.ts_sec, h.ts_frac, nanosecond),
+                ts_ns,
+                ts_frac_ns,
                 has_timestamp: true,
-                caplen: h.caplen,
-                wire_len: h.wire_len,
-                offset: record_offset + header_len as u64,
+                caplen,
+                wire_len,
+                offset: data_offset,
                 interface_id: 0,
                 section_interface_id: 0,
                 linktype: self.linktype,

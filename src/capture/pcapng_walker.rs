@@ -13,11 +13,12 @@ use pcap_parser::pcapng::{
     DCB_MAGIC, EPB_MAGIC, IDB_MAGIC, ISB_MAGIC, NRB_MAGIC, SHB_MAGIC, SJE_MAGIC, SPB_MAGIC,
 };
 
-use super::delivery::Delivery;
+use super::delivery::{Delivery, MAX_SECTIONS};
 use super::pcap_walker::max_caplen_for_linktype;
 use super::pcapng_options::{opt_u64, OptionIter, OPT_COMMENT};
+use super::pseudo_header::{pseudo_header, PseudoHeader};
 use super::stream_feeder::Advance;
-use super::timestamp::{pcapng_ts_ns, units_per_second};
+use super::timestamp::{combine, pcapng_ts_ns, units_per_second};
 use super::{
     CaptureError, CaptureErrorKind, CaptureFormat, FrameMeta, InterfaceInfo, NameResolutionEntry,
     RecordKind, SectionInfo, LINKTYPE_NONE, NO_INTERFACE,
@@ -55,6 +56,8 @@ struct Section {
 /// Walker state for one pcapng file.
 pub(crate) struct PcapngWalker {
     section: Option<Section>,
+    /// Section Header Blocks read so far.
+    sections_seen: u32,
 }
 
 /// Smallest valid total length per block type (wiretap's MIN_*_SIZE).
@@ -105,7 +108,10 @@ fn bad(offset: u64, block_type: u32, reason: impl Into<String>) -> CaptureError 
 impl PcapngWalker {
     /// A walker at the start of the file (the first block must be a Section Header Block).
     pub fn new() -> Self {
-        PcapngWalker { section: None }
+        PcapngWalker {
+            section: None,
+            sections_seen: 0,
+        }
     }
 
     /// Walks as many complete blocks of `data` (at stream offset `base`) as possible.
@@ -252,8 +258,14 @@ impl PcapngWalker {
                 let body = block.get(8..total - 4).unwrap_or_default();
                 let end = body.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
                 let entry = body.get(..end).unwrap_or_default();
+                let realtime = journal_realtime_us(entry);
                 let meta = FrameMeta {
                     pcapng: true,
+                    ts_ns: realtime.map_or(0, |us| {
+                        combine((us / 1_000_000) as i64, ((us % 1_000_000) * 1000) as i64)
+                    }),
+                    ts_frac_ns: realtime.map_or(0, |us| ((us % 1_000_000) * 1000) as i32),
+                    has_timestamp: realtime.is_some(),
                     caplen: entry.len() as u32,
                     wire_len: entry.len() as u32,
                     offset: offset + 8,
@@ -290,7 +302,8 @@ impl PcapngWalker {
             d.info.big_endian = be;
             d.info.version = (major, minor);
         }
-        if major != 1 {
+        // wiretap 4.0 reads versions 1.0 and 1.2 (tshark refuses 1.1 and 2.0).
+        if !matches!((major, minor), (1, 0) | (1, 2)) {
             return Err(CaptureError {
                 offset,
                 kind: CaptureErrorKind::UnsupportedVersion { major, minor },
@@ -312,7 +325,14 @@ impl PcapngWalker {
                 _ => {}
             }
         }
-        d.info.sections.push(info);
+        if d.info.sections.len() < MAX_SECTIONS {
+            d.info.sections.push(info);
+        } else if self.sections_seen as usize == MAX_SECTIONS {
+            d.warn(format!(
+                "more than {MAX_SECTIONS} sections: later ones are read but not described"
+            ));
+        }
+        self.sections_seen = self.sections_seen.saturating_add(1);
         self.section = Some(Section {
             big_endian: be,
             interfaces: Vec::new(),
@@ -346,7 +366,7 @@ impl PcapngWalker {
         }
         let linktype = (idb.linktype.0 as u32) & 0xFFFF;
         let file_id = d.info.interfaces.len() as u32;
-        let section_index = d.info.sections.len().saturating_sub(1) as u32;
+        let section_index = self.sections_seen.saturating_sub(1);
         let mut info = InterfaceInfo {
             id: file_id,
             section: section_index,
@@ -457,14 +477,18 @@ impl PcapngWalker {
                 }
             }
         }
+        let (packet, caplen, wire_len, skip) =
+            strip_pseudo_header(iface.linktype, packet, caplen, wire_len, offset)?;
+        let (ts_ns, ts_frac_ns) = pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec);
         let meta = FrameMeta {
             pcapng: true,
             number: 0,
-            ts_ns: pcapng_ts_ns(ts, iface.units_per_sec, iface.offset_sec),
+            ts_ns,
+            ts_frac_ns,
             has_timestamp: true,
             caplen,
             wire_len,
-            offset: offset + 28,
+            offset: offset + 28 + skip,
             interface_id: iface.file_id,
             section_interface_id: if_id,
             linktype: iface.linktype,
@@ -602,14 +626,17 @@ impl PcapngWalker {
             ));
         }
         let packet = spb.data.get(..caplen as usize).unwrap_or_default();
+        let (packet, caplen, wire_len, skip) =
+            strip_pseudo_header(iface.linktype, packet, caplen, wire_len, offset)?;
         let meta = FrameMeta {
             pcapng: true,
             number: 0,
             ts_ns: 0,
+            ts_frac_ns: 0,
             has_timestamp: false,
             caplen,
             wire_len,
-            offset: offset + 12,
+            offset: offset + 12 + skip,
             interface_id: iface.file_id,
             section_interface_id: 0,
             linktype: iface.linktype,
@@ -619,6 +646,48 @@ impl PcapngWalker {
         d.deliver(meta, packet, sink);
         Ok(())
     }
+}
+
+/// Removes the pseudo-header wiretap strips for some link types: (data, caplen, wire_len,
+/// bytes skipped).
+fn strip_pseudo_header(
+    linktype: u32,
+    packet: &[u8],
+    caplen: u32,
+    wire_len: u32,
+    offset: u64,
+) -> Result<(&[u8], u32, u32, u64), CaptureError> {
+    match pseudo_header(linktype, packet) {
+        PseudoHeader::None => Ok((packet, caplen, wire_len, 0)),
+        PseudoHeader::Strip(n) => Ok((
+            packet.get(n..).unwrap_or_default(),
+            caplen.saturating_sub(n as u32),
+            wire_len.wrapping_sub(n as u32),
+            n as u64,
+        )),
+        PseudoHeader::Invalid(reason) => Err(CaptureError {
+            offset,
+            kind: CaptureErrorKind::BadRecord {
+                reason: reason.to_string(),
+            },
+        }),
+    }
+}
+
+/// The `__REALTIME_TIMESTAMP=` field (µs since the epoch) of a systemd journal export entry,
+/// which wiretap uses as the record's time.
+fn journal_realtime_us(entry: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"__REALTIME_TIMESTAMP=";
+    let at = entry.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let digits = entry.get(at..)?;
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return None;
+    }
+    std::str::from_utf8(digits.get(..end)?).ok()?.parse().ok()
 }
 
 /// Checks an option area (for blocks whose options are not otherwise used).

@@ -12,17 +12,17 @@ pub(crate) fn combine(secs: i64, nsecs: i64) -> i64 {
     secs.wrapping_mul(NS_PER_SEC).wrapping_add(nsecs)
 }
 
-/// Classic pcap record time. `ts_frac` is µs (or ns for the nanosecond magic and AIX files).
-/// wiretap stores `ts_usec * 1000` (µs) or `ts_usec` (ns) in a C `int` without normalising, so a
-/// fraction ≥ 1 s (damaged files) wraps exactly as it does there.
+/// Classic pcap record time as (epoch ns, wiretap's nanosecond field). `ts_frac` is µs (or ns for
+/// the nanosecond magic and AIX files). wiretap stores `ts_usec * 1000` (µs) or `ts_usec` (ns) in
+/// a C `int` without normalising, so a fraction ≥ 1 s (damaged files) wraps exactly as there.
 #[inline]
-pub(crate) fn pcap_ts_ns(ts_sec: u32, ts_frac: u32, nanosecond: bool) -> i64 {
+pub(crate) fn pcap_ts_ns(ts_sec: u32, ts_frac: u32, nanosecond: bool) -> (i64, i32) {
     let nsecs = if nanosecond {
         ts_frac as i32
     } else {
         ts_frac.wrapping_mul(1000) as i32
     };
-    combine(i64::from(ts_sec), i64::from(nsecs))
+    (combine(i64::from(ts_sec), i64::from(nsecs)), nsecs)
 }
 
 /// Units per second for a pcapng `if_tsresol` value: bit 7 clear → 10^-n, set → 2^-(n & 0x7f).
@@ -46,12 +46,37 @@ pub(crate) fn units_per_second(if_tsresol: u8) -> u64 {
 /// pcapng packet time: `ts` in `units` per second plus `if_tsoffset` seconds, as wiretap 4.0 computes
 /// it: seconds = ts / units; nanoseconds = ((ts % units) * 10^9, wrapping in 64 bits) / units — so
 /// resolutions finer than 1 ns truncate, and finer than ~10^-10 s wrap exactly as tshark shows them.
+/// Returns (epoch ns, wiretap's nanosecond field).
 #[inline]
-pub(crate) fn pcapng_ts_ns(ts: u64, units: u64, offset_sec: i64) -> i64 {
+pub(crate) fn pcapng_ts_ns(ts: u64, units: u64, offset_sec: i64) -> (i64, i32) {
     let units = units.max(1);
     let secs = (ts / units) as i64;
     let nsecs = ((ts % units).wrapping_mul(1_000_000_000) / units) as i32;
-    combine(secs.wrapping_add(offset_sec), i64::from(nsecs))
+    (
+        combine(secs.wrapping_add(offset_sec), i64::from(nsecs)),
+        nsecs,
+    )
+}
+
+/// `frame.time_epoch` exactly as tshark 4.0 prints it (9 decimals; empty when the record has no
+/// timestamp). tshark prints wiretap's (seconds, nanoseconds) pair without normalising it, which
+/// only shows on odd files: a nanosecond field ≥ 10^9 prints with more digits
+/// ("5.1999999999"); a negative one prints as its absolute value with a leading "-"
+/// ("-1409179648.083690296" for 1409179648 s − 83690296 ns); negative seconds from an
+/// `if_tsoffset` print as they are ("-10.000005000" for −10 s + 5000 ns). All checked against
+/// tshark 4.0.17.
+pub fn format_time_epoch(meta: &super::FrameMeta) -> String {
+    if !meta.has_timestamp {
+        return String::new();
+    }
+    let nsecs = i64::from(meta.ts_frac_ns);
+    let secs = meta.ts_ns.wrapping_sub(nsecs) / NS_PER_SEC;
+    if nsecs < 0 {
+        let sign = if secs >= 0 { "-" } else { "" };
+        format!("{sign}{secs}.{:09}", nsecs.unsigned_abs())
+    } else {
+        format!("{secs}.{nsecs:09}")
+    }
 }
 
 #[cfg(test)]
@@ -65,16 +90,18 @@ mod tests {
 
     #[test]
     fn pcap_microseconds_and_nanoseconds() {
+        let us = pcap_ts_ns(1_335_958_313, 152_630, false);
         assert_eq!(
-            epoch(pcap_ts_ns(1_335_958_313, 152_630, false)),
-            "1335958313.152630000"
+            (epoch(us.0), us.1),
+            ("1335958313.152630000".to_string(), 152_630_000)
+        );
+        let ns = pcap_ts_ns(1_335_958_313, 152_630, true);
+        assert_eq!(
+            (epoch(ns.0), ns.1),
+            ("1335958313.000152630".to_string(), 152_630)
         );
         assert_eq!(
-            epoch(pcap_ts_ns(1_335_958_313, 152_630, true)),
-            "1335958313.000152630"
-        );
-        assert_eq!(
-            pcap_ts_ns(u32::MAX, 999_999, false),
+            pcap_ts_ns(u32::MAX, 999_999, false).0,
             4_294_967_295_999_999_000
         );
     }
@@ -82,8 +109,51 @@ mod tests {
     #[test]
     fn pcap_fraction_overflow_wraps_like_wiretap() {
         // suricata-verify__fuzz.pcap frame 2: ts_usec = 4211277 → nsecs = (4211277000 as i32).
-        let ns = pcap_ts_ns(1_409_179_648, 4_211_277, false);
+        let (ns, frac) = pcap_ts_ns(1_409_179_648, 4_211_277, false);
         assert_eq!(ns, 1_409_179_648 * NS_PER_SEC - 83_690_296);
+        assert_eq!(frac, -83_690_296);
+    }
+
+    fn meta(t: (i64, i32)) -> crate::capture::FrameMeta {
+        crate::capture::FrameMeta {
+            ts_ns: t.0,
+            ts_frac_ns: t.1,
+            has_timestamp: true,
+            ..Default::default()
+        }
+    }
+
+    /// Expected strings printed by tshark 4.0.17 for generated files with these raw fields.
+    #[test]
+    fn time_epoch_printed_like_tshark() {
+        let cases: &[((i64, i32), &str)] = &[
+            (
+                pcap_ts_ns(1_409_179_648, 4_211_277, false),
+                "-1409179648.083690296",
+            ),
+            (pcap_ts_ns(5, 1_999_999_999, true), "5.1999999999"),
+            (pcap_ts_ns(5, 1_000_000, false), "5.1000000000"),
+            (pcap_ts_ns(5, 0x8000_0001, true), "-5.2147483647"),
+            (pcap_ts_ns(0, u32::MAX, true), "-0.000000001"),
+            (pcap_ts_ns(0, 1_000_000_005, true), "0.1000000005"),
+            (pcapng_ts_ns(5000, 1_000_000_000, -10), "-10.000005000"),
+            (
+                pcapng_ts_ns(3_000_000_007, 1_000_000_000, -10),
+                "-7.000000007",
+            ),
+            (
+                pcapng_ts_ns(20_000_000_001, 1_000_000_000, -10),
+                "10.000000001",
+            ),
+            (
+                pcapng_ts_ns(1_700_000_000_123_456, 1_000_000, 0),
+                "1700000000.123456000",
+            ),
+        ];
+        for &(t, want) in cases {
+            assert_eq!(format_time_epoch(&meta(t)), want, "{t:?}");
+        }
+        assert_eq!(format_time_epoch(&crate::capture::FrameMeta::default()), "");
     }
 
     #[test]
@@ -120,16 +190,12 @@ mod tests {
             (0xc0, u64::MAX, "1.000000000"),
         ];
         for &(resol, ts, want) in cases {
-            let got = epoch(pcapng_ts_ns(ts, units_per_second(resol), 0));
+            let got = epoch(pcapng_ts_ns(ts, units_per_second(resol), 0).0);
             assert_eq!(got, want, "if_tsresol {resol:#x} ts {ts}");
         }
         // if_tsoffset is added to the seconds.
         assert_eq!(
-            epoch(pcapng_ts_ns(
-                1_700_000_000_123_456_789,
-                units_per_second(9),
-                -5
-            )),
+            epoch(pcapng_ts_ns(1_700_000_000_123_456_789, units_per_second(9), -5).0),
             "1699999995.123456789"
         );
     }

@@ -9,9 +9,10 @@ mod fields_cmd;
 mod follow_cmd;
 mod http_cmd;
 mod index_cmd;
-mod synth_cmd;
 mod info;
 mod input;
+mod match_cmd;
+mod synth_cmd;
 
 use std::io::Write;
 
@@ -36,6 +37,8 @@ commands:
   export-objects FILE DIR           save every HTTP body into DIR
   synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
                                     the project's own generated captures (demo pair, benchmark)
+  match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]
+                                    match streams across captures of the same traffic
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -59,6 +62,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "export-objects" => http_cmd::run_export(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
+        "match" => match_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return EXIT_OK;

@@ -84,6 +84,10 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             )?;
             Ok(EXIT_OK)
         }
-        _ => Err(UsageError("synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N]'".into()).into()),
+        _ => Err(UsageError(
+            "synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N]'"
+                .into(),
+        )
+        .into()),
     }
 }

@@ -6,7 +6,7 @@
 
 use super::defrag::Defrag;
 use super::{link, Anomaly, DecodedFrame, Layer};
-use crate::capture::FrameMeta;
+use crate::capture::{FrameMeta, RecordKind};
 
 /// Most nested protocol dispatches per frame (tunnels inside tunnels).
 pub(crate) const MAX_DEPTH: u32 = 32;
@@ -35,6 +35,10 @@ impl Decoder {
     pub fn decode(&mut self, meta: &FrameMeta, data: &[u8], out: &mut DecodedFrame) {
         out.clear();
         self.reassembled_valid = false;
+        if meta.kind != RecordKind::Packet {
+            // pcapng custom / journal blocks: records tshark numbers as frames, not packets.
+            return;
+        }
         let end = (meta.wire_len as usize).max(data.len());
         let mut walk = Walk {
             out,

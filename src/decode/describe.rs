@@ -2,11 +2,16 @@
 //! Protocol and Info columns.
 //!
 //! What differs from Wireshark, by design (this runs on one frame, without per-stream state):
-//! TCP sequence and acknowledgement numbers are the raw values (Wireshark shows relative ones);
+//! TCP sequence and acknowledgement numbers are the raw values (Wireshark shows relative ones)
+//! and `Win=` is the raw window field (Wireshark multiplies it by the scale from the handshake);
+//! with those two set aside, TCP Info agrees with tshark run with
+//! `-o tcp.relative_sequence_numbers:FALSE -o tcp.analyze_sequence_numbers:FALSE
+//! -o tcp.desegment_tcp_streams:FALSE` on every TCP frame of the corpus;
 //! no "[TCP segment of a reassembled PDU]", retransmission or "(reply in N)" notes; the TLS
-//! version comes from the record header (a TLS 1.3 session shows as TLSv1.2); DNS responses list
-//! the first question, not the answers. Only HTTP, TLS and DNS are recognised above the
-//! transport layer.
+//! version comes from the record header (a TLS 1.3 session shows as TLSv1.2); HTTP Info lacks the
+//! "(content type)" suffix; DNS lists the first question and the answers (data for A, AAAA,
+//! CNAME, NS, PTR, MX, SOA only). Only HTTP, TLS and DNS are recognised above the transport
+//! layer (`tests/decode_corpus.rs` checks all this against tshark's columns).
 
 use std::fmt::Write;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -167,6 +172,7 @@ pub fn describe_with(
             }
         },
         Layer::Ipv6(ip) if ip.protocol == 59 => d.info = "IPv6 no next header".into(),
+        Layer::UdpEncap { keepalive: true } => d.info = "NAT-keepalive".into(),
         Layer::Ethernet(e) => {
             d.protocol = format!("0x{:04x}", e.ether_type);
             d.info = "Ethernet II".into();
@@ -184,6 +190,7 @@ fn in_error(layer: &Layer) -> bool {
         Layer::Tcp(l) => l.in_error,
         Layer::Udp(l) => l.in_error,
         Layer::Icmp(l) | Layer::Icmpv6(l) => l.in_error,
+        Layer::TcpPorts { in_error, .. } => *in_error,
         _ => false,
     }
 }
@@ -283,7 +290,13 @@ fn tcp_info(t: &TcpLayer, bytes: &[u8], d: &mut Description) {
     if t.flags & 0x010 != 0 {
         let _ = write!(info, " Ack={}", t.ack);
     }
-    let _ = write!(info, " Win={} Len={}", t.window, t.payload_len);
+    let _ = write!(info, " Win={}", t.window);
+    if t.flags & 0x020 != 0 {
+        let start = t.payload_offset as usize;
+        let header_start = start.saturating_sub(usize::from(t.header_len));
+        let _ = write!(info, " Urg={}", be16(bytes, header_start + 18).unwrap_or(0));
+    }
+    let _ = write!(info, " Len={}", t.payload_len);
     // Options in header order when the header is at hand, else from the summary.
     let header_start = start.saturating_sub(usize::from(t.header_len));
     match bytes.get(header_start + 20..start) {
@@ -331,6 +344,9 @@ fn tcp_options_info(options: &[u8], info: &mut String) {
                 let _ = write!(info, " WS={}", 1u32 << body[0].min(14));
             }
             (4, 0) => info.push_str(" SACK_PERM"),
+            // TCP Fast Open: a cookie request, or a cookie.
+            (34, 0) => info.push_str(" TFO=R"),
+            (34, _) => info.push_str(" TFO=C"),
             (8, 8) => {
                 let a = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
                 let b = u32::from_be_bytes([body[4], body[5], body[6], body[7]]);

@@ -64,12 +64,31 @@ pub enum Layer {
         /// TTL.
         ttl: u8,
     },
+    /// Ethernet pseudowire over MPLS (tshark's heuristic): the Ethernet frame follows, after a
+    /// 4-byte control word when `control_word`.
+    PwEth {
+        /// A control word (first nibble 0) precedes the frame.
+        control_word: bool,
+    },
     /// IPv4 header.
     Ipv4(Ipv4Layer),
     /// IPv6 header (with extension headers summarised).
     Ipv6(Ipv6Layer),
     /// TCP header.
     Tcp(TcpLayer),
+    /// A TCP header cut before its 16th byte: only the ports (and, inside an ICMP error, the
+    /// sequence number) are known. tshark shows these fields but assigns no stream, so this is
+    /// not a [`Layer::Tcp`].
+    TcpPorts {
+        /// Source port.
+        src_port: u16,
+        /// Destination port.
+        dst_port: u16,
+        /// Sequence number, when inside an ICMP error and present.
+        seq: Option<u32>,
+        /// Inside an ICMP error (quoted header).
+        in_error: bool,
+    },
     /// UDP header.
     Udp(UdpLayer),
     /// ICMPv4.
@@ -150,8 +169,12 @@ pub enum Layer {
         /// Service index.
         si: u8,
     },
-    /// IPsec NAT-traversal keepalive (one 0xff byte on UDP 4500).
-    NatKeepalive,
+    /// IPsec NAT traversal on UDP 4500 (tshark's `udpencap`): followed by ESP or ISAKMP, or a
+    /// keepalive (one 0xff byte).
+    UdpEncap {
+        /// The payload is a NAT keepalive.
+        keepalive: bool,
+    },
     /// ISAKMP / IKE on UDP 500 or 4500 (only recognised, not decoded).
     Isakmp,
 }
@@ -256,6 +279,12 @@ pub struct Ipv6Layer {
     pub payload_len: u16,
     /// Fragment header: (identification, offset in bytes, more fragments).
     pub fragment: Option<(u32, u16, bool)>,
+    /// The extension headers walked, in order (their protocol numbers: 0 hop-by-hop, 43
+    /// routing, 44 fragment, 60 destination options, 135 mobility, ...); the first
+    /// `extension_count` entries are meaningful (at most 4 are kept).
+    pub extensions: [u8; 4],
+    /// How many extension headers were walked (may exceed 4).
+    pub extension_count: u8,
     /// Offset of this header in the frame.
     pub offset: u32,
     /// Inside an ICMP error (quoted header).

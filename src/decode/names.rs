@@ -20,9 +20,13 @@ impl Layer {
             Layer::Llc { .. } => "llc",
             Layer::Radiotap { .. } => "radiotap",
             Layer::Mpls { .. } => "mpls",
+            Layer::PwEth { control_word: true } => "pwethheuristic:pwethcw",
+            Layer::PwEth {
+                control_word: false,
+            } => "pwethheuristic:pwethnocw",
             Layer::Ipv4(_) => "ip",
             Layer::Ipv6(_) => "ipv6",
-            Layer::Tcp(_) => "tcp",
+            Layer::Tcp(_) | Layer::TcpPorts { .. } => "tcp",
             Layer::Udp(_) => "udp",
             Layer::Icmp(_) => "icmp",
             Layer::Icmpv6(_) => "icmpv6",
@@ -43,7 +47,7 @@ impl Layer {
             Layer::VxlanGpe { .. } => "vxlan",
             Layer::CiscoMetadata { .. } => "cmd",
             Layer::Nsh { .. } => "nsh",
-            Layer::NatKeepalive => "udpencap",
+            Layer::UdpEncap { .. } => "udpencap",
             Layer::Isakmp => "isakmp",
         }
     }
@@ -64,9 +68,10 @@ impl Layer {
             Layer::Llc { .. } => "LLC",
             Layer::Radiotap { .. } => "802.11",
             Layer::Mpls { .. } => "MPLS",
+            Layer::PwEth { .. } => "PW Ethernet",
             Layer::Ipv4(_) => "IPv4",
             Layer::Ipv6(_) => "IPv6",
-            Layer::Tcp(_) => "TCP",
+            Layer::Tcp(_) | Layer::TcpPorts { .. } => "TCP",
             Layer::Udp(_) => "UDP",
             Layer::Icmp(_) => "ICMP",
             Layer::Icmpv6(_) => "ICMPv6",
@@ -87,7 +92,7 @@ impl Layer {
             Layer::VxlanGpe { .. } => "VXLAN",
             Layer::CiscoMetadata { .. } => "CMD",
             Layer::Nsh { .. } => "NSH",
-            Layer::NatKeepalive => "UDPENCAP",
+            Layer::UdpEncap { .. } => "UDPENCAP",
             Layer::Isakmp => "ISAKMP",
         }
     }

@@ -281,6 +281,8 @@ pub(crate) fn ipv6(w: &mut Walk, data: &[u8], off: usize, end: usize) {
         flow_label: h.flow_label().value(),
         payload_len: h.payload_length(),
         fragment: None,
+        extensions: [0; 4],
+        extension_count: 0,
         offset: u32::try_from(off).unwrap_or(u32::MAX),
         in_error: w.in_error,
         reassembled: false,
@@ -289,10 +291,17 @@ pub(crate) fn ipv6(w: &mut Walk, data: &[u8], off: usize, end: usize) {
     let mut next = layer.next_header;
     let mut at = off + 40;
     let mut truncated_ext = false;
+    let note = |layer: &mut Ipv6Layer, next: u8| {
+        if let Some(slot) = layer.extensions.get_mut(usize::from(layer.extension_count)) {
+            *slot = next;
+        }
+        layer.extension_count = layer.extension_count.saturating_add(1);
+    };
     for _ in 0..64 {
         if is_generic_ext(next) {
             match Ipv6RawExtHeaderSlice::from_slice(captured(data, at, ip_end)) {
                 Ok(e) => {
+                    note(&mut layer, next);
                     next = e.next_header().0;
                     at += e.slice().len();
                 }
@@ -304,6 +313,7 @@ pub(crate) fn ipv6(w: &mut Walk, data: &[u8], off: usize, end: usize) {
         } else if next == 44 {
             match Ipv6FragmentHeaderSlice::from_slice(captured(data, at, ip_end)) {
                 Ok(f) => {
+                    note(&mut layer, next);
                     layer.fragment = Some((
                         f.identification(),
                         f.fragment_offset().value().wrapping_mul(8),

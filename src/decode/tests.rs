@@ -157,7 +157,8 @@ fn truncated_headers_keep_earlier_layers() {
     p.extend(ipv4(6, 24, 1, 0));
     p.extend(&tcp_syn(1, 2)[..10]);
     let f = decode(1, &p);
-    assert_eq!(names(&f), ["eth", "ip"]);
+    assert_eq!(names(&f), ["eth", "ip", "tcp"]);
+    assert_eq!(f.tcp_layers().count(), 0, "only the ports are known");
     assert_eq!(f.anomalies[0].offset, 34);
 }
 
@@ -702,4 +703,100 @@ mod never_panics {
             let _ = decode_with(&mut d, 113, &p, p.len());
         }
     }
+}
+
+#[test]
+fn layer_stays_small() {
+    // The indexer pushes one Layer per header on every frame; keep the copy cheap.
+    let size = std::mem::size_of::<Layer>();
+    eprintln!("size_of::<Layer>() = {size}");
+    assert!(size <= 96, "Layer is {size} bytes");
+}
+
+#[test]
+fn tcp_cut_short_keeps_what_tshark_shows() {
+    let t = tcp_syn(40000, 80);
+    for (cut, full) in [(4, false), (8, false), (12, false), (16, true), (19, true)] {
+        let mut p = eth(0x0800);
+        p.extend(ipv4(6, t.len(), 1, 0));
+        p.extend(&t[..cut]);
+        let f = decode_with(&mut Decoder::new(), 1, &p, p.len() + t.len() - cut);
+        assert_eq!(names(&f), ["eth", "ip", "tcp"], "cut at {cut}");
+        assert_eq!(f.tcp_layers().next().is_some(), full, "cut at {cut}");
+        assert_eq!(f.anomalies[0].kind, "truncated");
+        if !full {
+            assert_eq!(
+                f.layers[2],
+                Layer::TcpPorts {
+                    src_port: 40000,
+                    dst_port: 80,
+                    seq: None,
+                    in_error: false
+                }
+            );
+        }
+    }
+    let mut p = eth(0x0800);
+    p.extend(ipv4(6, t.len(), 1, 0));
+    p.extend(&t[..2]);
+    assert_eq!(names(&decode(1, &p)), ["eth", "ip"]);
+}
+
+#[test]
+fn icmp_quote_of_eight_tcp_bytes_gives_ports_and_sequence() {
+    let t = tcp_syn(40000, 80);
+    let mut quoted = ipv4(6, t.len(), 1, 0);
+    quoted.extend(&t[..8]);
+    let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
+    icmp.extend(&quoted);
+    let mut p = eth(0x0800);
+    p.extend(ipv4(1, icmp.len(), 2, 0));
+    p.extend(&icmp);
+    let f = decode(1, &p);
+    assert_eq!(names(&f), ["eth", "ip", "icmp", "ip", "tcp"]);
+    assert_eq!(
+        f.layers[4],
+        Layer::TcpPorts {
+            src_port: 40000,
+            dst_port: 80,
+            seq: Some(1000),
+            in_error: true
+        }
+    );
+    assert!(
+        f.anomalies.is_empty(),
+        "a short quote is normal: {:?}",
+        f.anomalies
+    );
+}
+
+#[test]
+fn mpls_ethernet_pseudowire_with_and_without_control_word() {
+    let mut inner = eth(0x0800);
+    inner.extend(ipv4_udp(1, 2, b""));
+    // A control word (first nibble 0) before the frame.
+    let mut p = eth(0x8847);
+    p.extend([0x00, 0x01, 0x01, 0x40]); // label 16, bottom
+    p.extend([0, 0, 0, 0]);
+    p.extend(&inner);
+    let f = decode(1, &p);
+    assert_eq!(
+        names(&f),
+        ["eth", "mpls", "pwethheuristic:pwethcw", "eth", "ip", "udp"]
+    );
+    // No control word: the frame starts right after the stack (its first nibble is not 0, 4, 6).
+    let mut inner = eth(0x0800);
+    inner[0] = 0xa0;
+    inner.extend(ipv4_udp(1, 2, b""));
+    let mut p = eth(0x8847);
+    p.extend([0x00, 0x01, 0x01, 0x40]);
+    p.extend(&inner);
+    let f = decode(1, &p);
+    assert_eq!(
+        f.layers[2],
+        Layer::PwEth {
+            control_word: false
+        }
+    );
+    assert_eq!(names(&f)[3..], ["eth", "ip", "udp"]);
 }

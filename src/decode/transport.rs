@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use etherparse::err::tcp::HeaderSliceError;
 use etherparse::{TcpHeaderSlice, TcpOptionElement, UdpHeaderSlice};
 
 use super::bytes::{be16, be32, u8_at};
@@ -15,14 +16,39 @@ use super::{DnsFlavor, DnsLayer, IcmpLayer, Layer, TcpLayer, TcpOptionsSummary, 
 /// A TCP header. `end` is the reported end of the IP payload, so `tcp.len` follows the IP length.
 pub(crate) fn tcp(w: &mut Walk, data: &[u8], off: usize, end: usize, src: IpAddr, dst: IpAddr) {
     let bytes = captured(data, off, end);
-    let h = match TcpHeaderSlice::from_slice(bytes) {
-        Ok(h) => h,
+    let parsed = TcpHeaderSlice::from_slice(bytes);
+    let header = match &parsed {
+        Ok(h) => Some(h),
+        // tshark reads the fixed fields up to the window (16 bytes) before anything that can
+        // fail; a header cut after them still gives the whole TCP layer (without options).
+        Err(HeaderSliceError::Len(_)) if bytes.len() >= 16 && bytes[12] >> 4 >= 5 => {
+            w.truncated(off, "TCP");
+            None
+        }
+        // Cut before that: tshark shows the ports (and, inside an ICMP error, the sequence
+        // number) and nothing else.
+        Err(HeaderSliceError::Len(_)) if bytes.len() >= 4 => {
+            let layer = Layer::TcpPorts {
+                src_port: be16(bytes, 0).unwrap_or(0),
+                dst_port: be16(bytes, 2).unwrap_or(0),
+                seq: if w.in_error { be32(bytes, 4) } else { None },
+                in_error: w.in_error,
+            };
+            w.push(layer, off);
+            if !w.in_error {
+                w.truncated(off, "TCP");
+            }
+            return;
+        }
         Err(e) => {
             w.anomaly(off, "bad_header", format!("TCP: {e}"));
             return;
         }
     };
-    let header_len = usize::from(h.data_offset()) * 4;
+    let field16 = |at: usize| be16(bytes, at).unwrap_or(0);
+    let field32 = |at: usize| be32(bytes, at).unwrap_or(0);
+    let data_offset = bytes.get(12).map_or(5, |b| b >> 4);
+    let header_len = usize::from(data_offset) * 4;
     let reported = end.saturating_sub(off);
     if reported < header_len {
         w.anomaly(off, "bad_length", "TCP header longer than the IP payload");
@@ -31,7 +57,7 @@ pub(crate) fn tcp(w: &mut Walk, data: &[u8], off: usize, end: usize, src: IpAddr
     let payload_len = reported.saturating_sub(header_len);
     let payload_captured = data.len().min(end).saturating_sub(payload_offset);
     let mut options = TcpOptionsSummary::default();
-    for option in h.options_iterator() {
+    for option in header.into_iter().flat_map(|h| h.options_iterator()) {
         match option {
             Ok(TcpOptionElement::MaximumSegmentSize(mss)) => options.mss = Some(mss),
             Ok(TcpOptionElement::WindowScale(shift)) => options.window_scale = Some(shift),
@@ -56,13 +82,13 @@ pub(crate) fn tcp(w: &mut Walk, data: &[u8], off: usize, end: usize, src: IpAddr
     let layer = TcpLayer {
         src,
         dst,
-        src_port: h.source_port(),
-        dst_port: h.destination_port(),
-        seq: h.sequence_number(),
-        ack: h.acknowledgment_number(),
+        src_port: field16(0),
+        dst_port: field16(2),
+        seq: field32(4),
+        ack: field32(8),
         flags,
-        window: h.window_size(),
-        header_len: h.data_offset() * 4,
+        window: field16(14),
+        header_len: data_offset * 4,
         payload_len: u32::try_from(payload_len).unwrap_or(u32::MAX),
         payload_offset: u32::try_from(payload_offset).unwrap_or(u32::MAX),
         payload_captured: u32::try_from(payload_captured).unwrap_or(u32::MAX),
@@ -120,7 +146,8 @@ pub(crate) fn udp(w: &mut Walk, data: &[u8], off: usize, end: usize, src: IpAddr
     let mut udp_end = end;
     if usize::from(length) >= 8 && usize::from(length) <= reported {
         udp_end = off + usize::from(length);
-    } else if length != 0 {
+    } else if length != 0 && !w.in_error {
+        // (A header quoted in an ICMP error is expected to be cut short.)
         w.anomaly(
             off,
             "bad_length",
@@ -177,10 +204,13 @@ fn udp_port(w: &mut Walk, data: &[u8], off: usize, end: usize, port: u16) -> boo
 /// UDP 4500: a NAT keepalive (one 0xff byte), ISAKMP (zero non-ESP marker) or ESP.
 fn nat_t(w: &mut Walk, data: &[u8], off: usize, end: usize) {
     let bytes = captured(data, off, end);
-    if bytes == [0xff] {
-        w.push(Layer::NatKeepalive, off);
-    } else if be32(bytes, 0) == Some(0) {
-        w.push(Layer::Isakmp, off);
+    let keepalive = bytes == [0xff];
+    if !w.push(Layer::UdpEncap { keepalive }, off) || keepalive {
+        return;
+    }
+    if be32(bytes, 0) == Some(0) {
+        // A zero non-ESP marker precedes ISAKMP.
+        w.push(Layer::Isakmp, off + 4);
     } else {
         esp(w, data, off, end);
     }

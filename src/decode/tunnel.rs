@@ -140,9 +140,13 @@ pub(crate) fn mpls(w: &mut Walk, data: &[u8], off: usize, end: usize) {
             match u8_at(captured(data, at, end), 0).map(|b| b >> 4) {
                 Some(4) => ipv4(w, data, at, end),
                 Some(6) => ipv6(w, data, at, end),
-                // A zero nibble is the pseudowire control word before the Ethernet frame.
-                Some(0) => ethernet(w, data, at + 4, end),
-                Some(_) => ethernet(w, data, at, end),
+                // Otherwise an Ethernet pseudowire; a zero nibble is its control word.
+                Some(nibble) => {
+                    let control_word = nibble == 0;
+                    if w.push(Layer::PwEth { control_word }, at) {
+                        ethernet(w, data, if control_word { at + 4 } else { at }, end);
+                    }
+                }
                 None => {}
             }
             return;

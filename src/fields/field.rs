@@ -6,72 +6,133 @@ use std::net::Ipv6Addr;
 
 use super::format::{mac, seconds};
 use super::FieldContext;
+use crate::capture::{RecordKind, NO_INTERFACE};
 use crate::decode::Layer;
 
 /// A supported tshark field (see [`Field::NAMES`] for the names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)]
 pub enum Field {
+    /// `frame.number`
     FrameNumber,
+    /// `frame.time_epoch`
     FrameTimeEpoch,
+    /// `frame.time_relative`
     FrameTimeRelative,
+    /// `frame.len`
     FrameLen,
+    /// `frame.cap_len`
     FrameCapLen,
+    /// `frame.interface_id`
     FrameInterfaceId,
+    /// `frame.protocols`
     FrameProtocols,
+    /// `eth.src`
     EthSrc,
+    /// `eth.dst`
     EthDst,
+    /// `eth.type`
     EthType,
+    /// `vlan.id`
     VlanId,
+    /// `vlan.etype`
     VlanEtype,
+    /// `ieee8021ad.id`
     Ieee8021adId,
+    /// `sll.etype`
     SllEtype,
+    /// `ip.src`
     IpSrc,
+    /// `ip.dst`
     IpDst,
+    /// `ip.addr`
     IpAddr,
+    /// `ip.proto`
     IpProto,
+    /// `ip.id`
     IpId,
+    /// `ip.ttl`
     IpTtl,
+    /// `ip.len`
     IpLen,
+    /// `ip.hdr_len`
     IpHdrLen,
+    /// `ip.dsfield`
     IpDsfield,
+    /// `ip.flags`
     IpFlags,
+    /// `ip.frag_offset`
     IpFragOffset,
+    /// `ip.checksum`
     IpChecksum,
+    /// `ipv6.src`
     Ipv6Src,
+    /// `ipv6.dst`
     Ipv6Dst,
+    /// `ipv6.addr`
     Ipv6Addr,
+    /// `ipv6.nxt`
     Ipv6Nxt,
+    /// `ipv6.hlim`
     Ipv6Hlim,
+    /// `ipv6.plen`
     Ipv6Plen,
+    /// `tcp.srcport`
     TcpSrcport,
+    /// `tcp.dstport`
     TcpDstport,
+    /// `tcp.port`
     TcpPort,
+    /// `tcp.stream`
     TcpStream,
+    /// `tcp.seq_raw`
     TcpSeqRaw,
+    /// `tcp.ack_raw`
     TcpAckRaw,
+    /// `tcp.flags`
     TcpFlags,
+    /// `tcp.len`
     TcpLen,
+    /// `tcp.window_size_value`
     TcpWindowSizeValue,
+    /// `tcp.hdr_len`
     TcpHdrLen,
+    /// `udp.srcport`
     UdpSrcport,
+    /// `udp.dstport`
     UdpDstport,
+    /// `udp.port`
     UdpPort,
+    /// `udp.stream`
     UdpStream,
+    /// `udp.length`
     UdpLength,
+    /// `icmp.type`
     IcmpType,
+    /// `icmp.code`
     IcmpCode,
+    /// `icmpv6.type`
     Icmpv6Type,
+    /// `icmpv6.code`
     Icmpv6Code,
+    /// `arp.opcode`
     ArpOpcode,
+    /// `arp.src.proto_ipv4`
     ArpSrcProtoIpv4,
+    /// `arp.dst.proto_ipv4`
     ArpDstProtoIpv4,
+    /// `esp.spi`
     EspSpi,
+    /// `esp.sequence`
     EspSequence,
+    /// `ah.spi`
     AhSpi,
+    /// `gre.proto`
     GreProto,
+    /// `vxlan.vni`
     VxlanVni,
+    /// `dns.id`
     DnsId,
+    /// `dns.flags.response`
     DnsFlagsResponse,
 }
 
@@ -162,13 +223,20 @@ impl Field {
         let meta = ctx.meta;
         match self {
             Field::FrameNumber => push_display(out, meta.number),
-            Field::FrameTimeEpoch => seconds(out, meta.ts_ns),
-            Field::FrameTimeRelative => seconds(out, meta.ts_ns.wrapping_sub(ctx.first_ts_ns)),
+            // Records without a timestamp (pcapng Simple Packet Blocks) have no time fields.
+            Field::FrameTimeEpoch if meta.has_timestamp => {
+                out.push_str(&crate::capture::format_time_epoch(meta))
+            }
+            Field::FrameTimeRelative if meta.has_timestamp => {
+                seconds(out, meta.ts_ns.wrapping_sub(ctx.first_ts_ns))
+            }
+            Field::FrameTimeEpoch | Field::FrameTimeRelative => {}
             Field::FrameLen => push_display(out, meta.wire_len),
             Field::FrameCapLen => push_display(out, meta.caplen),
             Field::FrameInterfaceId => {
-                if ctx.has_interfaces {
-                    push_display(out, meta.interface_id);
+                if ctx.has_interfaces && meta.interface_id != NO_INTERFACE {
+                    // tshark prints the section-local interface number.
+                    push_display(out, meta.section_interface_id);
                 }
             }
             Field::FrameProtocols => protocols(ctx, out),
@@ -183,16 +251,65 @@ fn push_display(out: &mut String, v: impl std::fmt::Display) {
 }
 
 /// `frame.protocols`: the decoded layers' filter names, with tshark's `ethertype` and
-/// `wlan_radio` pseudo-protocols where tshark lists them.
+/// `wlan_radio` pseudo-protocols and IPv6 extension headers where tshark lists them. Application
+/// protocols the decoder does not know (and tshark's `data` for undissected payload, apart from
+/// ICMP echo data) are not listed.
 fn protocols(ctx: &FieldContext, out: &mut String) {
-    out.push_str("frame");
+    let mut first = true;
+    if matches!(ctx.meta.linktype, 101 | 12 | 14) && !ctx.frame.layers.is_empty() {
+        out.push_str("raw");
+        first = false;
+    }
+    if ctx.meta.kind != RecordKind::Packet {
+        // tshark shows custom / journal blocks as undissected data.
+        out.push_str("data");
+        return;
+    }
+    let mut previous: Option<&Layer> = None;
     for layer in &ctx.frame.layers {
-        out.push(':');
+        // tshark 4.0 does not list VXLAN-GPE in frame.protocols (its dissector adds no
+        // protocol item there).
+        if matches!(layer, Layer::VxlanGpe { .. }) {
+            continue;
+        }
+        // tshark lists an MPLS label stack once.
+        let repeat_mpls = matches!(
+            (previous, layer),
+            (Some(Layer::Mpls { .. }), Layer::Mpls { .. })
+        );
+        previous = Some(layer);
+        if repeat_mpls {
+            continue;
+        }
+        if !first {
+            out.push(':');
+        }
+        first = false;
         out.push_str(layer.filter_name());
         match layer {
+            Layer::Ipv6(ip) => {
+                for ext in ip.extensions.iter().take(usize::from(ip.extension_count)) {
+                    out.push(':');
+                    out.push_str(match ext {
+                        0 => "ipv6.hopopts",
+                        43 => "ipv6.routing",
+                        44 => "ipv6.fraghdr",
+                        60 => "ipv6.dstopts",
+                        135 => "mipv6",
+                        139 => "hip",
+                        _ => "shim6",
+                    });
+                }
+            }
+            // tshark lists the echo payload as "data".
+            Layer::Icmp(i) | Layer::Icmpv6(i)
+                if i.ident.is_some() && !i.in_error && ctx.data.len() > i.offset as usize + 8 =>
+            {
+                out.push_str(":data");
+            }
             Layer::Ethernet(e) if e.ether_type > 1500 => out.push_str(":ethertype"),
             Layer::Vlan(v) if v.ether_type > 1500 => out.push_str(":ethertype"),
-            Layer::Sll(_) => out.push_str(":ethertype"),
+            Layer::Sll(_) | Layer::CiscoMetadata { .. } => out.push_str(":ethertype"),
             Layer::Radiotap { .. } => out.push_str(":wlan_radio"),
             _ => {}
         }
@@ -285,16 +402,33 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut String) {
                             push_display(j.next(), s);
                         }
                     }
-                    Field::TcpSeqRaw => push_display(j.next(), t.seq),
+                    // tshark shows the raw sequence number of an ICMP-quoted header as
+                    // `tcp.seq` only, and no `tcp.len` for it.
+                    Field::TcpSeqRaw if !t.in_error => push_display(j.next(), t.seq),
                     Field::TcpAckRaw => push_display(j.next(), t.ack),
                     Field::TcpFlags => {
                         let _ = write!(j.next(), "0x{:04x}", t.flags);
                     }
-                    Field::TcpLen => push_display(j.next(), t.payload_len),
+                    Field::TcpLen if !t.in_error => push_display(j.next(), t.payload_len),
                     Field::TcpWindowSizeValue => push_display(j.next(), t.window),
                     Field::TcpHdrLen => push_display(j.next(), t.header_len),
                     _ => {}
                 }
+            }
+            (Field::TcpSrcport, Layer::TcpPorts { src_port, .. }) => {
+                push_display(j.next(), src_port)
+            }
+            (Field::TcpDstport, Layer::TcpPorts { dst_port, .. }) => {
+                push_display(j.next(), dst_port)
+            }
+            (
+                Field::TcpPort,
+                Layer::TcpPorts {
+                    src_port, dst_port, ..
+                },
+            ) => {
+                push_display(j.next(), src_port);
+                push_display(j.next(), dst_port);
             }
             (_, Layer::Udp(u)) => {
                 let stream = ctx.udp_streams.get(udp_index).copied();

@@ -7,6 +7,8 @@
 
 mod field;
 mod format;
+#[cfg(test)]
+mod tests;
 
 pub use field::Field;
 

@@ -56,6 +56,9 @@ pub struct StreamReader<'a> {
     error: Option<io::Error>,
 }
 
+/// A frame's bytes, the reassembled datagram it completed (if any) and its timestamp.
+type DecodedBytes = (Vec<u8>, Option<Vec<u8>>, i64);
+
 fn meta_of(indexer: &Indexer, number: u32) -> Option<FrameMeta> {
     let loc = indexer.frame_location(number)?;
     Some(FrameMeta {
@@ -174,7 +177,7 @@ impl<'a> StreamReader<'a> {
 
     /// Reads and decodes frame `number` into `self.decoded`; returns its bytes (or the reassembled
     /// datagram's payload source) and timestamp.
-    fn decode_frame(&mut self, number: u32) -> io::Result<Option<(Vec<u8>, Option<Vec<u8>>, i64)>> {
+    fn decode_frame(&mut self, number: u32) -> io::Result<Option<DecodedBytes>> {
         let Some(meta) = meta_of(self.indexer, number) else {
             return Ok(None);
         };

@@ -216,7 +216,8 @@ pub struct SegmentInput<'a> {
 /// The streaming TCP analyzer of one capture: feed every frame in order.
 #[derive(Default)]
 pub struct TcpAnalyzer {
-    streams: Vec<Option<Box<StreamState>>>,
+    /// Keyed by `tcp.stream` (a map, so that any id a caller passes costs one entry).
+    streams: FxHashMap<u32, Box<StreamState>>,
     latest_stream_of_key: FxHashMap<EndpointKey, u32>,
 }
 
@@ -304,11 +305,7 @@ impl TcpAnalyzer {
     }
 
     fn state(&mut self, stream: u32) -> &mut StreamState {
-        let i = stream as usize;
-        if self.streams.len() <= i {
-            self.streams.resize_with(i + 1, || None);
-        }
-        self.streams[i].get_or_insert_with(Box::default)
+        self.streams.entry(stream).or_default()
     }
 
     /// A snapshot of the final per-stream base sequence numbers and window scales, to redo the
@@ -319,11 +316,14 @@ impl TcpAnalyzer {
             streams: self
                 .streams
                 .iter()
-                .map(|s| {
-                    s.as_ref().map(|s| DisplayState {
-                        base: [s.flows[0].base_seq, s.flows[1].base_seq],
-                        scale: [s.flows[0].win_scale, s.flows[1].win_scale],
-                    })
+                .map(|(&id, s)| {
+                    (
+                        id,
+                        DisplayState {
+                            base: [s.flows[0].base_seq, s.flows[1].base_seq],
+                            scale: [s.flows[0].win_scale, s.flows[1].win_scale],
+                        },
+                    )
                 })
                 .collect(),
         }
@@ -332,8 +332,7 @@ impl TcpAnalyzer {
     /// Handshake RTT of `stream` (tshark's `tcp.analysis.initial_rtt`), once known.
     pub fn initial_rtt_ns(&self, stream: u32) -> Option<i64> {
         self.streams
-            .get(stream as usize)
-            .and_then(|s| s.as_ref())
+            .get(&stream)
             .map(|s| s.ts_first_rtt)
             .filter(|&t| t != 0)
     }
@@ -623,6 +622,9 @@ fn analyze_sequence_number(
             gt_seq(u.nextseq, ack)
         }
     });
+    if rev.segments.is_empty() && rev.segments.capacity() > 64 {
+        rev.segments = Vec::new();
+    }
     if let Some(u) = acked {
         ta.has_record = true;
         ta.acks_frame = Some(u.frame);
@@ -782,7 +784,7 @@ struct DisplayState {
 /// [`TcpDisplayPass::apply`] (either stored [`LayerAnalysis`] lists or a second read of the file).
 #[derive(Clone, Debug)]
 pub struct TcpDisplayPass {
-    streams: Vec<Option<DisplayState>>,
+    streams: FxHashMap<u32, DisplayState>,
 }
 
 impl TcpDisplayPass {
@@ -792,7 +794,7 @@ impl TcpDisplayPass {
             let Some(a) = l.analysis.as_mut() else {
                 continue;
             };
-            let Some(Some(st)) = self.streams.get_mut(a.stream as usize) else {
+            let Some(st) = self.streams.get_mut(&a.stream) else {
                 continue;
             };
             let fwd = usize::from(a.flow & 1);
@@ -813,6 +815,325 @@ impl TcpDisplayPass {
                     a.window_size = a.window_size.wrapping_shl(u32::from(sh));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::TcpOptionsSummary;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    const SYN: u16 = TH_SYN;
+    const SYNACK: u16 = TH_SYN | TH_ACK;
+    const ACK: u16 = TH_ACK;
+    const FINACK: u16 = TH_FIN | TH_ACK;
+    const RST: u16 = TH_RST;
+    const MS: i64 = 1_000_000;
+
+    /// A hand-built conversation: client 10.0.0.1:40000 ↔ server 10.0.0.2:80, stream 0.
+    struct Conv {
+        az: TcpAnalyzer,
+        frame: u32,
+    }
+
+    impl Conv {
+        fn new() -> Self {
+            Conv {
+                az: TcpAnalyzer::new(),
+                frame: 0,
+            }
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        fn seg_full(
+            &mut self,
+            from_client: bool,
+            flags: u16,
+            seq: u32,
+            ack: u32,
+            len: u32,
+            window: u16,
+            ts_ms: i64,
+            sack: &[(u32, u32)],
+            wscale: Option<u8>,
+            stream: u32,
+        ) -> TcpAnalysis {
+            let c = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+            let s = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+            let (src, dst, sp, dp) = if from_client {
+                (c, s, 40000, 80)
+            } else {
+                (s, c, 80, 40000)
+            };
+            self.frame += 1;
+            let tcp = TcpLayer {
+                src,
+                dst,
+                src_port: sp,
+                dst_port: dp,
+                seq,
+                ack,
+                flags,
+                window,
+                header_len: 20,
+                payload_len: len,
+                payload_offset: 0,
+                payload_captured: 0,
+                options: TcpOptionsSummary {
+                    window_scale: wscale,
+                    ..TcpOptionsSummary::default()
+                },
+                in_error: false,
+            };
+            self.az.analyze(&SegmentInput {
+                frame: self.frame,
+                // tshark treats a zero time as "unset": keep test times away from the epoch.
+                ts_ns: (1_000_000 + ts_ms) * MS,
+                stream,
+                tcp,
+                sack,
+            })
+        }
+
+        fn seg(
+            &mut self,
+            c: bool,
+            flags: u16,
+            seq: u32,
+            ack: u32,
+            len: u32,
+            ts_ms: i64,
+        ) -> TcpAnalysis {
+            self.seg_full(c, flags, seq, ack, len, 1000, ts_ms, &[], None, 0)
+        }
+
+        /// SYN 1000 / SYN-ACK 5000 / ACK, 10 ms apart: client next byte 1001, server 5001.
+        fn handshake(&mut self) {
+            self.seg(true, SYN, 1000, 0, 0, 0);
+            self.seg(false, SYNACK, 5000, 1001, 0, 10);
+            self.seg(true, ACK, 1001, 5001, 0, 20);
+        }
+    }
+
+    fn only(flags: AnalysisFlags) -> Vec<&'static str> {
+        flags.names().collect()
+    }
+
+    #[test]
+    fn handshake_relative_numbers_and_ack_rtt() {
+        let mut c = Conv::new();
+        let syn = c.seg(true, SYN, 1000, 0, 0, 0);
+        assert_eq!((syn.rel_seq, syn.rel_ack), (0, None));
+        let synack = c.seg(false, SYNACK, 5000, 1001, 0, 10);
+        assert_eq!((synack.rel_seq, synack.rel_ack), (0, Some(1)));
+        assert_eq!(
+            (synack.acks_frame, synack.ack_rtt_ns),
+            (Some(1), Some(10 * MS))
+        );
+        let ack = c.seg(true, ACK, 1001, 5001, 0, 25);
+        assert_eq!(
+            (ack.rel_seq, ack.rel_ack, ack.acks_frame),
+            (1, Some(1), Some(2))
+        );
+        assert_eq!(c.az.initial_rtt_ns(0), Some(25 * MS));
+        let data = c.seg(true, ACK, 1001, 5001, 100, 30);
+        assert_eq!(
+            (data.rel_nxtseq, data.bytes_in_flight),
+            (Some(101), Some(100))
+        );
+        assert!(data.flags.is_empty());
+    }
+
+    #[test]
+    fn lost_segment_and_acked_unseen_reported_once_per_run() {
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, ACK, 1001, 5001, 100, 30);
+        // 100 bytes from 1101 never captured.
+        let gap = c.seg(true, ACK, 1201, 5001, 100, 31);
+        assert_eq!(only(gap.flags), vec!["lost_segment"]);
+        // Server acknowledges everything: first report, then suppressed until it acks anew.
+        let a1 = c.seg(false, ACK, 5001, 1301, 0, 40);
+        assert!(a1.flags.contains(AnalysisFlags::ACK_LOST_SEGMENT));
+        let a2 = c.seg(false, ACK, 5001, 1301, 0, 41);
+        assert!(!a2.flags.contains(AnalysisFlags::ACK_LOST_SEGMENT));
+        assert!(a2.flags.contains(AnalysisFlags::DUPLICATE_ACK));
+    }
+
+    #[test]
+    fn retransmission_kinds() {
+        // Plain retransmission: same segment again long after (beyond the 3 ms / RTT threshold).
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, ACK, 1001, 5001, 100, 30);
+        let r = c.seg(true, ACK, 1001, 5001, 100, 500);
+        assert_eq!(only(r.flags), vec!["retransmission"]);
+        assert_eq!((r.rto_frame, r.rto_ns), (Some(4), Some(470 * MS)));
+
+        // Out-of-order: an earlier hole filled right after a later segment.
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, ACK, 1101, 5001, 100, 30); // lost 1001..1101
+        let o = c.seg(true, ACK, 1001, 5001, 100, 31);
+        assert_eq!(only(o.flags), vec!["out_of_order"]);
+
+        // Spurious: resent although the server already acknowledged it.
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, ACK, 1001, 5001, 100, 30);
+        c.seg(false, ACK, 5001, 1101, 0, 40);
+        let s = c.seg(true, ACK, 1001, 5001, 100, 500);
+        assert!(s.flags.reports("retransmission"));
+        assert_eq!(only(s.flags), vec!["spurious_retransmission"]);
+
+        // Fast retransmission: two duplicate ACKs, resend within 20 ms.
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, ACK, 1001, 5001, 100, 30);
+        c.seg(true, ACK, 1101, 5001, 100, 31);
+        c.seg(true, ACK, 1201, 5001, 100, 32);
+        c.seg(false, ACK, 5001, 1101, 0, 40);
+        let d1 = c.seg(false, ACK, 5001, 1101, 0, 41);
+        let d2 = c.seg(false, ACK, 5001, 1101, 0, 42);
+        assert_eq!((d1.dup_ack_num, d2.dup_ack_num), (1, 2));
+        assert_eq!(d2.dup_ack_frame, 7);
+        assert_eq!(only(d2.flags), vec!["duplicate_ack"]);
+        let f = c.seg(true, ACK, 1101, 5001, 100, 50);
+        assert_eq!(only(f.flags), vec!["fast_retransmission"]);
+    }
+
+    #[test]
+    fn windows_zero_probe_update_full() {
+        let mut c = Conv::new();
+        c.handshake();
+        let z = c.seg_full(false, ACK, 5001, 1001, 0, 0, 30, &[], None, 0);
+        assert_eq!(only(z.flags), vec!["zero_window"]);
+        let probe = c.seg(true, ACK, 1001, 5001, 1, 40);
+        assert_eq!(only(probe.flags), vec!["zero_window_probe"]);
+        let pack = c.seg_full(false, ACK, 5001, 1001, 0, 0, 41, &[], None, 0);
+        assert_eq!(
+            only(pack.flags),
+            vec!["zero_window", "zero_window_probe_ack"]
+        );
+        let upd = c.seg_full(false, ACK, 5001, 1001, 0, 500, 50, &[], None, 0);
+        assert_eq!(only(upd.flags), vec!["window_update"]);
+        // 500 bytes fill the advertised window exactly (no scaling: no WS option in handshake).
+        let full = c.seg(true, ACK, 1001, 5001, 500, 60);
+        assert_eq!(only(full.flags), vec!["window_full"]);
+    }
+
+    #[test]
+    fn keep_alive_and_its_ack() {
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, ACK, 1001, 5001, 10, 30);
+        c.seg(false, ACK, 5001, 1011, 0, 40);
+        let ka = c.seg(true, ACK, 1010, 5001, 0, 5000);
+        assert_eq!(only(ka.flags), vec!["keep_alive"]);
+        let kaa = c.seg(false, ACK, 5001, 1011, 0, 5001);
+        assert_eq!(only(kaa.flags), vec!["keep_alive_ack"]);
+    }
+
+    #[test]
+    fn reused_ports_syn_ack_rebases_and_new_stream_syn_is_flagged() {
+        let mut c = Conv::new();
+        c.handshake();
+        // Another SYN/ACK with a new ISN on the same stream: flagged and becomes the base.
+        let sa = c.seg(false, SYNACK, 9000, 1001, 0, 30);
+        assert!(sa.flags.contains(AnalysisFlags::REUSED_PORTS));
+        assert_eq!(sa.rel_seq, 0);
+        // A pure SYN the flow table put in a new stream for the same ports.
+        let syn = c.seg_full(true, SYN, 77, 0, 0, 1000, 40, &[], None, 1);
+        assert_eq!(only(syn.flags), vec!["reused_ports"]);
+        let again = c.seg_full(true, SYN, 77, 0, 0, 1000, 41, &[], None, 1);
+        assert!(!again.flags.contains(AnalysisFlags::REUSED_PORTS));
+    }
+
+    #[test]
+    fn window_scale_from_handshake_and_sack_in_bytes_in_flight() {
+        let mut c = Conv::new();
+        c.seg_full(true, SYN, 1000, 0, 0, 1000, 0, &[], Some(2), 0);
+        c.seg_full(false, SYNACK, 5000, 1001, 0, 1000, 10, &[], Some(3), 0);
+        let ack = c.seg(true, ACK, 1001, 5001, 0, 20);
+        assert_eq!(ack.window_size, 4000);
+        c.seg(false, ACK, 5001, 1001, 100, 30);
+        c.seg(false, ACK, 5101, 1001, 100, 31);
+        // Client SACKs the second segment: 100 bytes no longer in flight for the next send.
+        c.seg_full(true, ACK, 1001, 5001, 0, 1000, 40, &[(5101, 5201)], None, 0);
+        let next = c.seg(false, ACK, 5201, 1001, 100, 41);
+        assert_eq!(next.bytes_in_flight, Some(200));
+        assert_eq!(next.window_size, 8000);
+    }
+
+    #[test]
+    fn rst_does_not_advance_next_sequence() {
+        let mut c = Conv::new();
+        c.handshake();
+        c.seg(true, RST, 900_000, 0, 0, 30);
+        let data = c.seg(true, ACK, 1001, 5001, 100, 40);
+        assert!(data.flags.is_empty());
+        let fin = c.seg(true, FINACK, 1101, 5001, 0, 50);
+        assert!(fin.flags.is_empty());
+    }
+
+    #[test]
+    fn sack_blocks_parse_from_header_bytes() {
+        let mut h = vec![0u8; 20];
+        h[12] = 8 << 4; // 32-byte header
+        h.extend_from_slice(&[1, 1, 5, 10, 0, 0, 0, 10, 0, 0, 0, 20]);
+        let mut out = Vec::new();
+        parse_sack_blocks(&h, &mut out);
+        assert_eq!(out, vec![(10, 20)]);
+        // Truncated option: nothing, no panic.
+        parse_sack_blocks(&h[..25], &mut out);
+        assert!(out.is_empty());
+        parse_sack_blocks(&[], &mut out);
+        assert!(out.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use crate::decode::TcpOptionsSummary;
+    use proptest::prelude::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    proptest! {
+        /// Arbitrary segment sequences (wrapping numbers, clocks going backwards, odd flags,
+        /// SACK blocks, several streams on the same ports) never panic, and the derived flags
+        /// stay consistent.
+        #[test]
+        fn arbitrary_segments(segs in proptest::collection::vec(
+            (any::<bool>(), any::<u16>(), any::<u32>(), any::<u32>(), 0u32..3000, any::<u16>(),
+             -5_000_000_000i64..5_000_000_000, 0u32..3, proptest::option::of(0u8..20),
+             proptest::collection::vec((any::<u32>(), any::<u32>()), 0..5)),
+            1..60))
+        {
+            let mut az = TcpAnalyzer::new();
+            let mut ts = 1_000_000_000_000i64;
+            for (i, (from_a, flags, seq, ack, len, window, dt, stream, ws, sack)) in segs.into_iter().enumerate() {
+                ts = ts.saturating_add(dt);
+                let a = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+                let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+                let (src, dst) = if from_a { (a, b) } else { (b, a) };
+                let tcp = TcpLayer {
+                    src, dst, src_port: if from_a { 1 } else { 2 }, dst_port: if from_a { 2 } else { 1 },
+                    seq, ack, flags: flags & 0x0fff, window, header_len: 20, payload_len: len,
+                    payload_offset: 0, payload_captured: 0,
+                    options: TcpOptionsSummary { window_scale: ws, ..TcpOptionsSummary::default() },
+                    in_error: false,
+                };
+                let r = az.analyze(&SegmentInput { frame: i as u32 + 1, ts_ns: ts, stream, tcp, sack: &sack });
+                prop_assert!(!(r.flags.contains(AnalysisFlags::FAST_RETRANSMISSION) && r.flags.contains(AnalysisFlags::OUT_OF_ORDER)));
+                prop_assert_eq!(r.dup_ack_num != 0, r.flags.contains(AnalysisFlags::DUPLICATE_ACK));
+                if let Some(b) = r.bytes_in_flight { prop_assert!(b > 0 && b < 2_000_000_000); }
+            }
+            let mut display = az.display_pass();
+            let mut layers = vec![LayerAnalysis { raw_seq: 1, raw_ack: 2, tcp_flags: 0x12, raw_window: 3, payload_len: 4, analysis: Some(TcpAnalysis { stream: 2, ..TcpAnalysis::default() }) }];
+            display.apply(&mut layers);
         }
     }
 }

@@ -230,11 +230,12 @@ impl SessionBuilder {
                 self.saw_synack = true;
                 self.synack_ns.get_or_insert(ts);
             }
-            TH_ACK => {
-                if self.saw_synack && self.ack_after_synack_ns.is_none() && Some(dir) == self.client
-                {
-                    self.ack_after_synack_ns = Some(ts);
-                }
+            TH_ACK
+                if self.saw_synack
+                    && self.ack_after_synack_ns.is_none()
+                    && Some(dir) == self.client =>
+            {
+                self.ack_after_synack_ns = Some(ts);
             }
             _ => {}
         }
@@ -365,7 +366,7 @@ impl SessionBuilder {
 pub struct TcpSessionTracker {
     only: Option<u32>,
     keep_lots: bool,
-    sessions: Vec<Option<SessionBuilder>>,
+    sessions: std::collections::BTreeMap<u32, SessionBuilder>,
 }
 
 impl TcpSessionTracker {
@@ -374,7 +375,7 @@ impl TcpSessionTracker {
         TcpSessionTracker {
             only: None,
             keep_lots: true,
-            sessions: Vec::new(),
+            sessions: std::collections::BTreeMap::new(),
         }
     }
 
@@ -418,13 +419,10 @@ impl TcpSessionTracker {
                         .and_then(|l| l.analysis)
                         .map(|a| a.flags)
                         .unwrap_or_default();
-                    let slot = stream as usize;
-                    if self.sessions.len() <= slot {
-                        self.sessions.resize_with(slot + 1, || None);
-                    }
                     let keep_lots = self.keep_lots;
-                    self.sessions[slot]
-                        .get_or_insert_with(|| SessionBuilder::new(t, ctx.meta.ts_ns, keep_lots))
+                    self.sessions
+                        .entry(stream)
+                        .or_insert_with(|| SessionBuilder::new(t, ctx.meta.ts_ns, keep_lots))
                         .observe(ctx.meta.number, ctx.meta.ts_ns, t, ip_bytes, flags);
                 }
                 _ => {}
@@ -434,19 +432,91 @@ impl TcpSessionTracker {
 
     /// The session of `stream`, if it was seen (and tracked).
     pub fn session(&self, stream: u32) -> Option<TcpSession> {
-        self.sessions
-            .get(stream as usize)?
-            .as_ref()
-            .map(|b| b.finish(stream))
+        self.sessions.get(&stream).map(|b| b.finish(stream))
     }
 
     /// Every tracked session, by stream number.
     pub fn sessions(&self) -> Vec<TcpSession> {
-        self.sessions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| b.as_ref().map(|b| b.finish(i as u32)))
-            .collect()
+        self.sessions.iter().map(|(&i, b)| b.finish(i)).collect()
+    }
+}
+
+impl TcpSession {
+    /// Writes the session as readable text (the non-JSON form of `tracematch session`): one
+    /// `name: value` line per fact, one line per direction, then the packet lots as a table.
+    pub fn write_text<W: std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), |s| format!("{s:.9}"));
+        writeln!(out, "stream: {}", self.stream)?;
+        writeln!(
+            out,
+            "client: {}:{}{}",
+            self.client.addr,
+            self.client.port,
+            if self.missed_syn {
+                " (no SYN seen: roles from the first packet)"
+            } else {
+                ""
+            }
+        )?;
+        writeln!(out, "server: {}:{}", self.server.addr, self.server.port)?;
+        let state = serde_json::to_value(self.state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "state: {state}{}",
+            self.closed_by
+                .map(|c| format!(" (first FIN from {c})"))
+                .unwrap_or_default()
+        )?;
+        writeln!(out, "first_packet: {:.9}", self.first_packet_time)?;
+        writeln!(out, "connect_time: {}", opt(self.connect_time))?;
+        writeln!(out, "syn_to_synack: {}", opt(self.syn_to_synack))?;
+        writeln!(out, "synack_to_ack: {}", opt(self.synack_to_ack))?;
+        writeln!(out, "last_packet: {:.9}", self.last_packet_time)?;
+        writeln!(out, "duration: {:.9}", self.duration)?;
+        for (name, d) in [
+            ("client_to_server", &self.client_to_server),
+            ("server_to_client", &self.server_to_client),
+        ] {
+            let o = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
+            writeln!(
+                out,
+                "{name}: packets={} ip_bytes={} tcp_bytes={} payload_bytes={} isn={} last_ack={} wscale={} mss={} sack_perm={} retransmissions={} zero_windows={}",
+                d.packets,
+                d.ip_bytes,
+                d.tcp_bytes,
+                d.payload_bytes,
+                o(d.isn.map(|v| v.to_string())),
+                o(d.last_ack.map(|v| v.to_string())),
+                o(d.window_scale.map(|v| v.to_string())),
+                o(d.mss.map(|v| v.to_string())),
+                d.sack_permitted,
+                d.retransmissions,
+                d.zero_windows
+            )?;
+        }
+        writeln!(
+            out,
+            "lots: {}\nlot\tdirection\tfirst_frame\tfirst_time\tpackets\tpayload_bytes\tduration\tgap",
+            self.lots.len()
+        )?;
+        for l in &self.lots {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{:.9}\t{}\t{}\t{:.9}\t{}",
+                l.number,
+                l.direction,
+                l.first_frame,
+                l.first_time,
+                l.packets,
+                l.payload_bytes,
+                l.duration,
+                opt(l.gap_since_previous)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -537,6 +607,15 @@ mod tests {
         assert_eq!((s.lots[1].packets, s.lots[1].payload_bytes), (2, 1500));
         assert_eq!(s.lots[1].gap_since_previous, Some(0.107));
         assert_eq!(s.lots[1].duration, 0.001);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["state"], "CLOSED");
+        assert_eq!(json["lots"][1]["gap_since_previous"], 0.107);
+        assert_eq!(json["client_to_server"]["sack_permitted"], true);
+        let mut text = Vec::new();
+        s.write_text(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("state: CLOSED (first FIN from client)"));
+        assert!(text.contains("lots: 2"));
     }
 
     #[test]

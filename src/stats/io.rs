@@ -14,6 +14,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::frame_facts::FrameFacts;
+use super::io_filter::IoFilter;
 use crate::pipeline::FrameContext;
 use crate::session::LayerAnalysis;
 
@@ -128,6 +129,7 @@ pub struct IoRow {
 #[derive(Clone, Debug)]
 pub struct IoStats {
     interval_ns: i64,
+    filter: IoFilter,
     first_ts_ns: Option<i64>,
     /// The interval of the latest frame so far: tshark's io,stat keeps adding to its newest
     /// interval when a frame's time goes backwards.
@@ -136,13 +138,20 @@ pub struct IoStats {
 }
 
 impl IoStats {
-    /// Statistics with intervals of `interval_ns` (see [`parse_interval`]).
+    /// Statistics of every frame with intervals of `interval_ns` (see [`parse_interval`]).
     pub fn new(interval_ns: i64) -> Result<Self, IntervalError> {
+        Self::with_filter(interval_ns, IoFilter::All)
+    }
+
+    /// Statistics of the frames `filter` passes. Intervals stay relative to the capture's first
+    /// frame, as in tshark's io,stat with a column filter.
+    pub fn with_filter(interval_ns: i64, filter: IoFilter) -> Result<Self, IntervalError> {
         if !(MIN_INTERVAL_NS..=MAX_INTERVAL_NS).contains(&interval_ns) {
             return Err(IntervalError(format!("{interval_ns} ns")));
         }
         Ok(IoStats {
             interval_ns,
+            filter,
             first_ts_ns: None,
             current: 0,
             buckets: BTreeMap::new(),
@@ -159,10 +168,13 @@ impl IoStats {
     /// including times before the first frame) counts in that latest interval, as tshark does.
     pub fn observe(&mut self, ctx: &FrameContext, tcp: &[LayerAnalysis]) {
         let first = *self.first_ts_ns.get_or_insert(ctx.first_ts_ns);
+        if !self.filter.matches(ctx) {
+            return;
+        }
         let rel = ctx.meta.ts_ns.saturating_sub(first).max(0);
         let index = ((rel / self.interval_ns) as u64).max(self.current);
         self.current = index;
-        let facts = FrameFacts::of(ctx.frame);
+        let facts = FrameFacts::of_analyzed(ctx.frame, tcp);
         let retrans = tcp.iter().any(|l| {
             l.analysis
                 .is_some_and(|a| a.flags.reports("retransmission"))

@@ -1,11 +1,24 @@
-//! Statistics over a capture: interval ("IO graph") counters and ESP sequence analysis per SPI.
+//! Statistics over a capture: interval ("IO graph") counters with optional filters and top
+//! talkers, ESP sequence analysis per SPI and direction, IP endpoints, DNS transactions.
 //!
-//! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order.
+//! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order
+//! (the interval counters and DNS also take the frame's TCP analysis from
+//! [`crate::session::TcpAnalyzer`], for retransmissions and for DNS in retransmitted segments).
+//! Memory stays bounded by what the capture holds: sparse interval buckets, one row per ESP
+//! stream / address / DNS query.
 
+pub mod dns;
+pub mod endpoints;
 pub mod esp;
 mod frame_facts;
 pub mod io;
+mod io_filter;
+pub mod top_talkers;
 
+pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
+pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
+pub use io_filter::{IoFilter, IoProtocol};
+pub use top_talkers::{IntervalTalkers, Talker, TopTalkers};
