@@ -490,6 +490,11 @@ fn http_messages_of_a_stream_carry_their_bodies_as_bytes() {
     let (_, response) = split_bytes(array.get(1), "body");
     assert_eq!(response["kind"], "response");
     assert_eq!(response["status"], 200);
+    // Not TLS: no handshake summary.
+    assert!(handle
+        .tls_summary_from(0, &mut source)
+        .expect("a summary or null")
+        .is_null());
     // Stream 1 has no payload: no messages.
     let none = handle.http_messages_from(1, &mut source).expect("messages");
     assert_eq!(js_sys::Array::from(&none).length(), 0);

@@ -125,6 +125,11 @@ const emit = rpcServe(self, {
     return transfer(messages, messages.filter((m) => m.body).map((m) => m.body.buffer));
   },
 
+  /** The TLS handshake summary of a TCP stream, or null. */
+  tlsSummary(stream) {
+    return guarded(() => requireHandle().tlsSummary(stream, file));
+  },
+
   /** Export objects of the whole capture (no bodies). */
   exportObjects() {
     return guarded(() => requireHandle().exportObjects(file));

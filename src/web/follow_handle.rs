@@ -1,9 +1,9 @@
 //! The handle's Follow and Follow HTTP methods: a stream followed in pages (the first screen of a
 //! stream of hundreds of megabytes comes at once), the HTTP messages of a stream with their decoded
-//! bodies, and export objects.
+//! bodies, the TLS handshake summary, and export objects.
 //!
 //! Glue only: [`FollowPager`], [`http_messages_of_stream`], [`http_messages`] and
-//! [`export_objects`] do the work. Payload bytes cross to JavaScript as one `Uint8Array` per page
+//! [`export_objects`], [`tls_summary_of_stream`] do the work. Payload bytes cross to JavaScript as one `Uint8Array` per page
 //! (chunks carry offsets into it) or per body, never as arrays of numbers.
 //!
 //! Each method taking a `File` has a Rust twin taking any [`ByteSource`] (`*_from`), which the wasm
@@ -18,6 +18,7 @@ use super::js_value::{to_js, to_js_error};
 use crate::app::http::{
     export_objects, http_messages, http_messages_of_stream, HttpMessage, HttpOptions,
 };
+use crate::app::tls::tls_summary_of_stream;
 use crate::capture::random_access::ByteSource;
 use crate::reassembly::{FollowNode, FollowPager, FollowProto, TcpFollowOptions};
 
@@ -146,6 +147,15 @@ impl CaptureHandle {
         self.http_messages_from(stream, &mut source)
     }
 
+    /// What the TLS handshake of TCP stream `stream` reveals (`TlsSummary` in the core: SNI, ALPN,
+    /// versions, chosen cipher suite, certificate subject), or null when the stream is not TLS.
+    /// Reads only the stream's first records.
+    #[wasm_bindgen(js_name = tlsSummary)]
+    pub fn tls_summary_js(&self, stream: u32, file: web_sys::File) -> Result<JsValue, JsError> {
+        let mut source = file_source(file)?;
+        self.tls_summary_from(stream, &mut source)
+    }
+
     /// Export objects of the whole capture (Wireshark's File → Export Objects → HTTP list):
     /// `[{stream, frame, host, path, content_type, size, filename}]`. Bodies are not kept; get one
     /// with `exportObjectBody`.
@@ -253,6 +263,15 @@ impl CaptureHandle {
         let messages =
             http_messages_of_stream(&self.indexer, source, stream, HttpOptions::default());
         messages_to_js(&messages)
+    }
+
+    /// [`Self::tls_summary_js`] over any byte source.
+    pub fn tls_summary_from(
+        &self,
+        stream: u32,
+        source: &mut dyn ByteSource,
+    ) -> Result<JsValue, JsError> {
+        to_js(&tls_summary_of_stream(&self.indexer, source, stream))
     }
 
     /// [`Self::export_objects_js`] over any byte source.

@@ -1,7 +1,8 @@
 // End-to-end tests of Follow stream and Follow HTTP in the real page (headless Chromium):
 // (a) a real capture's TCP stream against tshark's `-z follow,tcp,raw,N` oracle: the turns
 //     (data-node, data-bytes) and the shown bytes, read in small pages (?followpage=) so turns span
-//     pages; the saved file equals the stream's bytes;
+//     pages; gap markers where tshark writes its gap text; the TLS handshake summary; the saved
+//     file equals the shown side's bytes; find;
 // (b) the project's hostile capture (tracematch synth hostile): nothing in it executes (no
 //     window.__pwned, no dialog, no request off the page's origin, no element made from it), and its
 //     markup is visible as text in the Follow view and the HTTP view; images only as blob: <img>.
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, openPage, captureLocator, waitIndexed,
+  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, openPage, captureLocator, waitIndexed, readTsv,
 } from './helpers.mjs';
 
 let server, browser, tmp;
@@ -138,6 +139,20 @@ test('a real TCP stream: turns and bytes equal tshark\'s raw follow; one side; s
         assert.ok(gaps >= minGaps, `${gaps} gaps`);
         assert.equal(await follow.locator('[data-testid="follow-gap"]').count(), gaps);
 
+        // A TLS stream shows its handshake summary: SNI and cipher suite as tshark saw them
+        // (tests/expected/tls/handshakes.tsv, made with tshark 4.0).
+        const tls = readTsv(path.join(REPO_ROOT, 'tests', 'expected', 'tls', 'handshakes.tsv'))
+          .find((r) => r.capture === name && Number(r.tcp_stream) === stream);
+        const box = capture.locator('[data-testid="follow-tls"]');
+        if (tls) {
+          await box.waitFor({ state: 'visible', timeout: 10000 });
+          const facts = await box.textContent();
+          assert.ok(facts.includes(tls.sni), `SNI ${tls.sni} in ${facts}`);
+          assert.ok(facts.includes(tls.cipher_suite), `cipher suite ${tls.cipher_suite}`);
+        } else {
+          assert.equal(await box.isVisible(), false, 'no TLS summary for a stream that is not TLS');
+        }
+
         // ASCII view shows the same bytes (printable ones as themselves).
         await capture.locator('[data-testid="follow-view"]').selectOption('ascii');
         const ascii = await follow.locator('[data-testid="follow-chunk"]').first().locator('.follow-bytes').allTextContents().then((t) => t.join(''));
@@ -170,6 +185,15 @@ test('a real TCP stream: turns and bytes equal tshark\'s raw follow; one side; s
           await capture.locator('[data-testid="follow-find-next"]').click();
           assert.match(await capture.locator('[data-testid="follow-find-count"]').textContent(), new RegExp(`^${Math.min(2, marks)} of ${marks}`));
         }
+
+        // Next / previous stream.
+        await capture.locator('[data-testid="follow-next"]').click();
+        await capture.locator(`[data-testid="follow"][data-stream="${stream + 1}"][data-proto="tcp"]`).waitFor({ state: 'attached' });
+        await capture.locator('[data-testid="follow-prev"]').click();
+        const back = capture.locator(`[data-testid="follow"][data-stream="${stream}"][data-proto="tcp"]`);
+        await back.waitFor({ state: 'attached' });
+        await page.waitForFunction((el) => el.dataset.state !== 'loading', await back.elementHandle());
+        assert.equal(await back.locator('[data-testid="follow-chunk"]').first().getAttribute('data-bytes'), String(want[0].bytes));
       } finally {
         await page.close();
       }

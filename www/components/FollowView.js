@@ -58,6 +58,7 @@ export function createFollowView({ rpc, streamCount, firstTsNs, onClose }) {
   const moreButton = h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'follow-more' }, on: { click: () => loadMore() } }, 'Load more');
   const status = h('span', { class: 'pane-hint follow-status', dataset: { testid: 'follow-status' } }, '');
 
+  const tlsBox = h('div', { class: 'follow-tls', dataset: { testid: 'follow-tls' }, hidden: true });
   const content = h('div', { class: 'follow-text', dataset: { testid: 'follow' }, tabindex: 0 });
   const scroller = h('div', { class: 'follow-scroll' }, content);
   const streamPane = h('div', { class: 'follow-stream' },
@@ -65,6 +66,7 @@ export function createFollowView({ rpc, streamCount, firstTsNs, onClose }) {
       h('label', {}, 'Show ', nodeSelect), h('label', {}, 'as ', viewSelect),
       h('span', { class: 'follow-find' }, findInput, findPrev, findNext, findCount),
       h('span', { class: 'spacer' }), saveButton),
+    tlsBox,
     scroller,
     h('div', { class: 'follow-foot' }, status, moreButton));
   const httpPane = h('div', { class: 'follow-http', dataset: { testid: 'follow-http' }, hidden: true });
@@ -95,6 +97,8 @@ export function createFollowView({ rpc, streamCount, firstTsNs, onClose }) {
     content.dataset.state = 'loading';
     replaceChildren(content);
     replaceChildren(httpPane);
+    replaceChildren(tlsBox);
+    tlsBox.hidden = true;
     httpPane.dataset.stream = String(stream);
     delete httpPane.dataset.state;
     title.textContent = `Follow ${proto.toUpperCase()} stream ${stream}`;
@@ -111,12 +115,37 @@ export function createFollowView({ rpc, streamCount, firstTsNs, onClose }) {
       current.frames = header.frames;
       title.textContent = `Follow ${proto.toUpperCase()} stream ${stream}: ${endpoint(header.node0)} ⇄ ${endpoint(header.node1)}`;
       updateNodeSelect();
+      if (proto === 'tcp') showTls(my, stream);
       await loadMore(my);
     } catch (err) {
       if (my !== token) return;
       content.dataset.state = 'error';
       status.textContent = `Could not follow the stream: ${err.message}`;
     }
+  }
+
+  /** The TLS handshake summary above the bytes, when the stream is TLS (nothing is decrypted). */
+  async function showTls(my, stream) {
+    let t;
+    try {
+      t = await rpc.call('tlsSummary', [stream]);
+    } catch {
+      return;
+    }
+    if (my !== token || !t) return;
+    const cipher = t.cipher_suite ? `${t.cipher_suite_name || ''} (${t.cipher_suite})`.trim() : '';
+    const items = [
+      ['SNI', t.sni || ''],
+      ['ALPN offered', (t.alpn_offered || []).join(', ')],
+      ['ALPN selected', t.alpn_selected || ''],
+      ['Client versions', (t.client_versions || []).join(', ')],
+      ['Server version', t.server_version || ''],
+      ['Cipher suite', cipher],
+      ['Certificate subject', t.certificate_subject || ''],
+    ].filter(([, v]) => v);
+    replaceChildren(tlsBox, h('strong', {}, 'TLS handshake'),
+      h('dl', { class: 'facts' }, items.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+    tlsBox.hidden = false;
   }
 
   function updateNodeSelect() {
