@@ -127,7 +127,10 @@ fn pages_equal_the_lazy_iterator_on_every_oracle_stream() {
             streams += 1;
         }
     }
-    assert!(streams > 200, "only {streams} oracle streams found (the corpus has 240+)");
+    assert!(
+        streams > 200,
+        "only {streams} oracle streams found (the corpus has 240+)"
+    );
     eprintln!("paged follow: {streams} oracle streams identical at 3 page sizes");
 }
 
