@@ -22,8 +22,8 @@ pub fn run(args: Vec<std::ffi::OsString>, mut out: &mut dyn Write) -> Result<i32
             _ => return Err(arg.unexpected().into()),
         }
     }
-    let [path] = <[String; 1]>::try_from(positional)
-        .map_err(|_| UsageError("dns takes one FILE".into()))?;
+    let [path] =
+        <[String; 1]>::try_from(positional).map_err(|_| UsageError("dns takes one FILE".into()))?;
     let mut dns = DnsStats::new();
     let (pipeline, _) = feed_analyzed(&path, &mut |c, tcp| dns.observe(c, tcp))?;
     if json {

@@ -27,7 +27,11 @@ pub fn run(args: Vec<std::ffi::OsString>, mut out: &mut dyn Write) -> Result<i32
     let mut table = EndpointTable::new();
     let (pipeline, _) = feed_analyzed(&path, &mut |c, _| table.observe(c))?;
     if json {
-        let rows: Vec<_> = table.rows(false).into_iter().chain(table.rows(true)).collect();
+        let rows: Vec<_> = table
+            .rows(false)
+            .into_iter()
+            .chain(table.rows(true))
+            .collect();
         serde_json::to_writer(&mut *out, &rows).map_err(std::io::Error::other)?;
         writeln!(out)?;
     } else {

@@ -27,8 +27,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let [path] = <[String; 1]>::try_from(positional)
         .map_err(|_| UsageError("expert takes one FILE".into()))?;
     let mut summary = ExpertSummary::new();
-    let (pipeline, _) =
-        feed_analyzed(&path, &mut |c, tcp| summary.observe(c.meta.number, tcp))?;
+    let (pipeline, _) = feed_analyzed(&path, &mut |c, tcp| summary.observe(c.meta.number, tcp))?;
     let rows = summary.rows();
     if json {
         serde_json::to_writer(&mut *out, &rows).map_err(std::io::Error::other)?;
@@ -36,8 +35,17 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     } else {
         writeln!(out, "severity\tkind\tcount\tframes")?;
         for r in &rows {
-            let frames: Vec<String> = r.frames.iter().take(TEXT_FRAMES).map(u32::to_string).collect();
-            let more = if r.count > TEXT_FRAMES as u64 { ",..." } else { "" };
+            let frames: Vec<String> = r
+                .frames
+                .iter()
+                .take(TEXT_FRAMES)
+                .map(u32::to_string)
+                .collect();
+            let more = if r.count > TEXT_FRAMES as u64 {
+                ",..."
+            } else {
+                ""
+            };
             writeln!(
                 out,
                 "{}\t{}\t{}\t{}{more}",

@@ -53,10 +53,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     if names.is_empty() {
         return Err(UsageError("fields needs at least one -e FIELD".into()).into());
     }
-    let frame_names: Vec<&String> = names
-        .iter()
-        .filter(|n| !is_tcp_analysis_field(n))
-        .collect();
+    let frame_names: Vec<&String> = names.iter().filter(|n| !is_tcp_analysis_field(n)).collect();
     let mut compiled = fields::compile(&frame_names)
         .map_err(|e| UsageError(e.to_string()))?
         .into_iter();

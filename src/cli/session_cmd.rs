@@ -23,15 +23,21 @@ pub fn run(args: Vec<std::ffi::OsString>, mut out: &mut dyn Write) -> Result<i32
     }
     let [path, stream] = <[String; 2]>::try_from(positional)
         .map_err(|_| UsageError("session takes FILE and STREAM".into()))?;
-    let stream: u32 = stream
-        .parse()
-        .map_err(|_| UsageError(format!("STREAM must be a tcp.stream number, not '{stream}'")))?;
+    let stream: u32 = stream.parse().map_err(|_| {
+        UsageError(format!(
+            "STREAM must be a tcp.stream number, not '{stream}'"
+        ))
+    })?;
     let mut tracker = TcpSessionTracker::for_stream(stream);
     let (pipeline, _) = feed_analyzed(&path, &mut |c, tcp| tracker.observe(c, tcp))?;
     let status = finish_status(&path, pipeline.error());
     let Some(session) = tracker.session(stream) else {
         eprintln!("tracematch: {path}: no TCP stream {stream}");
-        return Ok(if status == super::EXIT_OK { EXIT_USAGE } else { status });
+        return Ok(if status == super::EXIT_OK {
+            EXIT_USAGE
+        } else {
+            status
+        });
     };
     if json {
         serde_json::to_writer(&mut *out, &session).map_err(std::io::Error::other)?;
