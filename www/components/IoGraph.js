@@ -32,7 +32,11 @@ export function createIoGraph(io, { name, onRange }) {
   let plot = null;
   let ready = false;
   const full = [x[0] ?? 0, x[x.length - 1] ?? 0];
+  let current = null;
   function report(range) {
+    // Only changes are reported (uPlot sets the x scale again on redraws).
+    if ((range === null && current === null) || (range && current && range[0] === current[0] && range[1] === current[1])) return;
+    current = range;
     if (range) {
       rangeText.textContent = `Showing ${range[0].toFixed(3)} – ${range[1].toFixed(3)} s`;
       element.dataset.range = `${range[0]},${range[1]}`;
