@@ -24,6 +24,7 @@ pub mod export;
 pub mod fields;
 pub mod flow;
 pub mod index;
+pub mod matching;
 pub mod pipeline;
 pub mod reassembly;
 pub mod session;

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 use tracematch::pipeline::{ConvKind, Indexer};
-use tracematch::web::js_value::widen_unsafe_integers;
+use tracematch::web::js_value::{to_json_text, MAX_SAFE_INTEGER};
 use tracematch::web::CaptureHandle;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -261,20 +261,28 @@ fn cancel_keeps_what_was_indexed() {
 
 #[wasm_bindgen_test]
 fn unsafe_integers_become_exact_strings() {
-    let mut v = serde_json::json!({
-        "ts": 1_193_676_055_856_435_000_i64,
-        "neg": -9_007_199_254_740_993_i64,
-        "small": 42,
-        "edge": 9_007_199_254_740_991_u64,
-        "list": [u64::MAX, 1.5],
-    });
-    widen_unsafe_integers(&mut v);
-    assert_eq!(v["ts"], "1193676055856435000");
-    assert_eq!(v["neg"], "-9007199254740993");
-    assert_eq!(v["small"], 42);
-    assert_eq!(v["edge"], 9_007_199_254_740_991_u64);
-    assert_eq!(v["list"][0], "18446744073709551615");
-    assert_eq!(v["list"][1], 1.5);
+    #[derive(serde::Serialize)]
+    struct Sample {
+        ts: i64,
+        neg: i64,
+        small: u32,
+        edge: u64,
+        list: (u64, f64),
+        keyed: std::collections::BTreeMap<u64, &'static str>,
+    }
+    let text = to_json_text(&Sample {
+        ts: 1_193_676_055_856_435_000,
+        neg: -9_007_199_254_740_993,
+        small: 42,
+        edge: MAX_SAFE_INTEGER,
+        list: (u64::MAX, 1.5),
+        keyed: [(u64::MAX, "x")].into_iter().collect(),
+    })
+    .expect("serializable");
+    assert_eq!(
+        text,
+        r#"{"ts":"1193676055856435000","neg":"-9007199254740993","small":42,"edge":9007199254740991,"list":["18446744073709551615",1.5],"keyed":{"18446744073709551615":"x"}}"#
+    );
 }
 
 /// True where `FileReaderSync` exists (dedicated workers); the File tests need it.

@@ -12,9 +12,11 @@ const intro = document.getElementById('intro');
 const notice = document.getElementById('notice');
 
 function open(files) {
+  // The newest files go on top, in the order they were given.
+  const top = list.firstChild;
   for (const file of files) {
     const view = openCapture(file, { chunkBytes, onClose: updateIntro });
-    list.prepend(view.element);
+    list.insertBefore(view.element, top);
   }
   updateIntro();
 }

@@ -16,6 +16,7 @@ mod http_cmd;
 mod index_cmd;
 mod info;
 mod input;
+mod match_cmd;
 mod session_cmd;
 mod stats_cmd;
 mod synth_cmd;
@@ -43,6 +44,8 @@ commands:
   export-objects FILE DIR           save every HTTP body into DIR
   synth demo DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
                                     the project's own generated captures (demo pair, benchmark)
+  match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]
+                                    match streams across captures of the same traffic
   session FILE STREAM [--json]      TCP session details and packet lots of one tcp.stream
   stats FILE [--interval 1s] [--filter EXPR] [--csv] [--busy]
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
@@ -80,6 +83,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "dns" => dns_cmd::run(rest, &mut out),
         "expert" => expert_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
+        "match" => match_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return EXIT_OK;

@@ -119,12 +119,12 @@ test('real captures: frames and TCP/UDP conversations equal tshark 4.0; a TCP co
 test('sorting by Packets (descending) puts the busiest TCP conversation first and lists exactly its frames', async (t) => {
   const dir = publicCaptures();
   if (!dir) { console.error('SKIPPED: ../shared/captures not found'); t.skip('no captures'); return; }
-  const name = 'arkime__wireshark-retrans.pcap';
+  const name = 'ndpi__1kxun.pcap';
   const want = oracle(dir, name);
   const { page, capture } = await load(path.join(dir, name));
   try {
     const { table } = await convTable(capture, 'tcp');
-    const header = table.locator('.vt-sort', { hasText: /^Packets$/ });
+    const header = table.locator('.vt-sort[title="Sort by Packets"]');
     await header.click();
     await header.click();
     const maxFrames = Math.max(...want.tcp.map((r) => Number(r.frames_total)));
@@ -232,6 +232,41 @@ test('several files at once; a file name with markup is shown as text', async ()
     assert.ok(shown.includes(hostile), 'the name is shown verbatim as text');
     assert.equal(await page.locator('img, script:not([src])').count(), 0, 'no element came from the name');
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  } finally {
+    await page.close();
+  }
+});
+
+test('dropping a file opens it; the IP tab lists address pairs and their packets', async () => {
+  const file = path.join(tmp, 'dropped.pcap');
+  const made = writeSyntheticPcap(file, { tcpFlows: 4, udpFlows: 3 });
+  const page = await openPage(browser.context, pageUrl());
+  try {
+    // Build the drop the way a browser does: a DataTransfer holding a File.
+    const bytes = [...fs.readFileSync(file)];
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped.pcap'));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer });
+    await page.dispatchEvent('main', 'dragover', { dataTransfer });
+    await page.dispatchEvent('main', 'drop', { dataTransfer });
+    const capture = captureLocator(page, 'dropped.pcap');
+    assert.equal(await waitIndexed(capture), made.packets);
+    assert.equal(await page.locator('#drop-overlay').isVisible(), false);
+    const { table, rows } = await convTable(capture, 'ip');
+    assert.equal(rows, made.tcpFlows + made.udpFlows, 'one ip conversation per generated address pair');
+    assert.equal(await table.locator('[data-testid="conv-row"][data-stream]').count(), 0, 'ip rows carry no stream id');
+    // The first ip row is the pair of the first TCP connection: exactly its frames.
+    await table.locator('[data-testid="conv-row"]').first().click();
+    const list = capture.locator('[data-testid="packet-list"]');
+    await list.waitFor();
+    assert.deepEqual(await allFrames(list), made.framesOfTcpStream.get(0));
+    // Rows are decoded in the worker: the first packet of a connection is its SYN.
+    const firstRow = list.locator('[data-testid="packet-row"]').first();
+    await page.waitForFunction((row) => row.textContent.includes('[SYN]'), await firstRow.elementHandle(), { timeout: 10000 });
+    assert.match(await firstRow.textContent(), /TCP/);
   } finally {
     await page.close();
   }

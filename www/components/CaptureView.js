@@ -80,7 +80,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   function renderTabs(s) {
     const counts = { tcp: s.tcp_streams, udp: s.udp_streams, ip: null };
     replaceChildren(tabs, CONV_KINDS.map((kind) => h('button', {
-      type: 'button', role: 'tab', class: 'conv-tab', id: undefined,
+      type: 'button', role: 'tab', class: 'conv-tab',
       'aria-selected': kind === state.kind ? 'true' : 'false',
       dataset: { testid: 'conv-tab', kind },
       on: { click: () => showKind(kind) },

@@ -3,10 +3,10 @@
 import { createVirtualTable } from './VirtualTable.js';
 import { conversationColumns, sortConversations, formatCount, formatSeconds } from '../state.js';
 
+/** Column widths in rem; addresses take the spare width. */
 const WIDTHS = {
-  stream: '4.5rem', addr_a: 'minmax(9rem, 1.6fr)', port_a: '4.5rem', addr_b: 'minmax(9rem, 1.6fr)', port_b: '4.5rem',
-  frames: '5.5rem', bytes: '7rem', frames_a_to_b: '6.5rem', bytes_a_to_b: '7.5rem', frames_b_to_a: '6.5rem',
-  bytes_b_to_a: '7.5rem', rel_start: '7.5rem', duration: '7.5rem',
+  stream: [5.5], addr_a: [11, 1], port_a: [5], addr_b: [11, 1], port_b: [5], frames: [6.5], bytes: [7.5],
+  frames_a_to_b: [8], bytes_a_to_b: [8], frames_b_to_a: [8], bytes_b_to_a: [8], rel_start: [7.5], duration: [7.5],
 };
 
 /**
@@ -14,7 +14,7 @@ const WIDTHS = {
  * index in the table's own order (what framesOfStream needs for ip rows).
  */
 export function createConversationTable(kind, rows, { onSelect, onSort }) {
-  const columns = conversationColumns(kind).map((c) => ({ ...c, width: WIDTHS[c.key] }));
+  const columns = conversationColumns(kind).map((c) => ({ ...c, rem: WIDTHS[c.key][0], grow: WIDTHS[c.key][1] }));
   let order = sortConversations(rows, kind, null);
 
   const table = createVirtualTable({

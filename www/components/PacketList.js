@@ -8,13 +8,13 @@ import { formatRelativeTime, pagesFor } from '../state.js';
 export const PAGE_SIZE = 200;
 
 const COLUMNS = [
-  { key: 'number', label: 'No.', numeric: true, width: '5.5rem' },
-  { key: 'time', label: 'Time', numeric: true, width: '8.5rem' },
-  { key: 'source', label: 'Source', width: 'minmax(8rem, 1fr)' },
-  { key: 'destination', label: 'Destination', width: 'minmax(8rem, 1fr)' },
-  { key: 'protocol', label: 'Protocol', width: '6rem' },
-  { key: 'length', label: 'Length', numeric: true, width: '5rem' },
-  { key: 'info', label: 'Info', width: 'minmax(16rem, 3fr)' },
+  { key: 'number', label: 'No.', numeric: true, rem: 5.5 },
+  { key: 'time', label: 'Time', numeric: true, rem: 8 },
+  { key: 'source', label: 'Source', rem: 10, grow: 1 },
+  { key: 'destination', label: 'Destination', rem: 10, grow: 1 },
+  { key: 'protocol', label: 'Protocol', rem: 6 },
+  { key: 'length', label: 'Length', numeric: true, rem: 5 },
+  { key: 'info', label: 'Info', rem: 24, grow: 4 },
 ];
 
 /**
@@ -27,6 +27,7 @@ export function createPacketList(frames, { loadRows, firstTsNs, onError }) {
     testid: 'packet-list',
     rowTestid: 'packet-row',
     label: 'Packets of the selected conversation',
+    maxHeight: 400,
     emptyText: 'No packets',
     columns: COLUMNS,
     rowAttrs: (i) => ({ frame: frames[i] }),

@@ -7,19 +7,26 @@ import { visibleRange } from '../state.js';
 
 /** Row height in px; must match --row-height in styles/table.css. */
 export const ROW_HEIGHT = 22;
+/** Header height in px (styles/table.css .vt-head). */
+const HEADER_HEIGHT = 24;
+/** Rows of height an almost empty table still has, and room for a horizontal scrollbar. */
+const MIN_VISIBLE_ROWS = 3;
+const SCROLLBAR_ALLOWANCE = 16;
 
 /**
  * Creates a table. Options:
  *  - testid, rowTestid: data-testid of the table and of each row
- *  - columns: [{ key, label, numeric, width }] (width: a CSS grid track, e.g. '9rem')
+ *  - columns: [{ key, label, numeric, rem, grow }]: a column is `rem` wide; with `grow` it also takes
+ *    that share of the spare width. Widths never depend on content, so all rows line up.
  *  - rowAttrs(i) → dataset object for row i (in display order)
  *  - cellText(i, column) → string for the cell (may be '' while loading)
  *  - onSort(key) (optional): header clicked; onSelect(i) (optional): row chosen
  *  - onRange(first, end) (optional): the rendered range changed (to load rows on demand)
- *  - label: accessible name
+ *  - label: accessible name; maxHeight: the viewport's height in px when there are many rows
  */
 export function createVirtualTable(options) {
   const { columns, rowAttrs, cellText, onSort, onSelect, onRange } = options;
+  const maxHeight = options.maxHeight || 320;
   let count = 0;
   let selected = -1;
   let sortState = null;
@@ -27,7 +34,8 @@ export function createVirtualTable(options) {
   let lastRange = { first: -1, end: -1 };
 
   const table = h('div', { class: 'vt', role: 'grid', 'aria-label': options.label || '', 'aria-rowcount': 0, dataset: { testid: options.testid, rows: 0 } });
-  table.style.setProperty('--cols', columns.map((c) => c.width || 'minmax(6rem, 1fr)').join(' '));
+  table.style.setProperty('--cols', columns.map((c) => (c.grow ? `minmax(${c.rem}rem, ${c.grow}fr)` : `${c.rem}rem`)).join(' '));
+  table.style.setProperty('--min-width', `${columns.reduce((sum, c) => sum + c.rem, 0)}rem`);
   const header = h('div', { class: 'vt-head', role: 'row' });
   const canvas = h('div', { class: 'vt-canvas', role: 'rowgroup' });
   const viewport = h('div', { class: 'vt-viewport', tabindex: 0 }, header, canvas);
@@ -50,7 +58,11 @@ export function createVirtualTable(options) {
     const rows = [];
     for (let i = first; i < end; i++) {
       const row = h('div', { class: `vt-row${i === selected ? ' selected' : ''}${i % 2 ? ' odd' : ''}`, role: 'row', 'aria-rowindex': i + 2, 'aria-selected': i === selected ? 'true' : 'false', dataset: { testid: options.rowTestid, index: i, ...rowAttrs(i) } },
-        columns.map((col) => h('div', { class: `vt-cell${col.numeric ? ' num' : ''}`, role: 'gridcell' }, cellText(i, col))));
+        columns.map((col) => {
+          const text = cellText(i, col);
+          // Long text cells show their whole value on hover (a text attribute, never markup).
+          return h('div', { class: `vt-cell${col.numeric ? ' num' : ''}`, role: 'gridcell', title: col.grow && text ? text : null }, text);
+        }));
       row.style.top = `${i * ROW_HEIGHT}px`;
       rows.push(row);
     }
@@ -109,6 +121,9 @@ export function createVirtualTable(options) {
       table.dataset.rows = String(n);
       table.setAttribute('aria-rowcount', String(n + 1));
       canvas.style.height = `${n * ROW_HEIGHT}px`;
+      // Short tables shrink to their rows; long ones scroll inside maxHeight.
+      const rowsHeight = HEADER_HEIGHT + Math.max(n, MIN_VISIBLE_ROWS) * ROW_HEIGHT + SCROLLBAR_ALLOWANCE;
+      viewport.style.height = `${Math.min(maxHeight, rowsHeight)}px`;
       empty.hidden = n > 0;
       if (!keepScroll) viewport.scrollTop = 0;
       lastRange = { first: -1, end: -1 };

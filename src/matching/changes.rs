@@ -1,0 +1,185 @@
+//! "What changed" between the two points for one matched stream: NAT map, TTL (hops), DSCP/ECN,
+//! MSS and other SYN options, window scale, IP ID rewrite, sequence offsets, VLAN tags, largest
+//! segment (MTU / re-segmentation) and HTTP headers a proxy added or removed.
+
+use serde::Serialize;
+
+use super::input::{StreamSummary, SynInfo};
+
+/// One difference: what, in which direction, the value at A and at B.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// `nat`, `ttl`, `dscp`, `ecn`, `mss`, `window_scale`, `sack_permitted`, `timestamps`,
+    /// `ip_id`, `seq_offset`, `vlan`, `max_segment`, `segments`, `http_header_added`,
+    /// `http_header_removed`.
+    pub what: &'static str,
+    /// `c2s`, `s2c` or `both`.
+    pub dir: &'static str,
+    /// Value at A.
+    pub a: String,
+    /// Value at B.
+    pub b: String,
+}
+
+fn dir_name(d: usize) -> &'static str {
+    if d == 0 {
+        "c2s"
+    } else {
+        "s2c"
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string())
+        .unwrap_or_else(|| "none".to_string())
+}
+
+fn push_if<T: PartialEq + ToString + Copy>(
+    out: &mut Vec<Change>,
+    what: &'static str,
+    dir: &'static str,
+    a: Option<T>,
+    b: Option<T>,
+) {
+    if a != b {
+        out.push(Change {
+            what,
+            dir,
+            a: opt(a),
+            b: opt(b),
+        });
+    }
+}
+
+fn syn_changes(out: &mut Vec<Change>, dir: &'static str, a: Option<SynInfo>, b: Option<SynInfo>) {
+    let (Some(a), Some(b)) = (a, b) else { return };
+    push_if(out, "mss", dir, a.mss, b.mss);
+    push_if(out, "window_scale", dir, a.window_scale, b.window_scale);
+    push_if(
+        out,
+        "sack_permitted",
+        dir,
+        Some(a.sack_permitted),
+        Some(b.sack_permitted),
+    );
+    push_if(
+        out,
+        "timestamps",
+        dir,
+        Some(a.timestamps),
+        Some(b.timestamps),
+    );
+}
+
+/// Facts of the packet pairing that feed the change list.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PairingFacts {
+    /// Packets were paired (the stream is the same connection at both points).
+    pub packet_level: bool,
+    /// IP IDs equal in paired packets.
+    pub ip_id_kept: bool,
+    /// B seq − A seq per direction.
+    pub seq_offset: [Option<u32>; 2],
+}
+
+/// The change list of one matched stream pair, in a fixed order.
+pub fn changes(a: &StreamSummary, b: &StreamSummary, facts: PairingFacts) -> Vec<Change> {
+    let mut out = Vec::new();
+    let (_, nat) = super::nat::translation(a, b);
+    for t in nat {
+        let (x, y) = t.split_once("->").unwrap_or((t.as_str(), ""));
+        out.push(Change {
+            what: "nat",
+            dir: "both",
+            a: x.to_string(),
+            b: y.to_string(),
+        });
+    }
+    for d in 0..2 {
+        let dn = dir_name(d);
+        push_if(&mut out, "ttl", dn, a.ttl[d], b.ttl[d]);
+        push_if(
+            &mut out,
+            "dscp",
+            dn,
+            a.tos[d].map(|t| t >> 2),
+            b.tos[d].map(|t| t >> 2),
+        );
+        push_if(
+            &mut out,
+            "ecn",
+            dn,
+            a.tos[d].map(|t| t & 3),
+            b.tos[d].map(|t| t & 3),
+        );
+        push_if(&mut out, "vlan", dn, a.vlan[d], b.vlan[d]);
+    }
+    syn_changes(&mut out, "c2s", a.syn, b.syn);
+    syn_changes(&mut out, "s2c", a.synack, b.synack);
+    if facts.packet_level {
+        if !facts.ip_id_kept {
+            out.push(Change {
+                what: "ip_id",
+                dir: "both",
+                a: "original".to_string(),
+                b: "rewritten".to_string(),
+            });
+        }
+        for d in 0..2 {
+            if let Some(off) = facts.seq_offset[d].filter(|o| *o != 0) {
+                out.push(Change {
+                    what: "seq_offset",
+                    dir: dir_name(d),
+                    a: "0".to_string(),
+                    b: off.to_string(),
+                });
+            }
+        }
+    }
+    for d in 0..2 {
+        if a.max_payload[d] != b.max_payload[d] && a.payload_bytes[d] > 0 && b.payload_bytes[d] > 0
+        {
+            out.push(Change {
+                what: "max_segment",
+                dir: dir_name(d),
+                a: a.max_payload[d].to_string(),
+                b: b.max_payload[d].to_string(),
+            });
+        }
+        if !facts.packet_level && a.packets[d] != b.packets[d] {
+            out.push(Change {
+                what: "segments",
+                dir: dir_name(d),
+                a: a.packets[d].to_string(),
+                b: b.packets[d].to_string(),
+            });
+        }
+    }
+    if let (Some(ra), Some(rb)) = (&a.content.first_request, &b.content.first_request) {
+        for n in rb
+            .header_names
+            .iter()
+            .filter(|n| !ra.header_names.contains(n))
+        {
+            out.push(Change {
+                what: "http_header_added",
+                dir: "c2s",
+                a: String::new(),
+                b: n.clone(),
+            });
+        }
+        for n in ra
+            .header_names
+            .iter()
+            .filter(|n| !rb.header_names.contains(n))
+        {
+            out.push(Change {
+                what: "http_header_removed",
+                dir: "c2s",
+                a: n.clone(),
+                b: String::new(),
+            });
+        }
+    }
+    out
+}
