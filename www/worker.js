@@ -1,8 +1,8 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
 // it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
 // answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
-// Follow pages, HTTP messages and export objects).
-import init, { CaptureHandle, lastPanicMessage } from './pkg/tracematch.js';
+// Follow pages, HTTP messages and export objects, sessions and statistics).
+import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
@@ -13,6 +13,22 @@ let ready = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
+const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
+
+/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle). */
+async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
+  if (!file) throw new Error('no capture indexed in this worker');
+  let offset = 0;
+  const read = (at) => file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer();
+  let next = file.size > 0 ? read(0) : null;
+  while (next) {
+    const buffer = await next;
+    offset += buffer.byteLength;
+    next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
+    guarded(() => target.push(new Uint8Array(buffer)));
+  }
+  guarded(() => target.finish());
+}
 
 /** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
 function guarded(fn) {
@@ -139,5 +155,32 @@ const emit = rpcServe(self, {
   exportObjectBody(stream, frame) {
     const body = guarded(() => requireHandle().exportObjectBody(stream, frame, file));
     return transfer(body, [body.buffer]);
+  },
+
+  /** IO graph rows for `intervalMs`, endpoints and Expert Info (one more read of the File). */
+  stats(intervalMs = 1000) {
+    if (!statsByInterval.has(intervalMs)) {
+      statsByInterval.set(intervalMs, (async () => {
+        const h = guarded(() => new StatsHandle(intervalMs));
+        try {
+          await feedFile(h);
+          return { io: guarded(() => h.ioRows()), endpoints: guarded(() => h.endpoints()), expert: guarded(() => h.expert()) };
+        } finally {
+          h.free();
+        }
+      })());
+    }
+    return statsByInterval.get(intervalMs);
+  },
+
+  /** Session details and ladder of TCP stream `stream` (null when it has no packets). */
+  async session(stream) {
+    const h = guarded(() => new SessionHandle(stream));
+    try {
+      await feedFile(h);
+      return guarded(() => h.result());
+    } finally {
+      h.free();
+    }
   },
 });
