@@ -89,9 +89,28 @@ fn every_body_tshark_decoded_is_reproduced() {
         if bodies.is_empty() {
             continue;
         }
+        let messages = messages_of(&cap, &file);
+        if std::env::var_os("TRACEMATCH_HTTP_COUNTS").is_some() {
+            // Diagnostic only: tshark's message rows (all of them, with or without a body) vs ours.
+            let tsv = cap.join("public/oracle").join(&file).join("http.tsv");
+            let tshark_messages = common::read_tsv(&tsv).map_or(0, |(h, rows)| {
+                let col = |n: &str| h.iter().position(|c| c == n).expect(n);
+                let (mc, cc) = (col("method"), col("code"));
+                rows.iter()
+                    .filter(|r| !r[mc].is_empty() || !r[cc].is_empty())
+                    .count()
+            });
+            let ours = messages
+                .iter()
+                .filter(|m| m.kind != HttpKind::Continuation)
+                .count();
+            if ours != tshark_messages {
+                eprintln!("  count: {file} tshark {tshark_messages} ours {ours}");
+            }
+        }
         // Our (stream, len, sha) multiset; each oracle body takes one.
         let mut ours: BTreeMap<(u32, u64, String), usize> = BTreeMap::new();
-        for m in messages_of(&cap, &file) {
+        for m in messages {
             if let (Some(len), Some(sha)) = (m.body_len, m.body_sha256) {
                 *ours
                     .entry((m.stream, len, sha.to_ascii_lowercase()))

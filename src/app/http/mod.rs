@@ -20,6 +20,7 @@ pub use tshark_view::TsharkView;
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
 use crate::pipeline::Indexer;
+use crate::reassembly::tcp_follow::tcp_flags;
 use crate::reassembly::{FollowProto, FollowTcpIter, StreamReader, TcpFollowOptions};
 
 /// Reassembly options for HTTP: like tshark's follow, but segments still held behind a hole at
@@ -29,6 +30,27 @@ fn reassembly_options() -> TcpFollowOptions {
         flush_held_back_at_end: true,
         ..TcpFollowOptions::default()
     }
+}
+
+/// Parses the messages of a stream read by `reader`, noting each direction's first FIN.
+fn parse_stream(stream: u32, reader: StreamReader<'_>, options: HttpOptions) -> Vec<HttpMessage> {
+    let mut fin: [Option<u32>; 2] = [None, None];
+    let mut parser = HttpStreamParser::new(stream, options);
+    {
+        let segments = reader.tcp_segments().inspect(|s| {
+            let d = usize::from(s.dir.min(1));
+            if s.flags & tcp_flags::FIN != 0 && fin[d].is_none() {
+                fin[d] = Some(s.frame);
+            }
+        });
+        for chunk in FollowTcpIter::new(segments, reassembly_options()) {
+            parser.push(&chunk);
+            if !parser.is_http() {
+                return Vec::new();
+            }
+        }
+    }
+    parser.finish_with_fin(fin)
 }
 
 /// tshark's continuation messages of a stream already found to be HTTP (its segments read again,
@@ -57,11 +79,7 @@ pub fn http_messages_of_stream(
     options: HttpOptions,
 ) -> Vec<HttpMessage> {
     let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
-    let mut messages = http_messages_of_chunks(
-        stream,
-        FollowTcpIter::new(reader.tcp_segments(), reassembly_options()),
-        options,
-    );
+    let mut messages = parse_stream(stream, reader, options);
     let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
     add_continuations(&mut messages, stream, reader, options);
     messages
@@ -97,11 +115,7 @@ pub fn http_messages(
         }
         let stream = u32::try_from(stream).unwrap_or(u32::MAX);
         let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames.clone());
-        let mut messages = http_messages_of_chunks(
-            stream,
-            FollowTcpIter::new(reader.tcp_segments(), reassembly_options()),
-            options,
-        );
+        let mut messages = parse_stream(stream, reader, options);
         let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
         add_continuations(&mut messages, stream, reader, options);
         out.extend(messages);
