@@ -657,7 +657,13 @@ impl HttpStreamParser {
             .header("content-length")
             .and_then(|v| v.trim().parse::<u64>().ok());
         let state = if is_request_side {
-            self.seen_request = true;
+            // tshark's HTTP dissector only takes HTTP/1.x request lines (an HTTP/2 preface
+            // `PRI * HTTP/2.0` is not HTTP to it), so only those make later bytes continuations.
+            let request_line = head.split(|&c| c == b'\n').next().unwrap_or(&[]);
+            let request_line = request_line.strip_suffix(b"\r").unwrap_or(request_line);
+            if request_line.ends_with(b" HTTP/1.0") || request_line.ends_with(b" HTTP/1.1") {
+                self.seen_request = true;
+            }
             let method = msg.method.clone().unwrap_or_default();
             let host = msg.header("host").unwrap_or("").to_string();
             self.requests.push_back(PendingRequest {
@@ -1000,5 +1006,16 @@ mod tests {
             chunks.extend(parts.iter().enumerate().map(|(i, (d, b, g))| chunk(i as u32 + 2, u8::from(*d), b, *g)));
             let _ = http_messages_of_chunks(0, chunks, HttpOptions { max_body_bytes: 1000, max_head_bytes: 500 });
         }
+    }
+
+    #[test]
+    fn http2_preface_is_no_request_for_continuations() {
+        let chunks = vec![chunk(
+            1,
+            0,
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04",
+            None,
+        )];
+        assert!(continuation_messages_of_chunks(0, chunks, HttpOptions::default()).is_empty());
     }
 }
