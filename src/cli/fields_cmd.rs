@@ -1,11 +1,13 @@
-//! `tracematch fields FILE [--header] -e FIELD...`: one tab-separated line per frame with the same
-//! field names, value formats and empty cells as `tshark -n -T fields`.
+//! `tracematch fields FILE [--header] [-Y FILTER] -e FIELD...`: one tab-separated line per frame
+//! (per frame matching the display filter, with `-Y`) with the same field names, value formats and
+//! empty cells as `tshark -n -T fields`.
 
 use std::io::Write;
 
 use super::args::{utf8, UsageError};
 use super::{finish_status, input, CliError};
 use crate::fields::{self, FieldContext};
+use crate::filter::FrameFilter;
 use crate::pipeline::{FrameContext, Pipeline};
 
 /// Runs `fields`.
@@ -15,6 +17,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut positional = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut header = false;
+    let mut display_filter: Option<String> = None;
     while let Some(arg) = p.next()? {
         match arg {
             Long("header") => header = true,
@@ -27,6 +30,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
                 }
             }
             Short('e') => names.push(utf8(p.value()?, "-e")?),
+            Short('Y') => display_filter = Some(utf8(p.value()?, "-Y")?),
             Value(v) => positional.push(utf8(v, "argument")?),
             _ => return Err(arg.unexpected().into()),
         }
@@ -37,6 +41,13 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
         return Err(UsageError("fields needs at least one -e FIELD".into()).into());
     }
     let compiled = fields::compile(&names).map_err(|e| UsageError(e.to_string()))?;
+    let mut frame_filter = match display_filter {
+        None => None,
+        Some(text) => match super::filter_cmd::compile_or_report(&text) {
+            Ok(f) => Some(FrameFilter::new(f)),
+            Err(status) => return Ok(status),
+        },
+    };
     if header {
         writeln!(out, "{}", names.join("\t"))?;
     }
@@ -44,7 +55,9 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut line = String::with_capacity(256);
     let mut write_error: Option<std::io::Error> = None;
     let mut visit = |c: &FrameContext| {
-        if write_error.is_some() {
+        // Single pass, as tshark without -2: the filter sees frames in order.
+        let shown = frame_filter.as_mut().is_none_or(|f| f.matches(c));
+        if write_error.is_some() || !shown {
             return;
         }
         let ctx = FieldContext {
