@@ -129,7 +129,9 @@ fn lhs_source(text: &str, op: &Operand, relation: Option<&str>) -> Result<Source
 
 /// Whether an unknown word is more likely a value than a misspelt field name.
 fn looks_literal(w: &str) -> bool {
-    w.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-')
+    w.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c == '-')
 }
 
 /// The source for a resolved name with the operand's mask.
@@ -360,16 +362,15 @@ fn contains(text: &str, left: Source, lhs: &Operand, rhs: &Operand) -> Result<No
 fn bytes_operand(text: &str, atom: &Atom) -> Result<Vec<u8>, FilterError> {
     match &atom.kind {
         TokenKind::Str { bytes, .. } => Ok(bytes.clone()),
-        TokenKind::Char(c) => u8::try_from(*c)
-            .map(|b| vec![b])
-            .map_err(|_| err(text, atom, "Character constant is too big for a byte.".into())),
-        TokenKind::Word(w) => literal::byte_string(w).ok_or_else(|| {
+        TokenKind::Char(c) => u8::try_from(*c).map(|b| vec![b]).map_err(|_| {
             err(
                 text,
                 atom,
-                format!("\"{w}\" is not a valid byte string."),
+                "Character constant is too big for a byte.".into(),
             )
         }),
+        TokenKind::Word(w) => literal::byte_string(w)
+            .ok_or_else(|| err(text, atom, format!("\"{w}\" is not a valid byte string."))),
         TokenKind::Punct(_) => Err(err(text, atom, "Expected a value.".into())),
     }
 }

@@ -16,8 +16,7 @@ pub struct FrameFilter {
 impl FrameFilter {
     /// Wraps a compiled filter.
     pub fn new(filter: Filter) -> Self {
-        let analyzer =
-            (filter.requirement() == Requirement::TcpAnalysis).then(TcpAnalyzer::new);
+        let analyzer = (filter.requirement() == Requirement::TcpAnalysis).then(TcpAnalyzer::new);
         Self {
             filter,
             analyzer,

@@ -146,10 +146,7 @@ fn is_word_char(c: char) -> bool {
 fn word<'i>(input: &mut Input<'i>) -> ModalResult<&'i str> {
     repeat::<_, _, (), _, _>(
         1..,
-        alt((
-            take_while(1.., is_word_char).void(),
-            ('.', not('.')).void(),
-        )),
+        alt((take_while(1.., is_word_char).void(), ('.', not('.')).void())),
     )
     .take()
     .parse_next(input)
@@ -168,10 +165,7 @@ fn punct(input: &mut Input<'_>) -> ModalResult<Punct> {
             "&&".value(Punct::AndAnd),
             "||".value(Punct::OrOr),
         )),
-        alt((
-            "^^".value(Punct::XorXor),
-            "..".value(Punct::DotDot),
-        )),
+        alt(("^^".value(Punct::XorXor), "..".value(Punct::DotDot))),
         alt((
             '<'.value(Punct::Lt),
             '>'.value(Punct::Gt),
@@ -186,8 +180,7 @@ fn punct(input: &mut Input<'_>) -> ModalResult<Punct> {
             '}'.value(Punct::RBrace),
             ','.value(Punct::Comma),
             '['.value(Punct::LBracket),
-            one_of(|c: char| "]+*|^$@%=#;?\\`".contains(c))
-                .value(Punct::Other),
+            one_of(|c: char| "]+*|^$@%=#;?\\`".contains(c)).value(Punct::Other),
         )),
     ))
     .parse_next(input)
@@ -242,13 +235,13 @@ fn string_piece(input: &mut Input<'_>) -> ModalResult<Piece> {
 /// The escape after a backslash, as a byte.
 fn escape(input: &mut Input<'_>) -> ModalResult<u8> {
     alt((
-        preceded(
-            'x',
-            take_while(1..=2, |c: char| c.is_ascii_hexdigit()),
-        )
-        .try_map(|h: &str| u8::from_str_radix(h, 16)),
-        take_while(1..=3, |c: char| matches!(c, '0'..='7'))
-            .verify_map(|o: &str| u32::from_str_radix(o, 8).ok().and_then(|v| u8::try_from(v).ok())),
+        preceded('x', take_while(1..=2, |c: char| c.is_ascii_hexdigit()))
+            .try_map(|h: &str| u8::from_str_radix(h, 16)),
+        take_while(1..=3, |c: char| matches!(c, '0'..='7')).verify_map(|o: &str| {
+            u32::from_str_radix(o, 8)
+                .ok()
+                .and_then(|v| u8::try_from(v).ok())
+        }),
         any.verify_map(|c: char| match c {
             'n' => Some(b'\n'),
             't' => Some(b'\t'),

@@ -206,7 +206,9 @@ fn ipv6(w: &str) -> Result<Literal, String> {
                 .parse()
                 .map_err(|_| format!("\"{p}\" is not a valid number."))?;
             if n > 128 {
-                return Err(format!("Prefix in a IPv6 address should be <= 128, not {n}"));
+                return Err(format!(
+                    "Prefix in a IPv6 address should be <= 128, not {n}"
+                ));
             }
             n as u8
         }

@@ -73,9 +73,18 @@ const ANALYSIS_VALUES: [(&str, FieldKind); 12] = [
     ("tcp.nxtseq", FieldKind::Unsigned { bits: 32 }),
     ("tcp.window_size", FieldKind::Unsigned { bits: 32 }),
     ("tcp.analysis.acks_frame", FieldKind::Unsigned { bits: 32 }),
-    ("tcp.analysis.bytes_in_flight", FieldKind::Unsigned { bits: 32 }),
-    ("tcp.analysis.duplicate_ack_num", FieldKind::Unsigned { bits: 32 }),
-    ("tcp.analysis.duplicate_ack_frame", FieldKind::Unsigned { bits: 32 }),
+    (
+        "tcp.analysis.bytes_in_flight",
+        FieldKind::Unsigned { bits: 32 },
+    ),
+    (
+        "tcp.analysis.duplicate_ack_num",
+        FieldKind::Unsigned { bits: 32 },
+    ),
+    (
+        "tcp.analysis.duplicate_ack_frame",
+        FieldKind::Unsigned { bits: 32 },
+    ),
     ("tcp.analysis.rto_frame", FieldKind::Unsigned { bits: 32 }),
     ("tcp.analysis.ack_rtt", FieldKind::RelativeTime),
     ("tcp.analysis.rto", FieldKind::RelativeTime),

@@ -118,7 +118,7 @@ pub fn parse(text: &str, tokens: &[Token]) -> Result<Expr, FilterError> {
 }
 
 /// Nesting bound (parentheses, `not`) so hostile filters cannot exhaust the stack.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 64;
 
 /// Recursive-descent state over the tokens.
 struct Parser<'a> {
@@ -178,7 +178,9 @@ impl<'a> Parser<'a> {
     fn descend(&mut self) -> Result<(), FilterError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            let span = self.peek().map_or(self.text.len()..self.text.len(), |t| t.span.clone());
+            let span = self
+                .peek()
+                .map_or(self.text.len()..self.text.len(), |t| t.span.clone());
             return Err(FilterError::at(
                 self.text,
                 span.start,
@@ -293,8 +295,7 @@ impl<'a> Parser<'a> {
                     self.text,
                     next.span.start,
                     next.span.end,
-                    "Slices and functions are not supported by tracematch's filter engine."
-                        .into(),
+                    "Slices and functions are not supported by tracematch's filter engine.".into(),
                 ));
             }
         }
