@@ -405,9 +405,11 @@ fn matches(text: &str, left: Source, lhs: &Operand, rhs: &Operand) -> Result<Nod
             ))
         }
     };
-    // Wireshark's PCRE2 flags: none by default; the bytes regex treats the haystack as bytes
-    // and the pattern Unicode-aware, like PCRE2 with UTF off for protocol bytes.
+    // Wireshark compiles `matches` patterns with PCRE2_CASELESS (epan/dfilter/dfilter-
+    // translator / ftypes/ftype-string: `ws_regex_compile_ex(..., WS_REGEX_CASELESS)`): matching
+    // is case-insensitive unless the pattern says `(?-i)`. The bytes regex searches raw bytes.
     let regex = regex::bytes::RegexBuilder::new(&pattern)
+        .case_insensitive(true)
         .size_limit(1 << 20)
         .build()
         .map_err(|e| err(text, &rhs.atom, format!("{e}")))?;

@@ -230,6 +230,19 @@ fn field_values(field: FieldRef, frame: &FrameView, out: &mut Vec<FieldValue>) {
                 out.push(FieldValue::Boolean(true));
             }
         }
+        FieldRef::AnalysisValue("tcp.nxtseq", _) => {
+            // tshark's single pass adds `tcp.nxtseq` to every analyzed segment, also without
+            // payload (then equal to `tcp.seq`); the session formatter prints it only for
+            // segments with payload, as the two-pass `-T fields` oracle does.
+            out.extend(frame.tcp_analysis.iter().filter_map(|l| {
+                l.analysis.as_ref().map(|a| {
+                    let next = a
+                        .rel_nxtseq
+                        .unwrap_or_else(|| a.rel_seq.wrapping_add(l.payload_len));
+                    FieldValue::Unsigned(next.into())
+                })
+            }));
+        }
         FieldRef::AnalysisValue(name, kind) => {
             let Some(s) = format_field(name, frame.tcp_analysis, None) else {
                 return;

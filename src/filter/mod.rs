@@ -25,7 +25,7 @@
 //! # Differences from Wireshark
 //! - `matches` uses the `regex` crate, not PCRE2: no look-around or backreferences (such patterns
 //!   are rejected at compile time), `\d`/`\w` are Unicode-aware by default (use `(?-u:\d)` for
-//!   ASCII), and, as in Wireshark, matching is case-sensitive unless `(?i)` is given.
+//!   ASCII). As in Wireshark, matching is case-insensitive unless the pattern starts with `(?-i)`.
 //! - `frame.time` literals are read as UTC; tshark reads them in the local time zone (equal on a
 //!   UTC host).
 //! - Slices (`frame[0:2]`), functions (`len()`), arithmetic and macros are not implemented and

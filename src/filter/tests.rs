@@ -197,10 +197,12 @@ fn strings_bytes_contains_and_matches() {
     assert_eq!(hits("frame contains r\"GET\""), get);
     assert_eq!(hits("frame matches \"GET /[a-z]+\\\\.html\""), get);
     assert_eq!(hits("frame ~ \"(?i)host: X\""), get);
-    assert!(
-        hits("frame matches \"host: X\"").is_empty(),
-        "case-sensitive by default"
+    assert_eq!(
+        hits("frame matches \"host: X\""),
+        get,
+        "case-insensitive by default"
     );
+    assert!(hits("frame matches \"(?-i)host: X\"").is_empty());
     assert_eq!(hits("udp contains \"pong\"").len(), 1);
     assert_eq!(hits("frame.protocols contains \"udp\""), hits("udp"));
     assert_eq!(hits("frame.protocols matches \"ip:tcp$\""), hits("tcp"));
