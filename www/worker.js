@@ -1,7 +1,8 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
 // it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
-// answers the page's queries (conversations, frames of a stream, packet rows read back from the File).
-import init, { CaptureHandle, lastPanicMessage } from './pkg/tracematch.js';
+// answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
+// Follow pages, HTTP messages and export objects, sessions and statistics).
+import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
@@ -12,6 +13,22 @@ let ready = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
+const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
+
+/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle). */
+async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
+  if (!file) throw new Error('no capture indexed in this worker');
+  let offset = 0;
+  const read = (at) => file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer();
+  let next = file.size > 0 ? read(0) : null;
+  while (next) {
+    const buffer = await next;
+    offset += buffer.byteLength;
+    next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
+    guarded(() => target.push(new Uint8Array(buffer)));
+  }
+  guarded(() => target.finish());
+}
 
 /** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
 function guarded(fn) {
@@ -105,5 +122,65 @@ const emit = rpcServe(self, {
   /** Packet-list rows for the given frame numbers, read back from the File. */
   packetRows(frames) {
     return guarded(() => requireHandle().packetRows(Uint32Array.from(frames), file));
+  },
+
+  /** Starts following a TCP/UDP stream (one at a time per capture): its banner. */
+  followStart(proto, stream) {
+    return guarded(() => requireHandle().followStart(proto, stream, file));
+  },
+
+  /** The next page of the followed stream; its bytes (one Uint8Array) are transferred. */
+  followNext(maxBytes) {
+    const page = guarded(() => requireHandle().followNext(maxBytes, file));
+    return transfer(page, [page.bytes.buffer]);
+  },
+
+  /** HTTP messages of a TCP stream with decoded bodies (transferred Uint8Arrays). */
+  httpMessages(stream) {
+    const messages = guarded(() => requireHandle().httpMessages(stream, file));
+    return transfer(messages, messages.filter((m) => m.body).map((m) => m.body.buffer));
+  },
+
+  /** The TLS handshake summary of a TCP stream, or null. */
+  tlsSummary(stream) {
+    return guarded(() => requireHandle().tlsSummary(stream, file));
+  },
+
+  /** Export objects of the whole capture (no bodies). */
+  exportObjects() {
+    return guarded(() => requireHandle().exportObjects(file));
+  },
+
+  /** One export object's decoded body. */
+  exportObjectBody(stream, frame) {
+    const body = guarded(() => requireHandle().exportObjectBody(stream, frame, file));
+    return transfer(body, [body.buffer]);
+  },
+
+  /** IO graph rows for `intervalMs`, endpoints and Expert Info (one more read of the File). */
+  stats(intervalMs = 1000) {
+    if (!statsByInterval.has(intervalMs)) {
+      statsByInterval.set(intervalMs, (async () => {
+        const h = guarded(() => new StatsHandle(intervalMs));
+        try {
+          await feedFile(h);
+          return { io: guarded(() => h.ioRows()), endpoints: guarded(() => h.endpoints()), expert: guarded(() => h.expert()) };
+        } finally {
+          h.free();
+        }
+      })());
+    }
+    return statsByInterval.get(intervalMs);
+  },
+
+  /** Session details and ladder of TCP stream `stream` (null when it has no packets). */
+  async session(stream) {
+    const h = guarded(() => new SessionHandle(stream));
+    try {
+      await feedFile(h);
+      return guarded(() => h.result());
+    } finally {
+      h.free();
+    }
   },
 });

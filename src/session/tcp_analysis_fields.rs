@@ -58,7 +58,16 @@ pub fn format_field(
         match name {
             "tcp.seq" => values.push(a.map_or(l.raw_seq, |a| a.rel_seq).to_string()),
             "tcp.ack" => values.push(a.and_then(|a| a.rel_ack).unwrap_or(l.raw_ack).to_string()),
-            "tcp.nxtseq" => values.extend(a.and_then(|a| a.rel_nxtseq).map(|v| v.to_string())),
+            // tshark 4.0 adds `tcp.nxtseq` to every analyzed segment (`th_have_seglen`): the
+            // relative sequence number plus the payload length, plus one each for SYN and FIN.
+            "tcp.nxtseq" => values.extend(a.map(|a| {
+                let syn_fin =
+                    u32::from(l.tcp_flags & 0x002 != 0) + u32::from(l.tcp_flags & 0x001 != 0);
+                a.rel_seq
+                    .wrapping_add(l.payload_len)
+                    .wrapping_add(syn_fin)
+                    .to_string()
+            })),
             "tcp.window_size" => values.extend(a.map(|a| a.window_size.to_string())),
             "tcp.analysis.flags" => {
                 values.extend(a.filter(|a| !a.flags.is_empty()).map(|_| "1".to_string()))

@@ -1,17 +1,24 @@
 //! wasm-bindgen glue only: the page's worker drives the core through one handle type.
 //!
 //! - [`capture_handle::CaptureHandle`]: wraps [`crate::pipeline::Indexer`] for one capture.
+//! - [`follow_handle`]: the handle's Follow and Follow HTTP methods (paged follow, HTTP messages
+//!   with decoded bodies, export objects).
 //! - [`file_source::FileSource`]: a [`crate::capture::random_access::ByteSource`] over the `File`
 //!   the user opened, read with `FileReaderSync` (workers only) through a read-ahead window.
+//! - [`analysis_handle`]: statistics (IO graph, endpoints, Expert Info) and one TCP session with
+//!   its ladder, fed the file again by the worker.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
 //!   JavaScript `Error`s.
 //!
 //! No analysis happens here: every method forwards to the core and converts the result.
 
+pub mod analysis_handle;
 pub mod capture_handle;
 pub mod file_source;
+pub mod follow_handle;
 pub mod js_value;
 pub mod panic_report;
 
+pub use analysis_handle::{SessionHandle, StatsHandle};
 pub use capture_handle::CaptureHandle;

@@ -7,6 +7,9 @@ import { createProgressBar } from './ProgressBar.js';
 import { createSummaryPanel } from './SummaryPanel.js';
 import { createConversationTable } from './ConversationTable.js';
 import { createPacketList } from './PacketList.js';
+import { createFollowView } from './FollowView.js';
+import { createStatsPanel } from './StatsPanel.js';
+import { createSessionView } from './SessionView.js';
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
@@ -17,6 +20,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   const rpc = rpcClient(worker);
   const tables = new Map(); // kind → promise of conversation rows
   let selectionToken = 0;
+  let timeRange = null; // [start, end] s from the IO graph brush, or null
 
   const status = h('span', { class: 'badge', dataset: { status: 'indexing' } }, STATUS_TEXT.indexing);
   const closeButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Close ${file.name}`, title: 'Close this capture', on: { click: close } }, 'Close');
@@ -30,14 +34,23 @@ export function openCapture(file, { chunkBytes, onClose }) {
   const packetsTitle = h('h3', {}, 'Packets');
   const packetsHint = h('span', { class: 'pane-hint' }, 'Select a conversation to list its packets.');
   const packetSlot = h('div', { class: 'table-slot' });
-  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint), packetSlot);
+  const followButton = h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'follow-button' }, hidden: true, on: { click: () => openFollow() } }, 'Follow stream');
+  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, followButton), packetSlot);
+  let followTarget = null; // { proto, stream } of the selected TCP/UDP conversation
+  const follow = createFollowView({
+    rpc,
+    streamCount: (proto) => (state.summary ? Number(proto === 'udp' ? state.summary.udp_streams : state.summary.tcp_streams) || 0 : 0),
+    firstTsNs: () => (state.summary ? state.summary.first_ts_ns : null),
+  });
 
+  const statsSlot = h('div', { class: 'stats-slot' });
+  const sessionSlot = h('div', { class: 'session-slot' });
   const element = h('section', { class: 'capture', dataset: { testid: 'capture', name: file.name, status: 'indexing' }, 'aria-label': `Capture ${file.name}` },
     h('header', { class: 'capture-head' },
       h('h2', { class: 'capture-name', title: file.name }, file.name),
       h('span', { class: 'capture-size' }, `${formatBytes(file.size)} (${formatCount(file.size)} bytes)`),
       status, h('span', { class: 'spacer' }), closeButton),
-    progress.element, errorBox, summary.element, conversations, packets);
+    progress.element, errorBox, summary.element, statsSlot, conversations, sessionSlot, packets, follow.element);
 
   function dispatch(action) {
     state = reduceCapture(state, action);
@@ -65,6 +78,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     conversations.hidden = false;
     packets.hidden = false;
     showKind(state.kind);
+    replaceChildren(statsSlot, createStatsPanel({ rpc, name: file.name, onRange: setTimeRange, onFrames: showFrames }).element);
   }, (err) => {
     dispatch({ type: 'failed', message: err.message });
     progress.end('failed', state.progress);
@@ -91,8 +105,9 @@ export function openCapture(file, { chunkBytes, onClose }) {
     for (const tab of tabs.children) tab.setAttribute('aria-selected', tab.dataset.kind === kind ? 'true' : 'false');
     clearPackets();
     replaceChildren(tableSlot, h('div', { class: 'loading' }, `Loading ${kind.toUpperCase()} conversations…`));
-    rowsOf(kind).then((rows) => {
+    rowsOf(kind).then((allRows) => {
       if (state.kind !== kind) return;
+      const rows = inTimeRange(allRows);
       const tab = [...tabs.children].find((t) => t.dataset.kind === kind);
       if (tab && !tab.querySelector('.count')) tab.append(h('span', { class: 'count' }, formatCount(rows.length)));
       const table = createConversationTable(kind, rows, {
@@ -109,6 +124,14 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetsTitle, 'Packets');
     packetsHint.hidden = false;
     packetSlot.replaceChildren();
+    followButton.hidden = true;
+    followTarget = null;
+  }
+
+  function openFollow() {
+    if (!followTarget) return;
+    follow.open(followTarget.proto, followTarget.stream);
+    follow.element.scrollIntoView({ block: 'start' });
   }
 
   function selectConversation(kind, row, index) {
@@ -118,6 +141,14 @@ export function openCapture(file, { chunkBytes, onClose }) {
     const ends = kind === 'ip' ? `${row.addr_a} ↔ ${row.addr_b}` : `${row.addr_a}:${row.port_a} ↔ ${row.addr_b}:${row.port_b}`;
     replaceChildren(packetsTitle, kind === 'ip' ? `Packets between ${ends}` : `Packets of ${kind.toUpperCase()} stream ${row.stream}: ${ends}`);
     packetsHint.hidden = true;
+    if (kind === 'tcp' || kind === 'udp') {
+      followTarget = { proto: kind, stream: row.stream };
+      followButton.textContent = `Follow ${kind.toUpperCase()} stream ${row.stream}`;
+      followButton.hidden = false;
+    }
+    if (kind === 'tcp') {
+      replaceChildren(sessionSlot, createSessionView({ rpc, stream: row.stream, name: file.name, onSelect: (n) => showFrames(`Frame ${n}`, [n]) }).element);
+    }
     rpc.call('framesOfStream', [kind, id]).then((frames) => {
       if (token !== selectionToken) return;
       const list = createPacketList(frames, {
@@ -127,6 +158,31 @@ export function openCapture(file, { chunkBytes, onClose }) {
       });
       replaceChildren(packetSlot, list.element);
     }, (err) => showError(`could not list the packets: ${err.message}`));
+  }
+
+  /** Conversations overlapping the IO graph's brushed time range (all when none). */
+  function inTimeRange(rows) {
+    if (!timeRange) return rows;
+    const [a, b] = timeRange;
+    return rows.filter((r) => r.rel_start <= b && r.rel_start + r.duration >= a);
+  }
+
+  function setTimeRange(range) {
+    timeRange = range;
+    if (state.summary) showKind(state.kind);
+  }
+
+  /** Lists `frames` in the packets pane under `title` (Expert Info rows, ladder arrows). */
+  function showFrames(title, frames) {
+    selectionToken++;
+    replaceChildren(packetsTitle, title);
+    packetsHint.hidden = true;
+    const list = createPacketList(Uint32Array.from(frames), {
+      firstTsNs: state.summary ? state.summary.first_ts_ns : null,
+      loadRows: (numbers) => rpc.call('packetRows', [numbers]),
+      onError: (err) => showError(`could not read packets: ${err.message}`),
+    });
+    replaceChildren(packetSlot, list.element);
   }
 
   function close() {

@@ -1,0 +1,86 @@
+// The IO graph of a capture: packets, bytes, SYN and RST per interval (uPlot, vendored). Dragging
+// over the chart zooms to that time range and reports it (the conversation list filters to it);
+// double-click or "Reset" shows everything again. The values are also listed in a table.
+import uPlot from '../vendor/uplot/uPlot.esm.js';
+import { h, replaceChildren } from '../dom.js';
+import { toCsv, downloadCsv } from '../csv.js';
+
+/** Rows listed in the values table (the chart shows all of them). */
+const MAX_TABLE_ROWS = 2000;
+
+const CSV_HEADER = ['start', 'end', 'frames', 'bytes', 'syn', 'synack', 'rst', 'fin', 'retrans', 'arp', 'icmp', 'dns'];
+
+/** Mounts an IO graph for `io` ({ interval_ms, rows }); onRange([start, end] | null) on brush. */
+export function createIoGraph(io, { name, onRange }) {
+  const rows = io.rows;
+  const seconds = io.interval_ms / 1000;
+  const chartBox = h('div', { class: 'io-chart' });
+  const rangeText = h('span', { class: 'pane-hint' }, 'Drag over the chart to zoom and filter the conversations to that time.');
+  const reset = h('button', { type: 'button', class: 'btn btn-small btn-quiet', on: { click: () => clear() } }, 'Reset');
+  const exportButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { testid: 'io-csv' }, on: { click: () => downloadCsv(`${name}-io-${seconds}s.csv`, csv()) } }, 'CSV');
+  const table = h('table', { class: 'plain' },
+    h('thead', {}, h('tr', {}, ['start s', 'frames', 'bytes', 'SYN', 'SYN/ACK', 'RST', 'FIN', 'retrans'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, rows.slice(0, MAX_TABLE_ROWS).map((r) => h('tr', { dataset: { testid: 'io-row', start: r.start, frames: r.frames, bytes: r.bytes, syn: r.syn, rst: r.rst } },
+      [r.start, r.frames, r.bytes, r.syn, r.synack, r.rst, r.fin, r.retrans].map((v) => h('td', { class: 'num' }, String(v)))))));
+  const values = h('details', { class: 'io-values' }, h('summary', {}, `Values (${rows.length} intervals${rows.length > MAX_TABLE_ROWS ? `, first ${MAX_TABLE_ROWS} listed` : ''})`), table);
+  const element = h('div', { class: 'io-graph', dataset: { testid: 'io-graph', interval: seconds, rows: rows.length } },
+    h('div', { class: 'pane-head' }, h('h3', {}, `IO graph (${seconds} s intervals)`), rangeText, h('span', { class: 'spacer' }), reset, exportButton),
+    chartBox, values);
+
+  const x = rows.map((r) => r.start);
+  const data = [x, rows.map((r) => r.frames), rows.map((r) => r.bytes), rows.map((r) => r.syn), rows.map((r) => r.rst)];
+  let plot = null;
+  let ready = false;
+  const full = [x[0] ?? 0, x[x.length - 1] ?? 0];
+  let current = null;
+  function report(range) {
+    // Only changes are reported (uPlot sets the x scale again on redraws).
+    if ((range === null && current === null) || (range && current && range[0] === current[0] && range[1] === current[1])) return;
+    current = range;
+    if (range) {
+      rangeText.textContent = `Showing ${range[0].toFixed(3)} – ${range[1].toFixed(3)} s`;
+      element.dataset.range = `${range[0]},${range[1]}`;
+    } else {
+      rangeText.textContent = 'Drag over the chart to zoom and filter the conversations to that time.';
+      delete element.dataset.range;
+    }
+    if (onRange) onRange(range);
+  }
+  function draw() {
+    const width = Math.max(320, Math.floor(chartBox.getBoundingClientRect().width || 800));
+    plot = new uPlot({
+      width, height: 220,
+      scales: { x: { time: false }, bytes: {} },
+      cursor: { drag: { x: true, y: false, setScale: true } },
+      series: [
+        { label: 'seconds' },
+        { label: 'packets', stroke: '#2563eb', width: 1.5 },
+        { label: 'bytes', stroke: '#9ca3af', width: 1, scale: 'bytes' },
+        { label: 'SYN', stroke: '#16a34a', width: 1.5 },
+        { label: 'RST', stroke: '#dc2626', width: 1.5 },
+      ],
+      axes: [{ label: 'seconds since first packet' }, { label: 'packets' }, { side: 1, scale: 'bytes', label: 'bytes', grid: { show: false } }],
+      hooks: {
+        // A drag zooms the x scale; the zoomed range is the brush (the full range clears it).
+        setScale: [(u, key) => {
+          if (key !== 'x' || !ready) return;
+          const { min, max } = u.scales.x;
+          if (min <= full[0] && max >= full[1]) { report(null); return; }
+          report([Math.max(min, full[0]), Math.min(max, full[1])]);
+        }],
+      },
+    }, data, chartBox);
+    chartBox.addEventListener('dblclick', () => clear());
+    ready = true;
+  }
+  function clear() {
+    if (plot) plot.setScale('x', { min: full[0], max: full[1] });
+    report(null);
+  }
+  function csv() {
+    return toCsv(CSV_HEADER, rows.map((r) => [r.start, r.end, ...CSV_HEADER.slice(2).map((k) => r[k])]));
+  }
+  // Drawn once the element is in the page (uPlot measures nothing, but the width should fit).
+  requestAnimationFrame(() => { if (rows.length) draw(); else replaceChildren(chartBox, h('div', { class: 'loading' }, 'No packets.')); });
+  return { element };
+}

@@ -1,0 +1,47 @@
+// Statistics of one capture: the IO graph, the endpoints table and the Expert Info summary, each
+// with a CSV export. Loaded from the worker on demand (one more read of the file).
+import { h, replaceChildren } from '../dom.js';
+import { formatCount } from '../state.js';
+import { toCsv, downloadCsv } from '../csv.js';
+import { createIoGraph } from './IoGraph.js';
+
+const ENDPOINT_KEYS = ['address', 'packets', 'bytes', 'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes', 'conversations'];
+/** Endpoint rows drawn (the CSV holds all). */
+const MAX_ENDPOINT_ROWS = 1000;
+
+/** Mounts the panel; `rpc` is the capture's worker client. */
+export function createStatsPanel({ rpc, name, onRange, onFrames }) {
+  const body = h('div', { class: 'stats-body' }, h('div', { class: 'loading' }, 'Computing statistics…'));
+  const element = h('div', { class: 'pane stats', dataset: { testid: 'stats' } }, body);
+  rpc.call('stats', [1000]).then(({ io, endpoints, expert }) => {
+    replaceChildren(body,
+      createIoGraph(io, { name, onRange }).element,
+      h('div', { class: 'stats-row' }, endpointTable(endpoints, name), expertTable(expert, name, onFrames)));
+  }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
+  return { element };
+}
+
+function endpointTable(rows, name) {
+  const exportButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', on: { click: () => downloadCsv(`${name}-endpoints.csv`, toCsv(ENDPOINT_KEYS, rows.map((r) => ENDPOINT_KEYS.map((k) => r[k])))) } }, 'CSV');
+  return h('div', { class: 'endpoints' },
+    h('div', { class: 'pane-head' }, h('h3', {}, `Endpoints (${formatCount(rows.length)})`), h('span', { class: 'spacer' }), exportButton),
+    h('div', { class: 'scroll-box' }, h('table', { class: 'plain', dataset: { testid: 'endpoint-table' } },
+      h('thead', {}, h('tr', {}, ['Address', 'Packets', 'Bytes', 'Tx packets', 'Tx bytes', 'Rx packets', 'Rx bytes', 'Conversations'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.slice(0, MAX_ENDPOINT_ROWS).map((r) => h('tr', { dataset: { testid: 'endpoint-row', addr: r.address } },
+        ENDPOINT_KEYS.map((k, i) => h('td', { class: i ? 'num' : '' }, i ? formatCount(r[k]) : String(r[k])))))))));
+}
+
+function expertTable(rows, name, onFrames) {
+  const keys = ['severity', 'kind', 'count'];
+  const exportButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', on: { click: () => downloadCsv(`${name}-expert.csv`, toCsv([...keys, 'frames'], rows.map((r) => [...keys.map((k) => r[k]), r.frames.join(' ')]))) } }, 'CSV');
+  return h('div', { class: 'expert', dataset: { testid: 'expert' } },
+    h('div', { class: 'pane-head' }, h('h3', {}, 'Expert Info'), h('span', { class: 'spacer' }), exportButton),
+    rows.length === 0 ? h('div', { class: 'pane-hint' }, 'No TCP analysis findings.') :
+      h('table', { class: 'plain' },
+        h('thead', {}, h('tr', {}, ['Severity', 'Finding', 'Frames'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, rows.map((r) => h('tr', {
+          class: `sev-${r.severity} clickable`, tabindex: 0, dataset: { testid: 'expert-row', kind: r.kind, count: r.count },
+          title: 'Show these packets',
+          on: { click: () => onFrames && onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames) },
+        }, h('td', {}, r.severity), h('td', {}, r.kind), h('td', { class: 'num' }, formatCount(r.count)))))));
+}
