@@ -7,7 +7,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 captures=${CAPTURES:-$here/../../../../shared/captures/public}
 [ -d "$captures" ] || captures=/work/shared/captures/public
-FILES="arkime__arkime_synthetic.pcap arkime__wireshark-retrans.pcap"
+FILES="arkime__arkime_synthetic.pcap arkime__wireshark-retrans.pcap arkime__v6-http.pcap arkime__gre-erspan-vxlan.pcap zeek__q-in-q.pcap pcapplusplus__IPv4Frag.pcap"
 one() {
     f=$1
     out="$here/$f.txt"
