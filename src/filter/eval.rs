@@ -265,6 +265,16 @@ fn protocol_present(p: &str, frame: &FrameView) -> bool {
     if p == "frame" {
         return true;
     }
+    // Layers `frame.protocols` leaves out (VXLAN-GPE) are still present for a filter.
+    if frame
+        .fields
+        .frame
+        .layers
+        .iter()
+        .any(|l| l.filter_name().split(':').any(|x| x == p))
+    {
+        return true;
+    }
     let mut protocols = String::new();
     Field::FrameProtocols.write(&frame.fields, &mut protocols);
     protocols.split(':').any(|x| x == p)
