@@ -183,3 +183,64 @@ fn filters_select_the_frames_tshark_selects() {
         failures.join("\n")
     );
 }
+
+/// Runs the `tracematch` binary; returns (exit status, stdout, stderr).
+fn tracematch(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tracematch"))
+        .args(args)
+        .output()
+        .expect("run tracematch");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_filter_and_fields_y_print_the_matching_frames() {
+    let Some(dir) = captures_dir() else {
+        eprintln!("SKIPPED: ../shared/captures not found");
+        return;
+    };
+    let capture = "arkime__wireshark-retrans.pcap";
+    let path = dir.join(capture);
+    let path = path.to_str().expect("utf-8 path");
+    let filter = "tcp.analysis.retransmission";
+    let expected = parse_expected(&expected_dir().join(format!("{capture}.txt")));
+    let want: Vec<String> = expected
+        .get(filter)
+        .cloned()
+        .flatten()
+        .expect("tshark accepts it")
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    assert!(!want.is_empty());
+    let (status, out, _) = tracematch(&["filter", path, filter]);
+    assert_eq!(status, 0);
+    assert_eq!(out.lines().collect::<Vec<_>>(), want);
+    let (status, out, _) = tracematch(&["fields", path, "-Y", filter, "-e", "frame.number"]);
+    assert_eq!(status, 0);
+    assert_eq!(out.lines().collect::<Vec<_>>(), want);
+}
+
+#[test]
+fn cli_reports_a_bad_filter_with_a_caret_and_exit_1() {
+    let Some(dir) = captures_dir() else {
+        eprintln!("SKIPPED: ../shared/captures not found");
+        return;
+    };
+    let path = dir.join("arkime__v6-http.pcap");
+    let path = path.to_str().expect("utf-8 path");
+    let (status, out, err) = tracematch(&["filter", path, "tcp.port == 99999"]);
+    assert_eq!(status, 1);
+    assert!(out.is_empty());
+    assert_eq!(
+        err,
+        "tracematch: \"99999\" too big for this field, maximum 65535.\n    tcp.port == 99999\n                ^~~~~\n"
+    );
+    let (status, _, err) = tracematch(&["fields", path, "-Y", "tcp and", "-e", "frame.number"]);
+    assert_eq!(status, 1);
+    assert_eq!(err, "tracematch: Unexpected end of filter expression.\n");
+}

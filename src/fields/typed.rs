@@ -230,3 +230,96 @@ fn layer_values(field: Field, ctx: &FieldContext, out: &mut Vec<FieldValue>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::FrameMeta;
+    use crate::decode::{DecodedFrame, Decoder};
+
+    /// Ethernet / IPv4 / UDP 4789 / VXLAN / Ethernet / IPv4 / TCP SYN, and Ethernet / ARP.
+    fn frames() -> Vec<Vec<u8>> {
+        let mut inner = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        inner.extend([
+            0x45, 0, 0, 40, 0x12, 0x34, 0x40, 0, 63, 6, 0, 0, 192, 168, 1, 1, 192, 168, 1, 2,
+        ]);
+        inner.extend([
+            0x13, 0x88, 0, 80, 0, 0, 0, 9, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0, 0, 0, 0, 0,
+        ]);
+        let mut vxlan = vec![0x08, 0, 0, 0, 0, 0, 0x2a, 0];
+        vxlan.extend(inner);
+        let udp_len = (8 + vxlan.len()) as u16;
+        let mut p = vec![
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x00,
+        ];
+        p.extend([
+            0x45, 0, 0, 0, 0xab, 0xcd, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ]);
+        let total = (20 + udp_len).to_be_bytes();
+        p[16] = total[0];
+        p[17] = total[1];
+        p.extend(40000u16.to_be_bytes());
+        p.extend(4789u16.to_be_bytes());
+        p.extend(udp_len.to_be_bytes());
+        p.extend([0, 0]);
+        p.extend(vxlan);
+        let mut arp = vec![
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x06,
+        ];
+        arp.extend([
+            0, 1, 8, 0, 6, 4, 0, 1, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 10, 0, 0, 1,
+        ]);
+        arp.extend([0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+        vec![p, arp]
+    }
+
+    /// Every field has as many typed values as comma-separated formatted occurrences, and
+    /// integer values print as the formatter's decimal or hex text.
+    #[test]
+    fn typed_values_mirror_the_formatter() {
+        for data in frames() {
+            let meta = FrameMeta {
+                number: 3,
+                ts_ns: 1_000_000_000,
+                has_timestamp: true,
+                caplen: data.len() as u32,
+                wire_len: data.len() as u32,
+                linktype: 1,
+                ..FrameMeta::default()
+            };
+            let mut frame = DecodedFrame::default();
+            Decoder::new().decode(&meta, &data, &mut frame);
+            let ctx = FieldContext {
+                meta: &meta,
+                frame: &frame,
+                data: &data,
+                tcp_streams: &[4],
+                udp_streams: &[9],
+                first_ts_ns: 0,
+                has_interfaces: false,
+            };
+            for (name, field) in Field::NAMES {
+                let mut text = String::new();
+                field.write(&ctx, &mut text);
+                let mut values = Vec::new();
+                field.values(&ctx, &mut values);
+                let occurrences = if text.is_empty() {
+                    0
+                } else if *field == Field::FrameProtocols {
+                    1
+                } else {
+                    text.split(',').count()
+                };
+                assert_eq!(values.len(), occurrences, "{name}: {text:?} vs {values:?}");
+                for (v, t) in values.iter().zip(text.split(',')) {
+                    if let FieldValue::Unsigned(u) = v {
+                        let parsed = t
+                            .strip_prefix("0x")
+                            .map_or_else(|| t.parse().ok(), |h| u64::from_str_radix(h, 16).ok());
+                        assert_eq!(parsed, Some(*u), "{name}");
+                    }
+                }
+            }
+        }
+    }
+}

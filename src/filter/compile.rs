@@ -405,9 +405,9 @@ fn matches(text: &str, left: Source, lhs: &Operand, rhs: &Operand) -> Result<Nod
             ))
         }
     };
-    // Wireshark compiles `matches` patterns with PCRE2_CASELESS (epan/dfilter/dfilter-
-    // translator / ftypes/ftype-string: `ws_regex_compile_ex(..., WS_REGEX_CASELESS)`): matching
-    // is case-insensitive unless the pattern says `(?-i)`. The bytes regex searches raw bytes.
+    // tshark 4.0 matches case-insensitively by default (the corpus filter `frame matches
+    // "GET /[a-z]+"` selects "GET /CERTSRV"); `(?-i)` opts out. The bytes regex searches raw
+    // bytes, so binary payload does not stop a match.
     let regex = regex::bytes::RegexBuilder::new(&pattern)
         .case_insensitive(true)
         .size_limit(1 << 20)
