@@ -22,6 +22,7 @@ pub mod capture;
 pub mod decode;
 pub mod export;
 pub mod fields;
+pub mod filter;
 pub mod flow;
 pub mod index;
 pub mod matching;

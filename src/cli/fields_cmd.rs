@@ -1,5 +1,7 @@
-//! `tracematch fields FILE [--header] -e FIELD...`: one tab-separated line per frame with the same
-//! field names, value formats and empty cells as `tshark -n -T fields`.
+//! `tracematch fields FILE [--header] [-Y FILTER] -e FIELD...`: one tab-separated line per frame
+//! (per frame passing the display filter, with `-Y`) with the same field names, value formats and
+//! empty cells as `tshark -n -T fields`. The filter sees every frame in file order, as tshark's
+//! single-pass `-Y` does (its own TCP analysis when it reads `tcp.analysis.*`).
 //!
 //! TCP analysis fields (`tcp.analysis.*`, relative `tcp.seq` / `tcp.ack` / `tcp.nxtseq`,
 //! `tcp.window_size`, see [`crate::session::is_tcp_analysis_field`]) print as `tshark -n -2`
@@ -14,6 +16,7 @@ use std::io::{Read, Write};
 use super::args::{utf8, UsageError};
 use super::{finish_status, input, CliError};
 use crate::fields::{self, Field, FieldContext};
+use crate::filter::FrameFilter;
 use crate::pipeline::{FrameContext, Pipeline};
 use crate::session::{format_field, is_tcp_analysis_field, LayerAnalysis, TcpAnalyzer};
 
@@ -32,6 +35,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut positional = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut header = false;
+    let mut display_filter: Option<String> = None;
     while let Some(arg) = p.next()? {
         match arg {
             Long("header") => header = true,
@@ -44,6 +48,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
                 }
             }
             Short('e') => names.push(utf8(p.value()?, "-e")?),
+            Short('Y') => display_filter = Some(utf8(p.value()?, "-Y")?),
             Value(v) => positional.push(utf8(v, "argument")?),
             _ => return Err(arg.unexpected().into()),
         }
@@ -67,17 +72,26 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             }
         })
         .collect();
+    let mut frame_filter = match display_filter {
+        None => None,
+        Some(text) => match super::filter_cmd::compile_or_report(&text) {
+            Ok(f) => Some(FrameFilter::new(f)),
+            Err(status) => return Ok(status),
+        },
+    };
     if header {
         writeln!(out, "{}", names.join("\t"))?;
     }
     let two_pass = columns.iter().any(|c| matches!(c, Column::Analysis(_)));
     let (error, write_error) = if two_pass {
-        run_two_pass(&path, &columns, out)?
+        run_two_pass(&path, &columns, &mut frame_filter, out)?
     } else {
         let mut pipeline = Pipeline::new();
         let mut lines = LineWriter::new(out);
         input::feed(&path, &mut pipeline, &mut |c: &FrameContext| {
-            lines.write(&columns, c, &[], None)
+            if shown(&mut frame_filter, c) {
+                lines.write(&columns, c, &[], None)
+            }
         })?;
         (pipeline.error().cloned(), lines.error)
     };
@@ -91,6 +105,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
 fn run_two_pass(
     path: &str,
     columns: &[Column],
+    frame_filter: &mut Option<FrameFilter>,
     out: &mut dyn Write,
 ) -> Result<(Option<crate::capture::CaptureError>, Option<std::io::Error>), CliError> {
     let stdin_copy = if path == "-" {
@@ -128,10 +143,17 @@ fn run_two_pass(
         let layers = records.get_mut(start..end).unwrap_or_default();
         start = end;
         display.apply(layers);
-        lines.write(columns, c, layers, Some(&analyzer));
+        if shown(frame_filter, c) {
+            lines.write(columns, c, layers, Some(&analyzer));
+        }
     };
     feed_source(path, stdin_copy.as_deref(), &mut pipeline, &mut second)?;
     Ok((pipeline.error().cloned(), lines.error))
+}
+
+/// Whether the frame passes the `-Y` filter (every frame without one).
+fn shown(frame_filter: &mut Option<FrameFilter>, c: &FrameContext) -> bool {
+    frame_filter.as_mut().is_none_or(|f| f.matches(c))
 }
 
 /// Feeds `path`, or `memory` when standard input was buffered.

@@ -11,6 +11,7 @@ mod endpoints_cmd;
 mod esp_cmd;
 mod expert_cmd;
 mod fields_cmd;
+mod filter_cmd;
 mod follow_cmd;
 mod http_cmd;
 mod index_cmd;
@@ -36,7 +37,9 @@ const USAGE: &str = "usage: tracematch <command> [options]
 
 commands:
   info FILE                         format, interfaces, link types, packets, bytes, time span
-  fields FILE [--header] -e FIELD...  one tab-separated line per frame (tshark -T fields names)
+  fields FILE [--header] [-Y FILTER] -e FIELD...
+                                    one tab-separated line per (matching) frame (tshark -T fields)
+  filter FILE FILTER                numbers of the frames matching a display filter (tshark -Y)
   conv FILE tcp|udp|ip [--json]     conversation table
   follow FILE tcp|udp STREAM [--format raw|ascii|hex|yaml] [--node 0|1]
                                     reassembled stream, as tshark -z follow
@@ -72,6 +75,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "info" => info::run(rest, &mut out),
         "conv" => conv::run(rest, &mut out),
         "fields" => fields_cmd::run(rest, &mut out),
+        "filter" => filter_cmd::run(rest, &mut out),
         "follow" => follow_cmd::run(rest, &mut out),
         "http" => http_cmd::run(rest, &mut out),
         "export-objects" => http_cmd::run_export(rest, &mut out),

@@ -7,10 +7,12 @@
 
 mod field;
 mod format;
+mod typed;
 #[cfg(test)]
 mod tests;
 
 pub use field::Field;
+pub use typed::{FieldKind, FieldValue};
 
 use crate::capture::{FrameMeta, TimestampNs};
 use crate::decode::DecodedFrame;
