@@ -39,6 +39,7 @@ commands:
                                     the project's own generated captures (demo pair, benchmark)
   match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]
                                     match streams across captures of the same traffic
+        [--export-pcapng OUT]       (two captures) also write the matched pair as one pcapng
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
