@@ -3,6 +3,7 @@
 //! - [`capture_handle::CaptureHandle`]: wraps [`crate::pipeline::Indexer`] for one capture.
 //! - [`file_source::FileSource`]: a [`crate::capture::random_access::ByteSource`] over the `File`
 //!   the user opened, read with `FileReaderSync` (workers only) through a read-ahead window.
+//! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
 //!   JavaScript `Error`s.
@@ -12,6 +13,8 @@
 pub mod capture_handle;
 pub mod file_source;
 pub mod js_value;
+pub mod match_handle;
 pub mod panic_report;
 
 pub use capture_handle::CaptureHandle;
+pub use match_handle::MatchHandle;
