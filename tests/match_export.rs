@@ -23,15 +23,11 @@ fn read_back(path: &Path) -> (Vec<FrameMeta>, usize, Vec<(u32, String)>) {
     let bytes = std::fs::read(path).expect("read export");
     let mut reader = CaptureReader::new();
     let mut frames = Vec::new();
-    reader.push(&bytes, &mut |m: &FrameMeta, _: &[u8]| {
-        frames.push(m.clone())
-    });
-    reader.finish(&mut |m: &FrameMeta, _: &[u8]| frames.push(m.clone()));
-    assert!(
-        reader.error().is_none(),
-        "reader error: {:?}",
-        reader.error()
-    );
+    let mut sink = |m: &FrameMeta, _: &[u8]| frames.push(*m);
+    let read = reader
+        .push(&bytes, &mut sink)
+        .and_then(|()| reader.finish(&mut sink));
+    assert!(read.is_ok(), "reading {}: {read:?}", path.display());
     let info = reader.info();
     (frames, info.interfaces.len(), info.packet_comments.clone())
 }
