@@ -30,7 +30,7 @@ fi
 step "cargo fmt --check" cargo fmt --check
 step "cargo clippy --all-targets -- -D warnings" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32: lib + tests/wasm.rs)" cargo clippy --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
-step "cargo test" cargo test
+step "cargo test (all test binaries, --no-fail-fast)" cargo test --no-fail-fast
 step "wasm tests in Node" wasm_test
 step "wasm tests in headless Chromium" wasm_in_browser
 step "wasm tests in a dedicated worker" wasm_in_worker

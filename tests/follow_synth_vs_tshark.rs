@@ -100,10 +100,10 @@ fn read_capture(path: &Path) -> Vec<Pkt> {
     out
 }
 
-/// Streams of one protocol in first-seen order: (node0, node1, packets).
-/// A stream's two endpoints and its packets.
+/// A stream: (node 0, node 1, its packets).
 type Stream<'a> = ((IpAddr, u16), (IpAddr, u16), Vec<&'a Pkt>);
 
+/// Streams of one protocol in first-seen order.
 fn streams(pkts: &[Pkt], tcp: bool) -> Vec<Stream<'_>> {
     let mut out: Vec<Stream<'_>> = Vec::new();
     for p in pkts.iter().filter(|p| p.tcp.is_some() == tcp) {

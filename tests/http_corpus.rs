@@ -46,6 +46,17 @@ fn every_body_tshark_decoded_is_reproduced() {
         let ix = index(&capture);
         let mut file = std::fs::File::open(&capture).unwrap();
         let msgs = http_messages(&ix, &mut file, HttpOptions::default());
+        let tshark_messages = rows
+            .iter()
+            .filter(|r| !r[mc].is_empty() || !r[cc].is_empty())
+            .count();
+        if std::env::var_os("TRACEMATCH_HTTP_COUNTS").is_some() && tshark_messages != msgs.len() {
+            eprintln!(
+                "  count: {} tshark {tshark_messages} ours {}",
+                row.file,
+                msgs.len()
+            );
+        }
         for r in rows.iter().filter(|r| !r[hc].is_empty()) {
             if r[mc].is_empty() && r[cc].is_empty() {
                 // tshark's "HTTP continuation": one TCP segment's bytes shown as file_data when it
@@ -56,16 +67,27 @@ fn every_body_tshark_decoded_is_reproduced() {
             bodies += 1;
             let stream: u32 = r[sc].parse().unwrap_or(u32::MAX);
             let frame: u32 = r[fc].parse().unwrap_or(0);
-            let hit = msgs.iter().find(|m| {
+            let same_body = |m: &&tracematch::app::http::HttpMessage| {
                 m.stream == stream
                     && m.body_sha256.as_deref() == Some(r[hc].as_str())
                     && m.body_len.map(|l| l.to_string()).as_deref() == Some(r[lc].as_str())
-            });
+            };
+            // Identical bodies repeat (1000 equal responses): prefer the one ending in tshark's frame.
+            let hit = msgs
+                .iter()
+                .filter(same_body)
+                .find(|m| m.last_frame == frame)
+                .or_else(|| msgs.iter().find(same_body));
             match hit {
                 Some(m) => {
                     found += 1;
                     if m.last_frame == frame {
                         same_frame += 1;
+                    } else if std::env::var_os("TRACEMATCH_HTTP_FRAMES").is_some() {
+                        eprintln!(
+                            "  frame: {} stream {stream} tshark {frame} ours {}-{}",
+                            row.file, m.first_frame, m.last_frame
+                        );
                     }
                 }
                 None => bad.push(format!(

@@ -23,10 +23,18 @@ try {
   await page.waitForSelector('[data-testid="summary"][data-packets]', { timeout: 30 * 60 * 1000 });
   const pageMs = Date.now() - started;
   const frames = Number(await page.getAttribute('[data-testid="summary"]', 'data-packets'));
-  // The read ceiling: the same worker module, the same File, the same slices, no wasm.
+  // The read ceiling: the same worker module, the same File, the same slices, no wasm. The page
+  // clears its own file input after use, so hand the File over through a separate input.
+  await page.evaluate(() => {
+    const i = document.createElement('input');
+    i.type = 'file';
+    i.id = 'bench-file';
+    i.hidden = true;
+    document.body.append(i);
+  });
+  await page.setInputFiles('#bench-file', file);
   const ceiling = await page.evaluate(async () => {
-    const input = document.querySelector('[data-testid="file-input"]');
-    const f = input.files[0];
+    const f = document.getElementById('bench-file').files[0];
     const { rpcClient } = await import(new URL('www/rpc.js', document.baseURI).href);
     const w = new Worker(new URL('www/worker.js', document.baseURI), { type: 'module' });
     const rpc = rpcClient(w);

@@ -69,7 +69,12 @@ pub fn format_time_epoch(meta: &super::FrameMeta) -> String {
     if !meta.has_timestamp {
         return String::new();
     }
-    let nsecs = i64::from(meta.ts_frac_ns);
+    let mut nsecs = i64::from(meta.ts_frac_ns);
+    if meta.ts_ns.wrapping_sub(nsecs) % NS_PER_SEC != 0 {
+        // A FrameMeta not made by the reader (tests, rebuilt metas): ts_frac_ns does not describe
+        // ts_ns, so print ts_ns itself, normalised.
+        nsecs = meta.ts_ns.rem_euclid(NS_PER_SEC);
+    }
     let secs = meta.ts_ns.wrapping_sub(nsecs) / NS_PER_SEC;
     if nsecs < 0 {
         let sign = if secs >= 0 { "-" } else { "" };

@@ -3,8 +3,13 @@
 //! Exit status: 0 when the whole file was read; 2 when it is damaged or not a capture (what could be
 //! read is still printed); 1 for usage errors. Messages go to stderr; output is deterministic.
 
+mod analyzed;
 mod args;
 mod conv;
+mod dns_cmd;
+mod endpoints_cmd;
+mod esp_cmd;
+mod expert_cmd;
 mod fields_cmd;
 mod follow_cmd;
 mod http_cmd;
@@ -12,6 +17,8 @@ mod index_cmd;
 mod info;
 mod input;
 mod match_cmd;
+mod session_cmd;
+mod stats_cmd;
 mod synth_cmd;
 
 use std::io::Write;
@@ -40,6 +47,14 @@ commands:
   match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]
                                     match streams across captures of the same traffic
         [--export-pcapng OUT]       (two captures) also write the matched pair as one pcapng
+  session FILE STREAM [--json]      TCP session details and packet lots of one tcp.stream
+  stats FILE [--interval 1s] [--filter EXPR] [--csv] [--busy]
+                                    counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
+                                    udp.stream==N, ip.addr==A, port==N, esp.spi==0xN, tcp|udp|icmp|arp|dns|esp|ip|ipv6
+  esp FILE [--csv]                  ESP per SPI and direction: loss, reordering, duplicates
+  endpoints FILE [--json]           IP endpoints (CSV)
+  dns FILE [--json]                 DNS transactions (CSV)
+  expert FILE [--json]              Expert Info summary of the TCP analysis
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -62,6 +77,12 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "http" => http_cmd::run(rest, &mut out),
         "export-objects" => http_cmd::run_export(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
+        "session" => session_cmd::run(rest, &mut out),
+        "stats" => stats_cmd::run(rest, &mut out),
+        "esp" => esp_cmd::run(rest, &mut out),
+        "endpoints" => endpoints_cmd::run(rest, &mut out),
+        "dns" => dns_cmd::run(rest, &mut out),
+        "expert" => expert_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
         "match" => match_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {

@@ -219,11 +219,11 @@ impl<W: Write> FollowWriter<W> {
         let tab = if d == 1 { "\t" } else { "" };
         match self.format {
             FollowFormat::Raw => {
-                let mut line = String::with_capacity(data.len() * 2 + 2);
-                line.push_str(tab);
+                let mut line = Vec::with_capacity(data.len() * 2 + 2);
+                line.extend_from_slice(tab.as_bytes());
                 push_hex(&mut line, data);
-                line.push('\n');
-                self.out.write_all(line.as_bytes())
+                line.push(b'\n');
+                self.out.write_all(&line)
             }
             FollowFormat::Ascii => {
                 writeln!(self.out, "{tab}{}", data.len())?;
@@ -262,11 +262,16 @@ impl<W: Write> FollowWriter<W> {
     }
 }
 
-fn push_hex(s: &mut String, data: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &b in data {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+fn push_hex(out: &mut Vec<u8>, data: &[u8]) {
+    let start = out.len();
+    out.resize(start + data.len() * 2, 0);
+    if let Some(dst) = out.get_mut(start..) {
+        for (pair, &b) in dst.chunks_exact_mut(2).zip(data) {
+            pair[0] = HEX_DIGITS[usize::from(b >> 4)];
+            pair[1] = HEX_DIGITS[usize::from(b & 15)];
+        }
     }
 }
 
@@ -279,34 +284,39 @@ fn write_hex_dump<W: Write>(
     mut offset: u64,
     data: &[u8],
 ) -> io::Result<()> {
+    let mut text = Vec::with_capacity(data.len() / 16 * 80 + 80);
     for line_bytes in data.chunks(16) {
-        let mut line = vec![b' '; 60];
-        let head = format!("{:08X}", offset as u32);
-        line.splice(0..8, head.bytes());
-        let mut text = Vec::with_capacity(17);
-        let mut col = 10;
+        text.extend_from_slice(prefix.as_bytes());
+        let start = text.len();
+        text.extend_from_slice(format!("{:08X}", offset as u32).as_bytes());
+        text.resize(start + 60, b' ');
+        let mut ascii = [b' '; 17];
+        let mut n = 0;
         for (i, &b) in line_bytes.iter().enumerate() {
-            let h = format!("{b:02x}");
-            if let Some(dst) = line.get_mut(col..col + 2) {
-                dst.copy_from_slice(h.as_bytes());
+            let col = start + 10 + 3 * i + usize::from(i >= 8);
+            if let Some(dst) = text.get_mut(col..col + 2) {
+                dst.copy_from_slice(&[
+                    HEX_DIGITS[usize::from(b >> 4)],
+                    HEX_DIGITS[usize::from(b & 15)],
+                ]);
             }
-            col += 3;
-            text.push(if (0x20..0x7f).contains(&b) { b } else { b'.' });
+            if let Some(a) = ascii.get_mut(n) {
+                *a = if (0x20..0x7f).contains(&b) { b } else { b'.' };
+            }
+            n += 1;
             if i == 7 {
-                col += 1;
-                text.push(b' ');
+                n += 1;
             }
         }
-        if text.last() == Some(&b' ') {
-            text.pop();
+        let mut shown = ascii.get(..n).unwrap_or(&[]);
+        if shown.last() == Some(&b' ') {
+            shown = shown.get(..n - 1).unwrap_or(&[]);
         }
-        line.extend_from_slice(&text);
-        out.write_all(prefix.as_bytes())?;
-        out.write_all(&line)?;
-        out.write_all(b"\n")?;
+        text.extend_from_slice(shown);
+        text.push(b'\n');
         offset = offset.wrapping_add(16);
     }
-    Ok(())
+    out.write_all(&text)
 }
 
 /// Standard base64 with padding (as GLib's `g_base64_encode`).

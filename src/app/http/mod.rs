@@ -15,6 +15,7 @@ pub use stream_parser::{http_messages_of_chunks, HttpOptions, HttpStreamParser};
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
 use crate::pipeline::Indexer;
+use crate::reassembly::tcp_follow::tcp_flags;
 use crate::reassembly::{FollowProto, FollowTcpIter, StreamReader, TcpFollowOptions};
 
 /// Reassembly options for HTTP: like tshark's follow, but segments still held behind a hole at
@@ -26,6 +27,27 @@ fn reassembly_options() -> TcpFollowOptions {
     }
 }
 
+/// Parses the messages of a stream read by `reader`, noting each direction's first FIN.
+fn parse_stream(stream: u32, reader: StreamReader<'_>, options: HttpOptions) -> Vec<HttpMessage> {
+    let mut fin: [Option<u32>; 2] = [None, None];
+    let mut parser = HttpStreamParser::new(stream, options);
+    {
+        let segments = reader.tcp_segments().inspect(|s| {
+            let d = usize::from(s.dir.min(1));
+            if s.flags & tcp_flags::FIN != 0 && fin[d].is_none() {
+                fin[d] = Some(s.frame);
+            }
+        });
+        for chunk in FollowTcpIter::new(segments, reassembly_options()) {
+            parser.push(&chunk);
+            if !parser.is_http() {
+                return Vec::new();
+            }
+        }
+    }
+    parser.finish_with_fin(fin)
+}
+
 /// HTTP messages of one TCP stream (empty when the stream is not HTTP).
 pub fn http_messages_of_stream(
     indexer: &Indexer,
@@ -34,11 +56,7 @@ pub fn http_messages_of_stream(
     options: HttpOptions,
 ) -> Vec<HttpMessage> {
     let reader = StreamReader::new(indexer, source, FollowProto::Tcp, stream);
-    http_messages_of_chunks(
-        stream,
-        FollowTcpIter::new(reader.tcp_segments(), reassembly_options()),
-        options,
-    )
+    parse_stream(stream, reader, options)
 }
 
 /// HTTP messages of every TCP stream of the capture, in capture order (by the frame that ends each
@@ -71,11 +89,7 @@ pub fn http_messages(
         }
         let stream = u32::try_from(stream).unwrap_or(u32::MAX);
         let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
-        out.extend(http_messages_of_chunks(
-            stream,
-            FollowTcpIter::new(reader.tcp_segments(), reassembly_options()),
-            options,
-        ));
+        out.extend(parse_stream(stream, reader, options));
     }
     out.sort_by_key(|m| (m.last_frame, m.stream));
     out

@@ -35,29 +35,27 @@ impl Default for HttpOptions {
     }
 }
 
-const METHODS: [&str; 16] = [
-    "GET",
-    "POST",
-    "HEAD",
-    "PUT",
-    "DELETE",
-    "OPTIONS",
-    "CONNECT",
-    "TRACE",
-    "PATCH",
-    "PROPFIND",
-    "PROPPATCH",
-    "MKCOL",
-    "COPY",
-    "MOVE",
-    "LOCK",
-    "UNLOCK",
-];
-
+/// True when `b` starts like a request line: a method token (an uppercase letter, then uppercase
+/// letters, digits, `_` or `-`) and a space; when the whole line is there it must end in an
+/// `HTTP/` version. Custom methods (`CCM_POST`) count, as they do for tshark.
 fn starts_request(b: &[u8]) -> bool {
-    METHODS
+    let token = b
         .iter()
-        .any(|m| b.len() > m.len() && b.starts_with(m.as_bytes()) && b.get(m.len()) == Some(&b' '))
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_' || **c == b'-')
+        .count();
+    if token == 0
+        || token > 32
+        || !b.first().is_some_and(u8::is_ascii_uppercase)
+        || b.get(token) != Some(&b' ')
+    {
+        return false;
+    }
+    match b.iter().position(|&c| c == b'\n') {
+        Some(end) => b
+            .get(..end)
+            .is_some_and(|line| line.windows(5).any(|w| w == b"HTTP/")),
+        None => true,
+    }
 }
 
 fn starts_response(b: &[u8]) -> bool {
@@ -231,7 +229,7 @@ impl HttpStreamParser {
                 self.request_side = Some(1 - d);
             } else if starts_request(b) {
                 self.request_side = Some(d);
-            } else if first_data && self.started[1 - d]
+            } else if (first_data && self.started[1 - d])
                 || self.sides[d].buf.len() > self.options.max_head_bytes
             {
                 self.not_http = true;
@@ -248,15 +246,23 @@ impl HttpStreamParser {
     }
 
     /// Signals the end of the stream; returns every message found, in order of completion.
-    pub fn finish(mut self) -> Vec<HttpMessage> {
-        for d in 0..2 {
+    pub fn finish(self) -> Vec<HttpMessage> {
+        self.finish_with_fin([None, None])
+    }
+
+    /// As [`Self::finish`], knowing the frame of each direction's first FIN: a body delimited by
+    /// the connection's close ends there (tshark reports such a message in the FIN's frame).
+    pub fn finish_with_fin(mut self, fin_frames: [Option<u32>; 2]) -> Vec<HttpMessage> {
+        for (d, fin) in fin_frames.iter().enumerate() {
             self.run(d, true);
             let side = &mut self.sides[d];
             if let Some(mut b) = side.building.take() {
-                if side.state != State::UntilClose {
+                let mut frame = side.last_frame;
+                if side.state == State::UntilClose {
+                    frame = fin.map_or(frame, |f| f.max(frame));
+                } else {
                     b.incomplete = true;
                 }
-                let frame = side.last_frame;
                 self.complete(b, frame);
             }
         }
@@ -534,43 +540,33 @@ impl HttpStreamParser {
             body: None,
             request_target: None,
         };
-        let parsed_headers: &[httparse::Header] = if is_request_side {
+        let strict = if is_request_side {
             let mut req = httparse::Request::new(&mut storage);
             match req.parse(head) {
                 Ok(httparse::Status::Complete(_)) => {
                     msg.method = req.method.map(str::to_string);
                     msg.uri = req.path.map(str::to_string);
-                    let n = req.headers.len();
-                    &storage[..n]
+                    Some(header_pairs(req.headers))
                 }
-                _ => {
-                    self.sides[d].state = State::Lost;
-                    return;
-                }
+                _ => None,
             }
         } else {
             let mut resp = httparse::Response::new(&mut storage);
             match resp.parse(head) {
                 Ok(httparse::Status::Complete(_)) => {
                     msg.status = resp.code;
-                    let n = resp.headers.len();
-                    &storage[..n]
+                    Some(header_pairs(resp.headers))
                 }
-                _ => {
-                    self.sides[d].state = State::Lost;
-                    return;
-                }
+                _ => None,
             }
         };
-        msg.headers = parsed_headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_string(),
-                    String::from_utf8_lossy(h.value).into_owned(),
-                )
-            })
-            .collect();
+        match strict.or_else(|| lenient_head(head, is_request_side, &mut msg)) {
+            Some(headers) => msg.headers = headers,
+            None => {
+                self.sides[d].state = State::Lost;
+                return;
+            }
+        }
         msg.content_encoding = msg.header("content-encoding").map(str::to_string);
         msg.transfer_encoding = msg.header("transfer-encoding").map(str::to_string);
         let chunked = msg.transfer_encoding.as_deref().is_some_and(|t| {
@@ -668,6 +664,53 @@ impl HttpStreamParser {
     }
 }
 
+fn header_pairs(headers: &[httparse::Header]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A forgiving head parser for what httparse rejects but tshark shows (a space inside the request
+/// target, odd header lines): the start line is split at spaces, header lines at the first colon;
+/// lines without a colon are skipped. None when even the start line is not recognisable.
+fn lenient_head(
+    head: &[u8],
+    request: bool,
+    msg: &mut HttpMessage,
+) -> Option<Vec<(String, String)>> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let start = lines.next()?;
+    let mut parts = start.split(' ').filter(|p| !p.is_empty());
+    if request {
+        let method = parts.next()?;
+        if !starts_request(format!("{method} ").as_bytes()) {
+            return None;
+        }
+        msg.method = Some(method.to_string());
+        msg.uri = parts.next().map(str::to_string);
+    } else {
+        let version = parts.next()?;
+        if !version.starts_with("HTTP/") {
+            return None;
+        }
+        msg.status = Some(parts.next()?.parse().ok()?);
+    }
+    Some(
+        lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .filter(|(n, _)| !n.is_empty())
+            .collect(),
+    )
+}
+
 fn push_capped(b: &mut Building, data: &[u8], cap: usize) {
     let room = cap.saturating_sub(b.raw.len());
     if data.len() > room {
@@ -695,4 +738,104 @@ pub fn http_messages_of_chunks<I: IntoIterator<Item = FollowChunk>>(
         }
     }
     p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reassembly::Gap;
+    use proptest::prelude::*;
+
+    fn chunk(frame: u32, dir: u8, bytes: &[u8], gap: Option<u64>) -> FollowChunk {
+        FollowChunk {
+            frame,
+            ts_ns: 0,
+            dir,
+            bytes: bytes.to_vec(),
+            gap_before: gap.map(|missing| Gap {
+                missing,
+                revealed_by_frame: frame,
+            }),
+        }
+    }
+
+    #[test]
+    fn head_split_across_segments_and_resync_after_gap() {
+        let chunks = vec![
+            chunk(1, 0, b"GET /a HTT", None),
+            chunk(2, 0, b"P/1.1\r\nHost: x\r\n\r\n", None),
+            chunk(
+                3,
+                1,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab",
+                None,
+            ),
+            chunk(4, 1, b"cd", None),
+            chunk(5, 0, b"GET /b HTTP/1.1\r\n\r\n", None),
+            chunk(
+                7,
+                1,
+                b"garbage after a gap\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+                Some(100),
+            ),
+        ];
+        let m = http_messages_of_chunks(9, chunks, HttpOptions::default());
+        assert_eq!(m.len(), 4);
+        assert_eq!(
+            (m[0].first_frame, m[0].last_frame, m[0].uri.as_deref()),
+            (1, 2, Some("/a"))
+        );
+        assert_eq!(
+            (m[1].first_frame, m[1].last_frame, m[1].body_len),
+            (3, 4, Some(4))
+        );
+        assert_eq!(m[3].status, Some(404));
+        assert_eq!(m[3].request_target, Some((String::new(), "/b".to_string())));
+    }
+
+    #[test]
+    fn lenient_head_when_httparse_refuses() {
+        let chunks = vec![
+            chunk(1, 0, b"GET /Hello Arkime HTTP/1.0\r\n\r\n", None),
+            chunk(
+                2,
+                1,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX Bad Header\r\n\r\nabc",
+                None,
+            ),
+        ];
+        let m = http_messages_of_chunks(0, chunks, HttpOptions::default());
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].method.as_deref(), m[0].uri.as_deref()),
+            (Some("GET"), Some("/Hello"))
+        );
+        assert_eq!(m[1].body_len, Some(3));
+        assert_eq!(
+            m[1].headers,
+            vec![("Content-Length".to_string(), "3".to_string())]
+        );
+    }
+
+    #[test]
+    fn not_http_is_abandoned() {
+        let m = http_messages_of_chunks(
+            0,
+            vec![
+                chunk(1, 0, b"\x16\x03\x01\x00\x05hello", None),
+                chunk(2, 1, b"\x16\x03\x03", None),
+            ],
+            HttpOptions::default(),
+        );
+        assert!(m.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(parts in proptest::collection::vec((any::<bool>(), proptest::collection::vec(any::<u8>(), 0..200), proptest::option::of(0u64..5000)), 0..30)) {
+            let mut chunks = vec![chunk(1, 0, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip, br\r\n\r\n", None)];
+            chunks.extend(parts.iter().enumerate().map(|(i, (d, b, g))| chunk(i as u32 + 2, u8::from(*d), b, *g)));
+            let _ = http_messages_of_chunks(0, chunks, HttpOptions { max_body_bytes: 1000, max_head_bytes: 500 });
+        }
+    }
 }

@@ -1,0 +1,49 @@
+//! `tracematch session FILE STREAM [--json]`: one TCP stream's session details (endpoints,
+//! state, handshake timing, per-direction counters) and its request/response packet lots.
+
+use std::io::Write;
+
+use super::analyzed::feed_analyzed;
+use super::args::{utf8, UsageError};
+use super::{finish_status, CliError, EXIT_USAGE};
+use crate::session::TcpSessionTracker;
+
+/// Runs `session`.
+pub fn run(args: Vec<std::ffi::OsString>, mut out: &mut dyn Write) -> Result<i32, CliError> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut positional = Vec::new();
+    let mut json = false;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("json") => json = true,
+            Value(v) => positional.push(utf8(v, "argument")?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    let [path, stream] = <[String; 2]>::try_from(positional)
+        .map_err(|_| UsageError("session takes FILE and STREAM".into()))?;
+    let stream: u32 = stream.parse().map_err(|_| {
+        UsageError(format!(
+            "STREAM must be a tcp.stream number, not '{stream}'"
+        ))
+    })?;
+    let mut tracker = TcpSessionTracker::for_stream(stream);
+    let (pipeline, _) = feed_analyzed(&path, &mut |c, tcp| tracker.observe(c, tcp))?;
+    let status = finish_status(&path, pipeline.error());
+    let Some(session) = tracker.session(stream) else {
+        eprintln!("tracematch: {path}: no TCP stream {stream}");
+        return Ok(if status == super::EXIT_OK {
+            EXIT_USAGE
+        } else {
+            status
+        });
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &session).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        session.write_text(&mut out)?;
+    }
+    Ok(status)
+}
