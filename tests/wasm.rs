@@ -455,3 +455,125 @@ fn the_match_handle_refuses_misuse() {
     assert!(handle.end_capture().is_ok());
     assert!(handle.run().is_err(), "one capture is not enough");
 }
+
+/// Takes `key` (a `Uint8Array`) out of a handle result; returns its bytes and the rest as JSON.
+fn split_bytes(value: JsValue, key: &str) -> (Vec<u8>, Value) {
+    let k = JsValue::from_str(key);
+    let bytes = js_sys::Reflect::get(&value, &k).expect("a property");
+    let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
+    js_sys::Reflect::delete_property(&value.clone().into(), &k).expect("deletable");
+    (
+        bytes,
+        serde_wasm_bindgen::from_value(value).expect("JSON-compatible"),
+    )
+}
+
+#[wasm_bindgen_test]
+fn follow_pages_give_the_stream_chunk_by_chunk_with_directions() {
+    let bytes = pcap(&packets());
+    let mut handle = index_with_handle(&bytes, 4096);
+    let mut source: &[u8] = &bytes;
+
+    // Paging before a stream was started is an error, and so is a stream that does not exist.
+    assert!(handle.follow_next_from(100, &mut source).is_err());
+    assert!(handle.follow_start_from("tcp", 7, &mut source).is_err());
+    assert!(handle.follow_start_from("sctp", 0, &mut source).is_err());
+
+    let header = json(handle.follow_start_from("tcp", 0, &mut source));
+    assert_eq!(header["proto"], "tcp");
+    assert_eq!(header["stream"], 0);
+    assert_eq!(header["node0"]["address"], "10.0.0.1");
+    assert_eq!(header["node0"]["port"], 40000);
+    assert_eq!(header["node1"]["address"], "10.0.0.2");
+    assert_eq!(header["node1"]["port"], 80);
+    assert_eq!(header["frames"], TCP0.len());
+
+    // Pages of 1 byte: one chunk each (a chunk is never split), in stream order.
+    let request = b"GET / HTTP/1.0\r\n\r\n";
+    let response = b"HTTP/1.0 200 OK\r\n\r\n";
+    let page = handle.follow_next_from(1, &mut source).expect("page 1");
+    let (data, page) = split_bytes(page, "bytes");
+    assert_eq!(data, request);
+    assert_eq!(page["done"], false);
+    let chunks = page["chunks"].as_array().expect("chunks");
+    assert_eq!(chunks.len(), 1);
+    assert_eq!(chunks[0]["frame"], 5);
+    assert_eq!(chunks[0]["dir"], 0);
+    assert_eq!(chunks[0]["offset"], 0);
+    assert_eq!(chunks[0]["len"], request.len());
+    assert_eq!(chunks[0]["gap_missing"], Value::Null);
+    assert_eq!(chunks[0]["ts_ns"], "1700000000000040000");
+
+    let (data, page) = split_bytes(
+        handle.follow_next_from(1, &mut source).expect("page 2"),
+        "bytes",
+    );
+    assert_eq!(data, response);
+    let chunks = page["chunks"].as_array().expect("chunks");
+    assert_eq!(
+        (chunks[0]["frame"].as_u64(), chunks[0]["dir"].as_u64()),
+        (Some(10), Some(1))
+    );
+    // The rest of the stream (FINs) has no payload: the next page is empty and done.
+    let (data, page) = split_bytes(
+        handle.follow_next_from(1, &mut source).expect("page 3"),
+        "bytes",
+    );
+    if page["done"] == false {
+        panic!("the stream should be done after its two payload chunks: {page}");
+    }
+    assert!(data.is_empty());
+    assert_eq!(page["frames_read"], TCP0.len());
+
+    // A big page holds the whole stream; offsets index the page's bytes.
+    json(handle.follow_start_from("tcp", 0, &mut source));
+    let (data, page) = split_bytes(
+        handle.follow_next_from(1 << 20, &mut source).expect("page"),
+        "bytes",
+    );
+    assert_eq!(page["done"], true);
+    assert_eq!(data, [&request[..], &response[..]].concat());
+    assert_eq!(page["chunks"][1]["offset"], request.len());
+
+    // UDP: one chunk per datagram; the answer comes from node 1.
+    let header = json(handle.follow_start_from("udp", 0, &mut source));
+    assert_eq!(header["node0"]["port"], 5353);
+    let (data, page) = split_bytes(
+        handle.follow_next_from(1 << 20, &mut source).expect("udp"),
+        "bytes",
+    );
+    assert_eq!(data, b"queryanswer");
+    let dirs: Vec<u64> = page["chunks"]
+        .as_array()
+        .expect("chunks")
+        .iter()
+        .filter_map(|c| c["dir"].as_u64())
+        .collect();
+    assert_eq!(dirs, [0, 1]);
+}
+
+#[wasm_bindgen_test]
+fn http_messages_of_a_stream_carry_their_bodies_as_bytes() {
+    let bytes = pcap(&packets());
+    let handle = index_with_handle(&bytes, 4096);
+    let mut source: &[u8] = &bytes;
+    let messages = handle.http_messages_from(0, &mut source).expect("messages");
+    let array = js_sys::Array::from(&messages);
+    assert_eq!(array.length(), 2);
+    let (body, request) = split_bytes(array.get(0), "body");
+    assert_eq!(request["kind"], "request");
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["uri"], "/");
+    assert!(body.is_empty());
+    let (_, response) = split_bytes(array.get(1), "body");
+    assert_eq!(response["kind"], "response");
+    assert_eq!(response["status"], 200);
+    // Not TLS: no handshake summary.
+    assert!(handle
+        .tls_summary_from(0, &mut source)
+        .expect("a summary or null")
+        .is_null());
+    // Stream 1 has no payload: no messages.
+    let none = handle.http_messages_from(1, &mut source).expect("messages");
+    assert_eq!(js_sys::Array::from(&none).length(), 0);
+}

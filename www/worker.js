@@ -1,6 +1,7 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
 // it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
-// answers the page's queries (conversations, frames of a stream, packet rows read back from the File).
+// answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
+// Follow pages, HTTP messages and export objects).
 import init, { CaptureHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
@@ -105,5 +106,38 @@ const emit = rpcServe(self, {
   /** Packet-list rows for the given frame numbers, read back from the File. */
   packetRows(frames) {
     return guarded(() => requireHandle().packetRows(Uint32Array.from(frames), file));
+  },
+
+  /** Starts following a TCP/UDP stream (one at a time per capture): its banner. */
+  followStart(proto, stream) {
+    return guarded(() => requireHandle().followStart(proto, stream, file));
+  },
+
+  /** The next page of the followed stream; its bytes (one Uint8Array) are transferred. */
+  followNext(maxBytes) {
+    const page = guarded(() => requireHandle().followNext(maxBytes, file));
+    return transfer(page, [page.bytes.buffer]);
+  },
+
+  /** HTTP messages of a TCP stream with decoded bodies (transferred Uint8Arrays). */
+  httpMessages(stream) {
+    const messages = guarded(() => requireHandle().httpMessages(stream, file));
+    return transfer(messages, messages.filter((m) => m.body).map((m) => m.body.buffer));
+  },
+
+  /** The TLS handshake summary of a TCP stream, or null. */
+  tlsSummary(stream) {
+    return guarded(() => requireHandle().tlsSummary(stream, file));
+  },
+
+  /** Export objects of the whole capture (no bodies). */
+  exportObjects() {
+    return guarded(() => requireHandle().exportObjects(file));
+  },
+
+  /** One export object's decoded body. */
+  exportObjectBody(stream, frame) {
+    const body = guarded(() => requireHandle().exportObjectBody(stream, frame, file));
+    return transfer(body, [body.buffer]);
   },
 });

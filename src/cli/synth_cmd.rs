@@ -1,4 +1,5 @@
-//! `tracematch synth demo DIR` (the demo capture pair) and
+//! `tracematch synth demo DIR` (the demo capture pair), `tracematch synth hostile DIR` (the
+//! page's injection-test capture, `DIR/hostile.pcap`) and
 //! `tracematch synth bulk OUT --bytes N[K|M|G] [--streams N] [--seed N]` (the benchmark capture):
 //! deterministic captures made by the project's own generator.
 
@@ -67,6 +68,11 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             )?;
             Ok(EXIT_OK)
         }
+        [kind, dir] if kind == "hostile" => {
+            let (path, packets) = synth::hostile::hostile_capture(std::path::Path::new(dir))?;
+            writeln!(out, "wrote {}: {packets} packets", path.display())?;
+            Ok(EXIT_OK)
+        }
         [kind, path] if kind == "bulk" => {
             let file = std::fs::File::create(path)?;
             let w = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -79,7 +85,8 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             Ok(EXIT_OK)
         }
         _ => Err(UsageError(
-            "synth takes 'demo DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N]'".into(),
+            "synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N]'"
+                .into(),
         )
         .into()),
     }

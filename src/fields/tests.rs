@@ -61,6 +61,7 @@ fn meta(data: &[u8]) -> FrameMeta {
         wire_len: data.len() as u32 + 4,
         linktype: 1,
         interface_id: 2,
+        section_interface_id: 2,
         ..FrameMeta::default()
     }
 }

@@ -325,6 +325,26 @@ impl<'a> StreamReader<'a> {
         })
     }
 
+    /// Continues a stream from frame position `pos` (an index into its frame list, as returned
+    /// by [`Self::position`] at a frame boundary) with the nodes of its banner, so directions stay
+    /// those of the whole stream. Used by [`super::follow_pager::FollowPager`].
+    pub fn resume(mut self, pos: usize, node0: FollowNode, node1: FollowNode) -> Self {
+        self.pos = pos.min(self.frames.len());
+        self.node0 = Some(node0);
+        self.node1 = Some(node1);
+        self
+    }
+
+    /// Frames read so far (an index into the stream's frame list).
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// True when every item of the frames read so far was handed out (no read-ahead pending).
+    pub fn at_frame_boundary(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     /// Iterator over TCP segments.
     pub fn tcp_segments(self) -> TcpSegments<'a> {
         TcpSegments(self)

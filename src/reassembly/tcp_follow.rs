@@ -359,6 +359,11 @@ impl TcpFollow {
     pub fn held_back_bytes(&self) -> usize {
         self.sides[0].held + self.sides[1].held
     }
+
+    /// Chunks ready and not yet taken with [`Self::pop`].
+    pub fn queued(&self) -> usize {
+        self.out.len()
+    }
 }
 
 /// Lazily follows a stream given as an iterator of segments: chunks come out as soon as they are

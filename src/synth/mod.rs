@@ -5,12 +5,14 @@
 //! ([`http_message`]: plain, chunked, until-close bodies with stacked content codings). A
 //! [`CapturePoint`] shows that traffic as seen at one place (NAT/PAT, DNAT, TTL, clock offset and
 //! drift, sequence offsets, IP ID rewrite, drops, VLAN). [`demo_pair`] writes the two-point demo;
-//! [`bulk`] streams a large mixed capture for the benchmark. There is no randomness without an
+//! [`bulk`] streams a large mixed capture for the benchmark; [`hostile`] writes markup-laden traffic
+//! for the page's injection test. There is no randomness without an
 //! explicit seed.
 
 pub mod bulk;
 pub mod capture_point;
 pub mod demo;
+pub mod hostile;
 pub mod http_message;
 pub mod packet;
 pub mod rng;

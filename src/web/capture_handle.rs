@@ -19,7 +19,9 @@ pub const MAX_ROWS_PER_CALL: usize = 2_000;
 /// One capture being indexed or browsed. Created by the worker; dropped with it.
 #[wasm_bindgen]
 pub struct CaptureHandle {
-    indexer: Indexer,
+    pub(super) indexer: Indexer,
+    /// The stream being followed page by page (see [`super::follow_handle`]).
+    pub(super) follow: Option<crate::reassembly::FollowPager>,
 }
 
 impl Default for CaptureHandle {
@@ -36,6 +38,7 @@ impl CaptureHandle {
         super::panic_report::install();
         CaptureHandle {
             indexer: Indexer::new(),
+            follow: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! wasm-bindgen glue only: the page's worker drives the core through one handle type.
 //!
 //! - [`capture_handle::CaptureHandle`]: wraps [`crate::pipeline::Indexer`] for one capture.
+//! - [`follow_handle`]: the handle's Follow and Follow HTTP methods (paged follow, HTTP messages
+//!   with decoded bodies, export objects).
 //! - [`file_source::FileSource`]: a [`crate::capture::random_access::ByteSource`] over the `File`
 //!   the user opened, read with `FileReaderSync` (workers only) through a read-ahead window.
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
@@ -12,6 +14,7 @@
 
 pub mod capture_handle;
 pub mod file_source;
+pub mod follow_handle;
 pub mod js_value;
 pub mod match_handle;
 pub mod panic_report;

@@ -7,6 +7,7 @@ import { createProgressBar } from './ProgressBar.js';
 import { createSummaryPanel } from './SummaryPanel.js';
 import { createConversationTable } from './ConversationTable.js';
 import { createPacketList } from './PacketList.js';
+import { createFollowView } from './FollowView.js';
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
@@ -30,14 +31,21 @@ export function openCapture(file, { chunkBytes, onClose }) {
   const packetsTitle = h('h3', {}, 'Packets');
   const packetsHint = h('span', { class: 'pane-hint' }, 'Select a conversation to list its packets.');
   const packetSlot = h('div', { class: 'table-slot' });
-  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint), packetSlot);
+  const followButton = h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'follow-button' }, hidden: true, on: { click: () => openFollow() } }, 'Follow stream');
+  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, followButton), packetSlot);
+  let followTarget = null; // { proto, stream } of the selected TCP/UDP conversation
+  const follow = createFollowView({
+    rpc,
+    streamCount: (proto) => (state.summary ? Number(proto === 'udp' ? state.summary.udp_streams : state.summary.tcp_streams) || 0 : 0),
+    firstTsNs: () => (state.summary ? state.summary.first_ts_ns : null),
+  });
 
   const element = h('section', { class: 'capture', dataset: { testid: 'capture', name: file.name, status: 'indexing' }, 'aria-label': `Capture ${file.name}` },
     h('header', { class: 'capture-head' },
       h('h2', { class: 'capture-name', title: file.name }, file.name),
       h('span', { class: 'capture-size' }, `${formatBytes(file.size)} (${formatCount(file.size)} bytes)`),
       status, h('span', { class: 'spacer' }), closeButton),
-    progress.element, errorBox, summary.element, conversations, packets);
+    progress.element, errorBox, summary.element, conversations, packets, follow.element);
 
   function dispatch(action) {
     state = reduceCapture(state, action);
@@ -109,6 +117,14 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetsTitle, 'Packets');
     packetsHint.hidden = false;
     packetSlot.replaceChildren();
+    followButton.hidden = true;
+    followTarget = null;
+  }
+
+  function openFollow() {
+    if (!followTarget) return;
+    follow.open(followTarget.proto, followTarget.stream);
+    follow.element.scrollIntoView({ block: 'start' });
   }
 
   function selectConversation(kind, row, index) {
@@ -118,6 +134,11 @@ export function openCapture(file, { chunkBytes, onClose }) {
     const ends = kind === 'ip' ? `${row.addr_a} ↔ ${row.addr_b}` : `${row.addr_a}:${row.port_a} ↔ ${row.addr_b}:${row.port_b}`;
     replaceChildren(packetsTitle, kind === 'ip' ? `Packets between ${ends}` : `Packets of ${kind.toUpperCase()} stream ${row.stream}: ${ends}`);
     packetsHint.hidden = true;
+    if (kind === 'tcp' || kind === 'udp') {
+      followTarget = { proto: kind, stream: row.stream };
+      followButton.textContent = `Follow ${kind.toUpperCase()} stream ${row.stream}`;
+      followButton.hidden = false;
+    }
     rpc.call('framesOfStream', [kind, id]).then((frames) => {
       if (token !== selectionToken) return;
       const list = createPacketList(frames, {
