@@ -2,7 +2,7 @@
 // input, the Match view runs the matcher in its worker, and the page's match table must list
 // exactly the (proto, a_stream, b_stream) matches `tracematch match --json` prints for the same
 // files, with the same unmatched, missing-SYN and lost counts and clock offset. Clicking a match
-// lists both streams' packets side by side; the CSV export holds every row. Pairs: the shared
+// follows both streams side by side and lists their packets; the CSV export holds every row. Pairs: the shared
 // two-point SNAT/PAT scenario (skipped when ../shared/captures is absent) and the project's own
 // demo pair (`tracematch synth demo`). Needs the build (scripts/build.sh): www/pkg and the CLI.
 import { test, before, after } from 'node:test';
@@ -112,8 +112,9 @@ async function checkPair(a, b) {
   assert.equal(lines.length, expected.matches.length + 1);
   assert.match(lines[0], /^Proto,A stream,A tuple,B stream/);
 
-  // Clicking a match lists both streams' packets side by side.
-  const m = expected.matches[0];
+  // Clicking a match follows both streams side by side (the Follow view of each capture) and lists
+  // their packets. A TCP match through NAT with no loss carries the same bytes at both points.
+  const m = expected.matches.find((x) => x.proto === 'tcp' && x.lost_a === 0 && x.lost_b === 0) || expected.matches[0];
   await view.locator(`[data-testid="match-row"][data-proto="${m.proto}"][data-a-stream="${m.a_stream}"][data-b-stream="${m.b_stream}"]`).click();
   const sides = view.locator('[data-testid="match-side"]');
   await sides.nth(1).locator('[data-testid="packet-list"]').waitFor({ timeout: 20000 });
@@ -121,6 +122,18 @@ async function checkPair(a, b) {
   assert.deepEqual(await sides.evaluateAll((els) => els.map((e) => e.dataset.stream)), [String(m.a_stream), String(m.b_stream)]);
   for (let i = 0; i < 2; i++) {
     assert.ok(Number(await sides.nth(i).locator('[data-testid="packet-list"]').getAttribute('data-rows')) > 0, `side ${i} lists packets`);
+  }
+  const follows = view.locator('[data-testid="match-follow"] [data-testid="follow"]');
+  await page.waitForFunction(() => {
+    const els = [...document.querySelectorAll('[data-testid="match-follow"] [data-testid="follow"]')];
+    return els.length === 2 && els.every((e) => e.dataset.state === 'done' || e.dataset.state === 'error');
+  }, null, { timeout: 20000 });
+  assert.deepEqual(await follows.evaluateAll((els) => els.map((e) => [e.dataset.proto, e.dataset.stream, e.dataset.state])),
+    [[m.proto, String(m.a_stream), 'done'], [m.proto, String(m.b_stream), 'done']]);
+  if (m.proto === 'tcp' && m.lost_a === 0 && m.lost_b === 0) {
+    const [textA, textB] = await follows.evaluateAll((els) => els.map((e) => e.textContent));
+    assert.ok(textA.length > 0, 'the followed stream has content');
+    assert.equal(textA, textB, 'same bytes at both points');
   }
   if (process.env.TRACEMATCH_SCREENSHOT) await page.screenshot({ path: process.env.TRACEMATCH_SCREENSHOT, fullPage: true });
   await page.close();

@@ -2,7 +2,8 @@
 // its own worker (www/match_worker.js → the core's matching through src/web/match_handle.rs), and
 // show the result: clock offset, the match table (sortable, filterable by method and confidence),
 // unmatched streams of each side, missing SYNs and lost packets, each with a CSV download. Clicking
-// a match lists the packets of both streams side by side (read from each capture's own worker).
+// a match follows both streams side by side (the Follow view of each capture, through its own
+// worker) and lists their packets below.
 import { h, replaceChildren } from '../dom.js';
 import { rpcClient } from '../rpc.js';
 import { formatBytes, formatCount } from '../state.js';
@@ -12,6 +13,7 @@ import {
 } from '../match_state.js';
 import { createDataTable } from './DataTable.js';
 import { createPacketList } from './PacketList.js';
+import { createFollowView } from './FollowView.js';
 
 /** Name of capture `i` in the order of the run: A, B, C, … */
 const letter = (i) => String.fromCharCode(65 + (i % 26));
@@ -176,33 +178,46 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
       h('div', { class: 'match-sides' }, unmatchedA.element, unmatchedB.element), missing.element, lost.element);
   }
 
-  /** Both streams of match `m` side by side: each capture's packet list from its own worker. */
+  /** Both streams of match `m` side by side: each capture's Follow view and packet list. */
   function openCompare(slot, m, pair) {
     const sides = [[pair.a, m.a_stream, m.a_tuple], [pair.b, m.b_stream, m.b_tuple]];
-    const panes = sides.map(([index, stream, tuple]) => {
+    const follows = [];
+    const lists = [];
+    sides.forEach(([index, stream, tuple]) => {
       const capture = lastRun.captures[index];
       const label = lastRun.report.captures && lastRun.report.captures[index] ? lastRun.report.captures[index].label : letter(index);
+      const heading = h('div', { class: 'pane-head' }, h('h3', { title: tuple || '' }, `${letter(index)} · ${label}: ${String(m.proto).toUpperCase()} stream ${stream}`),
+        h('span', { class: 'pane-hint' }, tuple || ''));
+      const followSlot = h('div', { class: 'match-side', dataset: { testid: 'match-follow', capture: index, stream } }, heading);
       const listSlot = h('div', { class: 'table-slot' });
-      const pane = h('div', { class: 'pane match-side', dataset: { testid: 'match-side', capture: index, stream } },
-        h('div', { class: 'pane-head' }, h('h3', { title: tuple || '' }, `${letter(index)} · ${label}: ${String(m.proto).toUpperCase()} stream ${stream}`)),
-        h('div', { class: 'pane-hint' }, tuple || ''), listSlot);
+      const listPane = h('div', { class: 'pane match-side', dataset: { testid: 'match-side', capture: index, stream } },
+        h('div', { class: 'pane-head' }, h('h3', {}, `${letter(index)} · ${label}: packets`)), listSlot);
+      follows.push(followSlot);
+      lists.push(listPane);
       if (!capture || !capture.rpc) {
-        listSlot.append(h('div', { class: 'pane-hint' }, 'This capture is no longer open.'));
-      } else {
-        capture.rpc.call('framesOfStream', [m.proto, stream]).then((frames) => {
-          const list = createPacketList(frames, {
-            firstTsNs: capture.summary ? capture.summary.first_ts_ns : null,
-            loadRows: (numbers) => capture.rpc.call('packetRows', [numbers]),
-            onError: (err) => listSlot.append(h('div', { class: 'error' }, `could not read packets: ${err.message}`)),
-          });
-          replaceChildren(listSlot, list.element);
-        }, (err) => replaceChildren(listSlot, h('div', { class: 'error' }, `could not list the packets (is the capture indexed?): ${err.message}`)));
+        followSlot.append(h('div', { class: 'pane-hint' }, 'This capture is no longer open.'));
+        return;
       }
-      return pane;
+      const summary = () => capture.summary || null;
+      const follow = createFollowView({
+        rpc: capture.rpc,
+        streamCount: (proto) => { const s = summary(); return s ? Number(proto === 'udp' ? s.udp_streams : s.tcp_streams) || 0 : 0; },
+        firstTsNs: () => { const s = summary(); return s ? s.first_ts_ns : null; },
+      });
+      followSlot.append(follow.element);
+      follow.open(m.proto, stream);
+      capture.rpc.call('framesOfStream', [m.proto, stream]).then((frames) => {
+        const list = createPacketList(frames, {
+          firstTsNs: summary() ? summary().first_ts_ns : null,
+          loadRows: (numbers) => capture.rpc.call('packetRows', [numbers]),
+          onError: (err) => listSlot.append(h('div', { class: 'error' }, `could not read packets: ${err.message}`)),
+        });
+        replaceChildren(listSlot, list.element);
+      }, (err) => replaceChildren(listSlot, h('div', { class: 'error' }, `could not list the packets (is the capture indexed?): ${err.message}`)));
     });
     replaceChildren(slot, h('div', { class: 'pane-head' }, h('h3', {}, `Match ${m.method} · confidence ${typeof m.confidence === 'number' ? m.confidence.toFixed(2) : ''}`),
       m.translation ? h('span', { class: 'pane-hint' }, `translation ${m.translation}`) : null),
-    h('div', { class: 'match-sides' }, panes));
+    h('div', { class: 'match-sides' }, follows), h('div', { class: 'match-sides' }, lists));
     slot.hidden = false;
   }
 
