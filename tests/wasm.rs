@@ -378,6 +378,84 @@ fn packet_rows_read_frames_back_from_the_file() {
         .is_err());
 }
 
+/// Feeds captures to the page's match handle in `chunk`-byte slices and runs it.
+fn match_with_handle(captures: &[(&str, &[u8])], chunk: usize) -> Value {
+    let mut handle = tracematch::web::MatchHandle::new();
+    for (name, bytes) in captures {
+        assert!(handle.begin(name, name).is_ok());
+        for piece in bytes.chunks(chunk) {
+            assert!(handle.push(piece).is_ok());
+        }
+        assert!(handle.end_capture().is_ok());
+    }
+    json(handle.run())
+}
+
+#[wasm_bindgen_test]
+fn the_match_handle_forwards_to_the_matcher() {
+    let a = pcap(&packets());
+    // The same traffic seen 5 s later on another clock.
+    let shifted: Vec<Packet> = packets()
+        .into_iter()
+        .map(|p| Packet {
+            ts_usec: p.ts_usec + 5_000_000,
+            ..p
+        })
+        .collect();
+    let b = pcap(&shifted);
+    let got = match_with_handle(&[("a.pcap", &a), ("b.pcap", &b)], 7);
+    // The core called directly on the same bytes.
+    let input = |bytes: &[u8]| {
+        let mut f = tracematch::matching::MatchInputFeeder::new();
+        f.push(bytes);
+        f.finish()
+    };
+    let reference = |i: usize, name: &str| tracematch::matching::CaptureRef {
+        index: i,
+        path: name.to_string(),
+        label: name.to_string(),
+    };
+    let direct = tracematch::matching::match_inputs(
+        &[input(&a), input(&b)],
+        vec![reference(0, "a.pcap"), reference(1, "b.pcap")],
+        &tracematch::matching::MatchOptions::default(),
+    )
+    .to_json();
+    // Through the same JavaScript conversion, so that 1.0 and 1 compare as JavaScript sees them.
+    assert_eq!(got, json(tracematch::web::js_value::to_js(&direct)));
+    let mut pairs: Vec<(String, u64, u64)> = got["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .map(|m| {
+            (
+                m["proto"].as_str().unwrap_or("").to_string(),
+                m["a_stream"].as_u64().unwrap_or(u64::MAX),
+                m["b_stream"].as_u64().unwrap_or(u64::MAX),
+            )
+        })
+        .collect();
+    pairs.sort();
+    let expected: Vec<(String, u64, u64)> =
+        [("tcp", 0, 0), ("tcp", 1, 1), ("udp", 0, 0), ("udp", 1, 1)]
+            .iter()
+            .map(|(p, x, y)| (p.to_string(), *x, *y))
+            .collect();
+    assert_eq!(pairs, expected);
+    assert_eq!(got["captures"][1]["label"], "b.pcap");
+}
+
+#[wasm_bindgen_test]
+fn the_match_handle_refuses_misuse() {
+    let mut handle = tracematch::web::MatchHandle::new();
+    assert!(handle.push(b"x").is_err(), "push before begin");
+    assert!(handle.end_capture().is_err(), "end before begin");
+    assert!(handle.begin("a", "a").is_ok());
+    assert!(handle.begin("b", "b").is_err(), "begin twice");
+    assert!(handle.end_capture().is_ok());
+    assert!(handle.run().is_err(), "one capture is not enough");
+}
+
 /// Takes `key` (a `Uint8Array`) out of a handle result; returns its bytes and the rest as JSON.
 fn split_bytes(value: JsValue, key: &str) -> (Vec<u8>, Value) {
     let k = JsValue::from_str(key);

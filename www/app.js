@@ -3,6 +3,7 @@
 import { h } from './dom.js';
 import { chunkBytesFromQuery } from './state.js';
 import { openCapture } from './components/CaptureView.js';
+import { createMatchView } from './components/MatchView.js';
 
 const chunkBytes = chunkBytesFromQuery(location.search);
 const list = document.getElementById('captures');
@@ -11,19 +12,39 @@ const dropZone = document.getElementById('drop-overlay');
 const intro = document.getElementById('intro');
 const notice = document.getElementById('notice');
 
+// Open captures in the order they were opened (the Match view compares them in this order).
+const openViews = [];
+let matchView = null;
+
 function open(files) {
   // The newest files go on top, in the order they were given.
   const top = list.firstChild;
   for (const file of files) {
-    const view = openCapture(file, { chunkBytes, onClose: updateIntro });
+    const view = openCapture(file, { chunkBytes, onClose: () => { openViews.splice(openViews.indexOf(view), 1); updateIntro(); } });
+    openViews.push(view);
     list.insertBefore(view.element, top);
   }
   updateIntro();
 }
 
 function updateIntro() {
-  intro.hidden = list.children.length > 0;
+  intro.hidden = list.children.length > 0 || Boolean(matchView);
+  if (matchView) matchView.refresh();
 }
+
+// The Match view (cross-capture matching) sits above the captures while open.
+document.getElementById('match-button').addEventListener('click', () => {
+  if (!matchView) {
+    matchView = createMatchView({
+      getCaptures: () => openViews.slice(),
+      chunkBytes,
+      onClose: () => { matchView.element.remove(); matchView = null; updateIntro(); },
+    });
+    list.parentNode.insertBefore(matchView.element, list);
+  }
+  updateIntro();
+  matchView.element.scrollIntoView({ block: 'start' });
+});
 
 input.addEventListener('change', () => {
   open([...input.files]);

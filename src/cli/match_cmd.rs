@@ -1,11 +1,15 @@
 //! `tracematch match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]`:
 //! the stream-to-stream match table between captures of the same traffic taken at different points,
 //! with clock offset, missing SYNs, packets lost between the points and the multi-hop flow table.
+//! `--export-pcapng OUT` (two captures) also writes the matched pair as one pcapng
+//! ([`crate::matching::export_pair`]).
 
 use std::io::Write;
 
 use super::args::{utf8, UsageError};
 use super::{CliError, EXIT_OK};
+use crate::matching::driver::default_label;
+use crate::matching::export_pair::export_matched_pair;
 use crate::matching::{match_files, MatchError, MatchOptions, View};
 
 /// Runs `match`.
@@ -17,6 +21,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut json = false;
     let mut view: Option<View> = None;
     let mut options = MatchOptions::default();
+    let mut export: Option<std::ffi::OsString> = None;
     let set_view = |v: View, current: &mut Option<View>| -> Result<(), UsageError> {
         if current.is_some() {
             return Err(UsageError(
@@ -37,9 +42,13 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
                 set_view(View::Flow, &mut view)?;
                 options.flow_for_two = true;
             }
+            Long("export-pcapng") => export = Some(p.value()?),
             Value(v) => paths.push(utf8(v, "argument")?),
             _ => return Err(arg.unexpected().into()),
         }
+    }
+    if let Some(target) = &export {
+        export_pcapng(&paths, &labels, target)?;
     }
     let report = match match_files(&paths, &labels, &options) {
         Ok(r) => r,
@@ -59,4 +68,37 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
         out.write_all(report.to_tsv(view.unwrap_or(View::Matches)).as_bytes())?;
     }
     Ok(EXIT_OK)
+}
+
+/// Writes the matched pair `paths[0]`, `paths[1]` as one pcapng at `target` (two captures only).
+fn export_pcapng(
+    paths: &[String],
+    labels: &[String],
+    target: &std::ffi::OsStr,
+) -> Result<(), CliError> {
+    let [a, b] = paths else {
+        return Err(UsageError("--export-pcapng needs exactly two captures".into()).into());
+    };
+    let label = |i: usize, path: &str| {
+        labels
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| default_label(path))
+    };
+    let (label_a, label_b) = (label(0, a), label(1, b));
+    let file = std::fs::File::create(target).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", std::path::Path::new(target).display()),
+        )
+    })?;
+    let mut writer = std::io::BufWriter::new(file);
+    export_matched_pair(
+        std::path::Path::new(a),
+        std::path::Path::new(b),
+        [&label_a, &label_b],
+        &mut writer,
+    )?;
+    writer.flush()?;
+    Ok(())
 }

@@ -49,6 +49,7 @@ commands:
                                     the project's own generated captures (demo pair, benchmark)
   match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]
                                     match streams across captures of the same traffic
+        [--export-pcapng OUT]       (two captures) also write the matched pair as one pcapng
   session FILE STREAM [--json]      TCP session details and packet lots of one tcp.stream
   stats FILE [--interval 1s] [--filter EXPR] [--csv] [--busy]
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,

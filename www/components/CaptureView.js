@@ -13,7 +13,7 @@ import { createSessionView } from './SessionView.js';
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
-/** Opens `file` in a new worker and returns { element, close }. */
+/** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
 export function openCapture(file, { chunkBytes, onClose }) {
   let state = initialCapture(file.name, file.size);
   const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
@@ -192,5 +192,6 @@ export function openCapture(file, { chunkBytes, onClose }) {
     if (onClose) onClose();
   }
 
-  return { element, close };
+  // file, rpc and summary let other views (Match) read this capture's packets through its worker.
+  return { element, close, file, rpc, get summary() { return state.summary; } };
 }

@@ -1,0 +1,161 @@
+// End-to-end tests of the Match view: two captures of the same traffic go in through the file
+// input, the Match view runs the matcher in its worker, and the page's match table must list
+// exactly the (proto, a_stream, b_stream) matches `tracematch match --json` prints for the same
+// files, with the same unmatched, missing-SYN and lost counts and clock offset. Clicking a match
+// follows both streams side by side and lists their packets; the CSV export holds every row. Pairs: the shared
+// two-point SNAT/PAT scenario (skipped when ../shared/captures is absent) and the project's own
+// demo pair (`tracematch synth demo`). Needs the build (scripts/build.sh): www/pkg and the CLI.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT, startServer, launchBrowser, foreignRequests, openPage, captureLocator, waitIndexed } from './helpers.mjs';
+
+const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
+let server, browser, tmp;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
+    'www/pkg is missing: run bash scripts/build.sh first');
+  assert.ok(fs.existsSync(CLI), 'target/release/tracematch is missing: run bash scripts/build.sh first');
+  server = await startServer();
+  browser = await launchBrowser();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-match-'));
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The shared SNAT/PAT scenario's client and server captures, or null. */
+function twopointSnat() {
+  for (const base of [path.join(REPO_ROOT, '..', 'shared', 'captures'), '/work/shared/captures']) {
+    const dir = path.join(base, 'twopoint', 'snat_pat');
+    if (fs.existsSync(path.join(dir, 'client.pcap')) && fs.existsSync(path.join(dir, 'server.pcap'))) {
+      return [path.join(dir, 'client.pcap'), path.join(dir, 'server.pcap')];
+    }
+  }
+  return null;
+}
+
+const key = (proto, a, b) => `${proto}:${a}:${b}`;
+
+/** What the CLI says for the pair. */
+function cliReport(a, b) {
+  return JSON.parse(execFileSync(CLI, ['match', a, b, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+}
+
+/** Opens both files, runs the Match view, checks it against the CLI's JSON. */
+async function checkPair(a, b) {
+  const expected = cliReport(a, b);
+  assert.ok(expected.matches.length > 0, 'the CLI matched something (the comparison means something)');
+  const page = await openPage(browser.context, `${server.origin}/index.html`, [a, b]);
+  for (const f of [a, b]) await waitIndexed(captureLocator(page, path.basename(f)));
+  await page.locator('[data-testid="match-open"]').click();
+  const view = page.locator('[data-testid="match-view"]');
+  // Open order is comparison order: A = a, B = b.
+  const names = await view.locator('[data-testid="match-capture"]').evaluateAll((els) => els.map((e) => e.dataset.name));
+  assert.deepEqual(names, [path.basename(a), path.basename(b)]);
+  await view.locator('[data-testid="match-label"]').first().fill('client side');
+  await view.locator('[data-testid="match-run"]').click();
+  const results = view.locator('[data-testid="match-results"]:not([hidden])');
+  const failure = view.locator('[data-testid="match-error"]:not([hidden])');
+  await results.or(failure).first().waitFor({ timeout: 120000 });
+  assert.equal(await failure.count(), 0, `matching failed: ${await failure.textContent().catch(() => '')}`);
+
+  // The match table: one row per match, the same (proto, a_stream, b_stream) set as the CLI.
+  const rows = await view.locator('[data-testid="match-row"]').evaluateAll((els) =>
+    els.map((e) => [e.dataset.proto, e.dataset.aStream, e.dataset.bStream]));
+  assert.equal(rows.length, expected.matches.length, 'one match-row per match');
+  const got = rows.map(([p, x, y]) => key(p, x, y)).sort();
+  const want = expected.matches.map((m) => key(m.proto, m.a_stream, m.b_stream)).sort();
+  assert.deepEqual(got, want);
+  for (const [table, list] of [['unmatched-a', expected.unmatched_a], ['unmatched-b', expected.unmatched_b],
+    ['missing-syn', expected.missing_syn], ['lost', expected.lost]]) {
+    assert.equal(Number(await view.locator(`[data-testid="${table}"]`).getAttribute('data-rows')), list.length, table);
+  }
+  if (expected.clock) {
+    const offset = await view.locator('[data-testid="match-clock"] dd[data-fact="Offset (B − A)"]').textContent();
+    assert.equal(offset, `${expected.clock.offset_s.toFixed(6)} s`);
+  }
+  assert.match(await view.locator('[data-testid="match-clock"] h3').textContent(), /relative to client side/);
+
+  // Filtering by method keeps exactly the rows whose method has that part.
+  const method = expected.matches[0].method.split('+')[0];
+  await view.locator('[data-testid="match-filter-method"]').selectOption(method);
+  const filtered = await view.locator('[data-testid="match-row"]').count();
+  assert.equal(filtered, expected.matches.filter((m) => m.method.split('+').includes(method)).length);
+  await view.locator('[data-testid="match-filter-method"]').selectOption('');
+  await view.locator('[data-testid="match-filter-confidence"]').fill('1.01');
+  assert.equal(await view.locator('[data-testid="match-row"]').count(), 0, 'no confidence above 1');
+  await view.locator('[data-testid="match-filter-confidence"]').fill('');
+
+  // Sorting by B stream descending puts the largest first.
+  const sortB = view.locator('[data-testid="match-table"] th button', { hasText: 'B stream' });
+  await sortB.click();
+  await sortB.click();
+  const firstB = Number(await view.locator('[data-testid="match-row"]').first().getAttribute('data-b-stream'));
+  assert.equal(firstB, Math.max(...expected.matches.map((m) => m.b_stream)));
+
+  // CSV export of the match table: a header plus every match.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    view.locator('[data-testid="csv-export"][data-table="match-table"]').click(),
+  ]);
+  const csvPath = path.join(tmp, `${Date.now()}.csv`);
+  await download.saveAs(csvPath);
+  const lines = fs.readFileSync(csvPath, 'utf8').split('\r\n').filter((l) => l.length > 0);
+  assert.equal(lines.length, expected.matches.length + 1);
+  assert.match(lines[0], /^Proto,A stream,A tuple,B stream/);
+
+  // Clicking a match follows both streams side by side (the Follow view of each capture) and lists
+  // their packets. A TCP match through NAT with no loss carries the same bytes at both points.
+  const m = expected.matches.find((x) => x.proto === 'tcp' && x.lost_a === 0 && x.lost_b === 0) || expected.matches[0];
+  await view.locator(`[data-testid="match-row"][data-proto="${m.proto}"][data-a-stream="${m.a_stream}"][data-b-stream="${m.b_stream}"]`).click();
+  const sides = view.locator('[data-testid="match-side"]');
+  await sides.nth(1).locator('[data-testid="packet-list"]').waitFor({ timeout: 20000 });
+  assert.equal(await sides.count(), 2);
+  assert.deepEqual(await sides.evaluateAll((els) => els.map((e) => e.dataset.stream)), [String(m.a_stream), String(m.b_stream)]);
+  for (let i = 0; i < 2; i++) {
+    assert.ok(Number(await sides.nth(i).locator('[data-testid="packet-list"]').getAttribute('data-rows')) > 0, `side ${i} lists packets`);
+  }
+  const follows = view.locator('[data-testid="match-follow"] [data-testid="follow"]');
+  await page.waitForFunction(() => {
+    const els = [...document.querySelectorAll('[data-testid="match-follow"] [data-testid="follow"]')];
+    return els.length === 2 && els.every((e) => e.dataset.state === 'done' || e.dataset.state === 'error');
+  }, null, { timeout: 20000 });
+  assert.deepEqual(await follows.evaluateAll((els) => els.map((e) => [e.dataset.proto, e.dataset.stream, e.dataset.state])),
+    [[m.proto, String(m.a_stream), 'done'], [m.proto, String(m.b_stream), 'done']]);
+  if (m.proto === 'tcp' && m.lost_a === 0 && m.lost_b === 0) {
+    const [textA, textB] = await follows.evaluateAll((els) => els.map((e) => e.textContent));
+    assert.ok(textA.length > 0, 'the followed stream has content');
+    assert.equal(textA, textB, 'same bytes at both points');
+  }
+  if (process.env.TRACEMATCH_SCREENSHOT) await page.screenshot({ path: process.env.TRACEMATCH_SCREENSHOT, fullPage: true });
+  await page.close();
+}
+
+test('Match view on the shared SNAT/PAT client/server pair agrees with tracematch match --json', async (t) => {
+  const pair = twopointSnat();
+  if (!pair) {
+    t.skip('SKIPPED: ../shared/captures/twopoint/snat_pat not found');
+    return;
+  }
+  await checkPair(pair[0], pair[1]);
+});
+
+test('Match view on the demo pair agrees with tracematch match --json', async () => {
+  const dir = path.join(tmp, 'demo');
+  execFileSync(CLI, ['synth', 'demo', dir]);
+  await checkPair(path.join(dir, 'client.pcap'), path.join(dir, 'server.pcap'));
+});
+
+test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
+  assert.ok(browser.requests.some((u) => u.endsWith('/www/match_worker.js')), 'the match worker was loaded');
+  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
+  assert.deepEqual(browser.problems, []);
+});

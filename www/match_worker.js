@@ -1,0 +1,63 @@
+// The match worker: one per match run. It streams each File into the wasm MatchHandle in big slices
+// (the next read overlaps the current push), emits progress, and returns the matcher's report
+// (the same object as `tracematch match --json`). All matching happens in the core.
+import init, { MatchHandle, lastPanicMessage } from './pkg/tracematch.js';
+import { rpcServe } from './rpc.js';
+import { DEFAULT_CHUNK_BYTES } from './state.js';
+
+/** Minimum time between two progress events. */
+const PROGRESS_INTERVAL_MS = 100;
+
+let ready = null;
+
+/** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
+function guarded(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const panic = typeof lastPanicMessage === 'function' ? lastPanicMessage() : undefined;
+    if (panic) throw new Error(`the matcher crashed: ${panic}`);
+    throw err;
+  }
+}
+
+const emit = rpcServe(self, {
+  /**
+   * Matches `captures` ([{ file, label }], in order; at least two). Resolves to
+   * { report, elapsedMs }.
+   */
+  async match(captures, chunkBytes = DEFAULT_CHUNK_BYTES) {
+    ready = ready || init().catch((err) => {
+      throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
+    });
+    await ready;
+    const handle = guarded(() => new MatchHandle());
+    const started = performance.now();
+    try {
+      let lastEmit = started;
+      for (const [index, { file, label }] of captures.entries()) {
+        guarded(() => handle.begin(file.name, label));
+        let offset = 0;
+        const read = (at) => file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer();
+        let next = file.size > 0 ? read(0) : null;
+        while (next) {
+          const buffer = await next;
+          offset += buffer.byteLength;
+          next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
+          guarded(() => handle.push(new Uint8Array(buffer)));
+          const now = performance.now();
+          if (now - lastEmit >= PROGRESS_INTERVAL_MS || !next) {
+            lastEmit = now;
+            emit('progress', { index, bytes: offset, size: file.size });
+          }
+        }
+        guarded(() => handle.endCapture());
+      }
+      emit('progress', { phase: 'matching' });
+      const report = guarded(() => handle.run());
+      return { report, elapsedMs: performance.now() - started };
+    } finally {
+      handle.free();
+    }
+  },
+});
