@@ -7,9 +7,9 @@
 
 mod field;
 mod format;
-mod typed;
 #[cfg(test)]
 mod tests;
+mod typed;
 
 pub use field::Field;
 pub use typed::{FieldKind, FieldValue};
