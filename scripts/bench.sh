@@ -29,9 +29,10 @@ fi
 BYTES=$(stat -c %s "$FILE")
 cat "$FILE" > /dev/null   # warm the page cache so every contender reads from memory
 
-timed() { # label, command... -> "seconds peak_rss_kb" on stdout, command output discarded
-  local out; out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -n 1 )
-  echo "$out"
+timed() { # command... -> "seconds peak_rss_kb" on stdout, the command's own output discarded
+  local t; t=$(mktemp)
+  /usr/bin/time -o "$t" -f '%e %M' "$@" > /dev/null 2>&1 || true
+  tail -n 1 "$t"; rm -f "$t"
 }
 
 say "tracematch conv tcp"
