@@ -7,16 +7,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 say "cargo build --release (CLI)"
 cargo build --release --bin tracematch
 
-say "cargo build --release --target wasm32-unknown-unknown --lib"
-cargo build --release --target wasm32-unknown-unknown --lib
+# TRACEMATCH_QUICK=1 builds the wasm without LTO or wasm-opt (a few times faster to compile, slower
+# to run): for iterating on the page. Tests and benchmarks use the default full build.
+if [ "${TRACEMATCH_QUICK:-}" = 1 ]; then wasm_profile=quick; else wasm_profile=release; fi
+say "cargo build --profile $wasm_profile --target wasm32-unknown-unknown --lib"
+cargo build --profile "$wasm_profile" --target wasm32-unknown-unknown --lib
 
 say "wasm-bindgen --target web --out-dir www/pkg"
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-  target/wasm32-unknown-unknown/release/tracematch.wasm
+  "target/wasm32-unknown-unknown/$wasm_profile/tracematch.wasm"
 
 wasm="www/pkg/tracematch_bg.wasm"
-if [ -x node_modules/.bin/wasm-opt ]; then
+if [ "$wasm_profile" = quick ]; then
+  say "quick build: skipping wasm-opt"
+elif [ -x node_modules/.bin/wasm-opt ]; then
   say "wasm-opt -O3 (npm binaryen)"
   node_modules/.bin/wasm-opt -O3 "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm"
 else
