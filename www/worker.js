@@ -1,10 +1,11 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
-// it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
+// it in big reads (made by a nested read worker while wasm indexes the current chunk), reports progress, and
 // answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
 // Follow pages, HTTP messages and export objects, sessions and statistics).
-import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import init, { CaptureHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
+import { readChunks } from './chunk_reader.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -15,16 +16,10 @@ let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
 
-/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle). */
+/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle). */
 async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
   if (!file) throw new Error('no capture indexed in this worker');
-  let offset = 0;
-  const read = (at) => file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer();
-  let next = file.size > 0 ? read(0) : null;
-  while (next) {
-    const buffer = await next;
-    offset += buffer.byteLength;
-    next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
+  for await (const buffer of readChunks(file, chunkBytes)) {
     guarded(() => target.push(new Uint8Array(buffer)));
   }
   guarded(() => target.finish());
@@ -59,22 +54,19 @@ const emit = rpcServe(self, {
     const started = performance.now();
     let lastEmit = started;
     let offset = 0;
-    const read = (at) => f.slice(at, Math.min(f.size, at + chunkBytes)).arrayBuffer();
-    let next = f.size > 0 ? read(0) : null;
-    while (next) {
-      const buffer = await next;
+    // Reads run in a nested read worker, overlapping with the wasm work on this thread.
+    for await (const buffer of readChunks(f, chunkBytes)) {
       if (cancelRequested) break;
       offset += buffer.byteLength;
-      // Start the next read before indexing this chunk so the two overlap.
-      next = offset < f.size && buffer.byteLength > 0 ? read(offset) : null;
       guarded(() => handle.push(new Uint8Array(buffer)));
       const now = performance.now();
-      if (now - lastEmit >= PROGRESS_INTERVAL_MS || !next) {
+      const last = offset >= f.size;
+      if (now - lastEmit >= PROGRESS_INTERVAL_MS || last) {
         lastEmit = now;
         const p = guarded(() => handle.progress());
         emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started });
         // Damage stops the core; reading the rest of the file would be wasted time.
-        if (next && guarded(() => handle.summary()).error) next = null;
+        if (!last && guarded(() => handle.summary()).error) break;
       }
     }
     guarded(() => (cancelRequested ? handle.cancel() : handle.finish()));
@@ -83,8 +75,9 @@ const emit = rpcServe(self, {
   },
 
   /**
-   * Benchmark baseline: reads `f` exactly as index() does (same slice size, overlapped reads) but
-   * hands the bytes to nobody. Resolves to { bytes, elapsedMs }: the browser's read ceiling.
+   * Benchmark baseline: a plain JavaScript read of `f` on this worker's thread (same slice size as
+   * index(), the next read started before the current one is touched) that hands the bytes to
+   * nobody. Resolves to { bytes, elapsedMs }: the browser's read ceiling.
    */
   async readCeiling(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
     const started = performance.now();
@@ -173,14 +166,11 @@ const emit = rpcServe(self, {
     return statsByInterval.get(intervalMs);
   },
 
-  /** Session details and ladder of TCP stream `stream` (null when it has no packets). */
-  async session(stream) {
-    const h = guarded(() => new SessionHandle(stream));
-    try {
-      await feedFile(h);
-      return guarded(() => h.result());
-    } finally {
-      h.free();
-    }
+  /**
+   * Session details and ladder of TCP stream `stream` (null when it has no packets), from the
+   * stream's own frames read back through the index.
+   */
+  session(stream) {
+    return guarded(() => requireHandle().session(stream, file));
   },
 });
