@@ -1,14 +1,16 @@
 // Reading a File as a sequence of big chunks, for the workers that feed it to wasm. Reads happen in a
 // nested read worker (www/read_worker.js) so they overlap with the caller's wasm work; where nested
-// workers are unavailable, reads happen on the caller's thread, the next one started before the
-// current chunk is handed over.
+// workers are unavailable (none can be made, or the read worker fails to load, e.g. a page whose
+// workers are blob: URLs), reads continue on the caller's thread from where the worker stopped,
+// the next one started before the current chunk is handed over.
 
 /** Chunks read ahead of the consumer (each DEFAULT_CHUNK_BYTES, 16 MiB): bounds the memory in flight. */
 const READ_AHEAD = 2;
 
 /**
  * Yields the bytes of `file` from `start` in order as ArrayBuffers of at most `chunkBytes`.
- * `options.ahead` sets the read-ahead; `options.nested === false` forces reads on this thread.
+ * `options.ahead` sets the read-ahead; `options.nested === false` forces reads on this thread;
+ * `options.workerUrl` replaces the read worker's URL (a bundle that inlines it).
  * Breaking out of the loop stops the reader.
  */
 export async function* readChunks(file, chunkBytes, options = {}) {
@@ -17,7 +19,7 @@ export async function* readChunks(file, chunkBytes, options = {}) {
   let reader = null;
   if (nested) {
     try {
-      reader = new Worker(new URL('./read_worker.js', import.meta.url));
+      reader = new Worker(options.workerUrl || new URL('./read_worker.js', import.meta.url));
     } catch (err) {
       reader = null; // e.g. a context that forbids nested workers: read on this thread instead
     }
@@ -29,6 +31,7 @@ export async function* readChunks(file, chunkBytes, options = {}) {
   const queue = [];
   let finished = false;
   let failure = null;
+  let workerFailed = false; // the read worker itself died (not a read error): carry on here
   let wake = null;
   const notify = () => {
     if (wake) {
@@ -46,16 +49,21 @@ export async function* readChunks(file, chunkBytes, options = {}) {
   };
   reader.onerror = (e) => {
     if (e.preventDefault) e.preventDefault();
-    failure = new Error(e.message || 'the read worker failed');
+    workerFailed = true;
     notify();
   };
-  reader.postMessage({ file, start: options.start || 0, chunkBytes, ahead });
+  let offset = options.start || 0;
+  reader.postMessage({ file, start: offset, chunkBytes, ahead });
   try {
     for (;;) {
-      while (queue.length === 0 && !finished && !failure) await new Promise((resolve) => { wake = resolve; });
+      while (queue.length === 0 && !finished && !failure && !workerFailed) await new Promise((resolve) => { wake = resolve; });
       if (failure) throw failure;
-      if (queue.length === 0) return;
+      if (queue.length === 0) {
+        if (workerFailed && !finished) yield* readOnThisThread(file, chunkBytes, offset);
+        return;
+      }
       const chunk = queue.shift();
+      offset += chunk.byteLength;
       reader.postMessage({ credit: 1 });
       yield chunk;
     }

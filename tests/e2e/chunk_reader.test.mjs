@@ -1,6 +1,7 @@
 // www/chunk_reader.js in headless Chromium: a File read through the nested read worker and through
 // same-thread reads yields exactly the file's bytes, in order, in chunks of the requested size
-// (including sizes that do not divide the file), and breaking out of the loop stops early.
+// (including sizes that do not divide the file), breaking out of the loop stops early, and a read
+// worker that cannot load falls back to reads on the calling thread.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -71,4 +72,11 @@ test('breaking out of the loop stops the reader after the chunks taken', { timeo
   const r = await readInWorker({ chunkBytes: 1024 * 1024, nested: true, stopAfter: 2 });
   assert.equal(r.error, undefined);
   assert.deepEqual(r.lengths, [1024 * 1024, 1024 * 1024]);
+});
+
+test('a read worker that fails to load: reading carries on in the calling thread', { timeout: 60000 }, async () => {
+  const r = await readInWorker({ chunkBytes: 1024 * 1024, nested: true, workerUrl: `${server.origin}/no-such-read-worker.js` });
+  assert.equal(r.error, undefined);
+  assert.equal(r.lengths.reduce((a, b) => a + b, 0), size());
+  assert.equal(r.hash, expectedHash);
 });

@@ -4,11 +4,11 @@
 import { readChunks } from '../../www/chunk_reader.js';
 
 self.onmessage = async (e) => {
-  const { file, chunkBytes, nested, stopAfter } = e.data;
+  const { file, chunkBytes, nested, stopAfter, workerUrl } = e.data;
   try {
     const lengths = [];
     let hash = 0x811c9dc5;
-    for await (const chunk of readChunks(file, chunkBytes, { nested })) {
+    for await (const chunk of readChunks(file, chunkBytes, { nested, workerUrl })) {
       const bytes = new Uint8Array(chunk);
       for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
       lengths.push(bytes.length);
