@@ -74,6 +74,8 @@ print(f"wasm index      {w['mb_per_s']:7.0f} MB/s  {w['packets_per_s']:9.0f} pac
       f"ratio {w['mb_per_s']/n['mb_per_s']:.2f}x native (goal >= 0.7x)")
 print(f"page            {p['page_mb_per_s']:7.0f} MB/s end to end ({p['page_seconds']:.1f} s)   read ceiling {p['read_ceiling_mb_per_s']:.0f} MB/s   "
       f"ratio {p['page_mb_per_s']/p['read_ceiling_mb_per_s']:.2f}x (goal >= 0.8x)   JS heap {(p['page_js_heap_bytes'] or 0)//2**20} MB")
+print(f"  in the worker  index() {p['worker_index_seconds']:.2f} s, of which in wasm {p['worker_index_wasm_seconds']:.2f} s "
+      f"(the rest waits for reads: {p['worker_index_seconds']-p['worker_index_wasm_seconds']:.2f} s)")
 print(f"follow largest  tracematch {f(tf_s):6.2f} s (RSS {int(tf_kb)//1024} MB)   tshark {f(tsf_s):6.2f} s (RSS {int(tsf_kb)//1024} MB)   ratio {f(tsf_s)/f(tf_s):.1f}x   (both read and index the whole file first)")
 print(f"follow in page  wasm follow of the whole stream {p['follow_wasm_seconds']:.2f} s ({p['follow_wasm_bytes']/1e6:.1f} MB of payload, "
       f"{p['follow_wasm_bytes']/1e6/max(p['follow_wasm_seconds'], 1e-9):.0f} MB/s; index already built)   first screen {p['follow_first_screen_seconds']:.2f} s after the click")

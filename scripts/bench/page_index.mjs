@@ -66,7 +66,8 @@ try {
 
 /**
  * Follow figures for TCP stream `stream` of the capture the page has indexed: the UI's time to
- * first screen, then a whole-stream wasm follow in a fresh worker (its indexing time excluded).
+ * first screen, then a whole-stream wasm follow in a fresh worker (its indexing time excluded,
+ * reported apart with the share of it spent in wasm).
  */
 async function followFigures(page, stream) {
   await page.click('[data-testid="conv-tab"][data-kind="tcp"]');
@@ -88,7 +89,7 @@ async function followFigures(page, stream) {
     const { rpcClient } = await import(new URL('www/rpc.js', document.baseURI).href);
     const w = new Worker(new URL('www/worker.js', document.baseURI), { type: 'module' });
     const rpc = rpcClient(w);
-    await rpc.call('index', [f]);
+    const indexed = await rpc.call('index', [f]);
     const started = performance.now();
     await rpc.call('followStart', ['tcp', n]);
     let bytes = 0;
@@ -99,12 +100,14 @@ async function followFigures(page, stream) {
     }
     const elapsedMs = performance.now() - started;
     w.terminate();
-    return { bytes, elapsedMs };
+    return { bytes, elapsedMs, indexMs: indexed.elapsedMs, indexWasmMs: indexed.wasmMs };
   }, stream);
   return {
     follow_stream: stream,
     follow_first_screen_seconds: firstScreenMs / 1000,
     follow_wasm_seconds: wasm.elapsedMs / 1000,
     follow_wasm_bytes: wasm.bytes,
+    worker_index_seconds: wasm.indexMs / 1000,
+    worker_index_wasm_seconds: wasm.indexWasmMs / 1000,
   };
 }
