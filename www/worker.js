@@ -1,8 +1,8 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
-// it in big reads (made by a nested read worker while wasm indexes the current chunk), reports progress, and
-// answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
-// Follow pages, HTTP messages and export objects, sessions; statistics via a nested analysis
-// worker).
+// it in big reads (made by a nested read worker while wasm indexes the current chunk), reports
+// progress, and answers the page's queries (conversations, frames of a stream, packet rows read back
+// from the File, Follow pages, HTTP messages and export objects, sessions; statistics via a nested
+// analysis worker).
 import init, { CaptureHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
