@@ -7,6 +7,7 @@
 //! Frames with several TCP/UDP layers (tunnels, ICMP errors) list the extra stream ids in a side
 //! table. Everything else is decoded again from the file when a view asks.
 
+mod chunked_column;
 mod packet_index;
 mod reread;
 
