@@ -13,6 +13,7 @@ mod expert_cmd;
 mod fields_cmd;
 mod filter_cmd;
 mod follow_cmd;
+mod graph_cmd;
 mod http_cmd;
 mod index_cmd;
 mod info;
@@ -58,6 +59,8 @@ commands:
   endpoints FILE [--json]           IP endpoints (CSV)
   dns FILE [--json]                 DNS transactions (CSV)
   expert FILE [--json]              Expert Info summary of the TCP analysis
+  graph FILE STREAM --kind stevens|tcptrace|throughput|rtt|window [--node 0|1] [--csv|--json]
+                                    TCP stream graph series of one direction (node 0: first packet's)
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -87,6 +90,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "endpoints" => endpoints_cmd::run(rest, &mut out),
         "dns" => dns_cmd::run(rest, &mut out),
         "expert" => expert_cmd::run(rest, &mut out),
+        "graph" => graph_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
         "match" => match_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {

@@ -53,6 +53,8 @@
 pub mod analysis_flags;
 pub mod expert_summary;
 pub mod ladder;
+pub mod stream_graph;
+pub mod stream_graph_series;
 pub mod tcp_analysis;
 pub mod tcp_analysis_fields;
 pub mod tcp_session;
@@ -60,6 +62,8 @@ pub mod tcp_session;
 pub use analysis_flags::AnalysisFlags;
 pub use expert_summary::{ExpertRow, ExpertSummary};
 pub use ladder::{Ladder, LadderArrow, LadderBuilder};
+pub use stream_graph::{GraphSegment, StreamGraphBuilder, StreamSegments};
+pub use stream_graph_series::{stream_graph, GraphKind, GraphLine, GraphPoint, StreamGraph};
 pub use tcp_analysis::{LayerAnalysis, SegmentInput, TcpAnalysis, TcpAnalyzer, TcpDisplayPass};
 pub use tcp_analysis_fields::{format_field, format_relative_time, is_tcp_analysis_field};
 pub use tcp_session::{
