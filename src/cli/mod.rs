@@ -19,6 +19,7 @@ mod index_cmd;
 mod info;
 mod input;
 mod match_cmd;
+mod phs_cmd;
 mod session_cmd;
 mod stats_cmd;
 mod synth_cmd;
@@ -59,6 +60,7 @@ commands:
   endpoints FILE [--json]           IP endpoints (CSV)
   dns FILE [--json]                 DNS transactions (CSV)
   expert FILE [--json]              Expert Info summary of the TCP analysis
+  phs FILE [--json]                 protocol hierarchy (tshark -z io,phs)
   graph FILE STREAM --kind stevens|tcptrace|throughput|rtt|window [--node 0|1] [--csv|--json]
                                     TCP stream graph series of one direction (node 0: first packet's)
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
@@ -91,6 +93,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "dns" => dns_cmd::run(rest, &mut out),
         "expert" => expert_cmd::run(rest, &mut out),
         "graph" => graph_cmd::run(rest, &mut out),
+        "phs" => phs_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
         "match" => match_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {

@@ -1,5 +1,6 @@
 //! Statistics over a capture: interval ("IO graph") counters with optional filters and top
-//! talkers, ESP sequence analysis per SPI and direction, IP endpoints, DNS transactions.
+//! talkers, ESP sequence analysis per SPI and direction, IP endpoints, DNS transactions, the
+//! protocol hierarchy.
 //!
 //! Pure consumers of the pipeline's per-frame [`crate::pipeline::FrameContext`]s, fed in file order
 //! (the interval counters and DNS also take the frame's TCP analysis from
@@ -13,6 +14,7 @@ pub mod esp;
 mod frame_facts;
 pub mod io;
 mod io_filter;
+pub mod protocol_hierarchy;
 pub mod top_talkers;
 
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
@@ -21,4 +23,5 @@ pub use esp::{EspStats, EspStreamSummary};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
 pub use io_filter::{IoFilter, IoProtocol};
+pub use protocol_hierarchy::{PhsRow, ProtocolHierarchy};
 pub use top_talkers::{IntervalTalkers, Talker, TopTalkers};
