@@ -2,7 +2,7 @@
 // it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
 // answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
 // Follow pages, HTTP messages and export objects, sessions and statistics).
-import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import init, { CaptureHandle, GraphHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
@@ -13,7 +13,8 @@ let ready = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
-const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
+const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
+let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 
 /** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle). */
 async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
@@ -157,20 +158,48 @@ const emit = rpcServe(self, {
     return transfer(body, [body.buffer]);
   },
 
-  /** IO graph rows for `intervalMs`, endpoints and Expert Info (one more read of the File). */
+  /** IO graph rows for `intervalMs`, endpoints, Expert Info and the protocol hierarchy (one more read of the File). */
   stats(intervalMs = 1000) {
     if (!statsByInterval.has(intervalMs)) {
       statsByInterval.set(intervalMs, (async () => {
         const h = guarded(() => new StatsHandle(intervalMs));
         try {
           await feedFile(h);
-          return { io: guarded(() => h.ioRows()), endpoints: guarded(() => h.endpoints()), expert: guarded(() => h.expert()) };
+          return {
+            io: guarded(() => h.ioRows()),
+            endpoints: guarded(() => h.endpoints()),
+            expert: guarded(() => h.expert()),
+            phs: guarded(() => h.protocolHierarchy()),
+            esp: guarded(() => h.espSeries()),
+          };
         } finally {
           h.free();
         }
       })());
     }
     return statsByInterval.get(intervalMs);
+  },
+
+  /**
+   * A TCP stream graph: `kind` (stevens | tcptrace | throughput | rtt | window) of direction `node`
+   * (0: that of the stream's first packet). The stream's segments are collected with one read of
+   * the File and kept for the next call on the same stream (other kinds, other direction).
+   */
+  async tcpGraph(stream, kind, node = 0) {
+    if (!graphOf || graphOf.stream !== stream) {
+      if (graphOf) graphOf.handle.then((h) => h.free(), () => {});
+      const h = guarded(() => new GraphHandle(stream));
+      graphOf = { stream, handle: feedFile(h).then(() => h, (err) => { h.free(); throw err; }) };
+    }
+    const mine = graphOf;
+    let h;
+    try {
+      h = await mine.handle;
+    } catch (err) {
+      if (graphOf === mine) graphOf = null;
+      throw err;
+    }
+    return guarded(() => h.graph(kind, node));
   },
 
   /** Session details and ladder of TCP stream `stream` (null when it has no packets). */

@@ -56,7 +56,7 @@ commands:
   stats FILE [--interval 1s] [--filter EXPR] [--csv] [--busy]
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
                                     udp.stream==N, ip.addr==A, port==N, esp.spi==0xN, tcp|udp|icmp|arp|dns|esp|ip|ipv6
-  esp FILE [--csv]                  ESP per SPI and direction: loss, reordering, duplicates
+  esp FILE [--csv] [--interval 1s]  ESP per SPI and direction: loss, reordering, duplicates (per interval)
   endpoints FILE [--json]           IP endpoints (CSV)
   dns FILE [--json]                 DNS transactions (CSV)
   expert FILE [--json]              Expert Info summary of the TCP analysis

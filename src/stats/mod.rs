@@ -11,6 +11,7 @@
 pub mod dns;
 pub mod endpoints;
 pub mod esp;
+pub mod esp_intervals;
 mod frame_facts;
 pub mod io;
 mod io_filter;
@@ -19,7 +20,8 @@ pub mod top_talkers;
 
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
-pub use esp::{EspStats, EspStreamSummary};
+pub use esp::{EspStats, EspStreamSummary, SeqEvent};
+pub use esp_intervals::{EspIntervalRow, EspIntervals};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
 pub use io_filter::{IoFilter, IoProtocol};
