@@ -1,8 +1,8 @@
-// End-to-end test of the TCP stream graphs (Session view) and the protocol hierarchy (statistics
+// End-to-end test of the TCP stream graphs (Session view), the protocol hierarchy and the ESP charts (statistics
 // panel) on a real corpus capture: the numbers the page shows are checked against tshark's
 // (tests/expected/tcp_analysis_extra: tshark -2 per-frame tcp.seq / tcp.ack / ack_rtt / window,
-// the oracle's packets.tsv, tests/expected/phs: tshark -z io,phs). Skips when the shared corpus is
-// absent. Needs scripts/build.sh.
+// the oracle's packets.tsv and esp.tsv, tests/expected/phs: tshark -z io,phs). Skips when the
+// shared corpus is absent. Needs scripts/build.sh.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -146,6 +146,55 @@ test('TCP stream graphs and protocol hierarchy equal tshark', { skip: corpus ? f
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
 
+  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
+  assert.deepEqual(browser.problems, []);
+});
+
+const ESP_CAPTURE = 'arkime__wireshark-esp.pcap';
+
+/** Per (SPI, source, destination) totals from tshark's esp.tsv, with the plain definitions. */
+function tsharkEsp() {
+  const streams = new Map();
+  for (const r of readTsv(path.join(corpus, 'oracle', ESP_CAPTURE, 'esp.tsv'))) {
+    const src = r['ipv6.src'] || r['ip.src'];
+    const dst = r['ipv6.dst'] || r['ip.dst'];
+    const key = `${r['esp.spi']} ${src} ${dst}`;
+    const seq = Number(r['esp.sequence']);
+    let s = streams.get(key);
+    if (!s) {
+      streams.set(key, { packets: 1, gap: 0, early: 0, late: 0, duplicates: 0, max: seq, seen: new Set([seq]) });
+      continue;
+    }
+    s.packets++;
+    if (seq > s.max) {
+      if (seq - s.max > 1) { s.gap += seq - s.max - 1; s.early++; }
+      s.max = seq;
+    } else if (s.seen.has(seq)) s.duplicates++;
+    else s.late++;
+    s.seen.add(seq);
+  }
+  return streams;
+}
+
+test('ESP charts per SPI equal tshark', { skip: corpus ? false : 'SKIPPED: ../shared/captures not found' }, async () => {
+  const page = await openPage(browser.context, `${server.origin}/index.html`, [path.join(corpus, ESP_CAPTURE)]);
+  const capture = captureLocator(page, ESP_CAPTURE);
+  await waitIndexed(capture);
+  const charts = capture.locator('[data-testid="esp-chart"]');
+  await charts.first().waitFor({ timeout: 30000 });
+  const shown = await charts.evaluateAll((cs) => cs.map((c) => ({ ...c.dataset })));
+  const want = tsharkEsp();
+  assert.equal(shown.length, want.size);
+  for (const c of shown) {
+    const w = want.get(`${c.spi} ${c.src} ${c.dst}`);
+    assert.ok(w, `ESP stream ${c.spi} ${c.src} → ${c.dst} not in tshark's esp.tsv`);
+    assert.deepEqual(
+      { packets: Number(c.packets), gap: Number(c.gap), early: Number(c.early), late: Number(c.late), duplicates: Number(c.duplicates) },
+      { packets: w.packets, gap: w.gap, early: w.early, late: w.late, duplicates: w.duplicates }, `ESP ${c.spi}`);
+  }
+  assert.equal(await capture.locator('[data-testid="esp-chart"] canvas').count() >= shown.length, true);
+  await page.waitForTimeout(200);
+  fs.writeFileSync(path.join(os.tmpdir(), 'tracematch-esp-charts.png'), await capture.locator('[data-testid="esp-charts"]').screenshot());
   assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
   assert.deepEqual(browser.problems, []);
 });

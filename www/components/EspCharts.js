@@ -6,6 +6,9 @@ import { h } from '../dom.js';
 import { formatCount } from '../state.js';
 import { toCsv, downloadCsv } from '../csv.js';
 
+/** Series drawn per stream: [label, colour]. */
+const SERIES = [['packets', '#2563eb'], ['gap (seq skipped)', '#dc2626'], ['late', '#a16207'], ['early', '#7c3aed'], ['duplicates', '#6b7280']];
+
 const CSV_KEYS = ['spi', 'src', 'dst', 'start', 'end', 'packets', 'bytes', 'gap', 'early', 'late', 'duplicates'];
 /** Streams charted (the CSV holds all). */
 const MAX_CHARTS = 24;
@@ -19,6 +22,7 @@ export function createEspCharts(esp, { name }) {
   const charts = esp.streams.slice(0, MAX_CHARTS).map((s, i) => espChart(s, esp.rows.filter((r) => r.stream === i), seconds));
   return h('div', { class: 'esp-charts', dataset: { testid: 'esp-charts' } },
     h('div', { class: 'pane-head' }, h('h3', {}, `ESP per SPI and direction (${seconds} s intervals)`), h('span', { class: 'spacer' }), exportButton),
+    h('div', { class: 'tcp-graph-legend' }, SERIES.map(([label]) => h('span', { class: `esp-key esp-key-${label.split(' ')[0]}` }, label))),
     esp.streams.length > MAX_CHARTS ? h('div', { class: 'pane-hint' }, `First ${MAX_CHARTS} of ${esp.streams.length} streams charted; the CSV holds all.`) : null,
     h('div', { class: 'esp-grid' }, charts));
 }
@@ -46,16 +50,10 @@ function espChart(s, rows, seconds) {
     const width = Math.max(280, Math.floor(box.getBoundingClientRect().width || 420));
     new uPlot({
       width, height: 160,
+      legend: { show: false },
       scales: { x: { time: false } },
       cursor: { drag: { x: true, y: false, setScale: true } },
-      series: [
-        { label: 's' },
-        { label: 'packets', stroke: '#2563eb', width: 1.5 },
-        { label: 'gap (seq skipped)', stroke: '#dc2626', width: 1.5 },
-        { label: 'late', stroke: '#a16207', width: 1.5 },
-        { label: 'early', stroke: '#7c3aed', width: 1 },
-        { label: 'duplicates', stroke: '#6b7280', width: 1 },
-      ],
+      series: [{ label: 's' }, ...SERIES.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))],
       axes: [{ label: 'seconds since first packet' }, { label: 'per interval' }],
     }, data, box);
   });
