@@ -5,7 +5,7 @@ import { readChunks } from './chunk_reader.js';
 
 /**
  * Feeds `file` through a new `Handle(intervalMs)` (a StatsHandle class) and returns
- * `{ io, endpoints, expert }`; `run` wraps every wasm call (panic reporting).
+ * `{ io, endpoints, expert, phs, esp }`; `run` wraps every wasm call (panic reporting).
  */
 export async function computeStats(file, intervalMs, chunkBytes, Handle, run) {
   const h = run(() => new Handle(intervalMs));
@@ -14,7 +14,13 @@ export async function computeStats(file, intervalMs, chunkBytes, Handle, run) {
       run(() => h.push(new Uint8Array(buffer)));
     }
     run(() => h.finish());
-    return { io: run(() => h.ioRows()), endpoints: run(() => h.endpoints()), expert: run(() => h.expert()) };
+    return {
+      io: run(() => h.ioRows()),
+      endpoints: run(() => h.endpoints()),
+      expert: run(() => h.expert()),
+      phs: run(() => h.protocolHierarchy()),
+      esp: run(() => h.espSeries()),
+    };
   } finally {
     h.free();
   }

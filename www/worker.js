@@ -1,9 +1,9 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
 // it in big reads (made by a nested read worker while wasm indexes the current chunk), reports
 // progress, and answers the page's queries (conversations, frames of a stream, packet rows read back
-// from the File, Follow pages, HTTP messages and export objects, sessions; statistics via a nested
-// analysis worker).
-import init, { CaptureHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+// from the File, Follow pages, HTTP messages and export objects, sessions, TCP stream graphs;
+// statistics via a nested analysis worker).
+import init, { CaptureHandle, GraphHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
@@ -17,7 +17,8 @@ let wasmExports = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
-const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
+const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
+let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 
 /** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
 async function statsElsewhere(intervalMs) {
@@ -29,6 +30,13 @@ async function statsElsewhere(intervalMs) {
     rpc.close();
     w.terminate();
   }
+}
+
+/** Feeds the whole File into a wasm GraphHandle. */
+async function feedGraph(target) {
+  if (!file) throw new Error('no capture indexed in this worker');
+  for await (const buffer of readChunks(file, DEFAULT_CHUNK_BYTES)) guarded(() => target.push(new Uint8Array(buffer)));
+  guarded(() => target.finish());
 }
 
 /** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
@@ -168,8 +176,9 @@ const emit = rpcServe(self, {
   },
 
   /**
-   * IO graph rows for `intervalMs`, endpoints and Expert Info: one more read of the File, in a
-   * nested analysis worker so this worker keeps answering (here if that worker cannot start).
+   * IO graph rows for `intervalMs`, endpoints, Expert Info, protocol hierarchy and ESP series: one
+   * more read of the File, in a nested analysis worker so this worker keeps answering (here if that
+   * worker cannot start).
    */
   stats(intervalMs = 1000) {
     if (!file) throw new Error('no capture indexed in this worker');
@@ -178,6 +187,28 @@ const emit = rpcServe(self, {
         () => computeStats(file, intervalMs, DEFAULT_CHUNK_BYTES, StatsHandle, guarded)));
     }
     return statsByInterval.get(intervalMs);
+  },
+
+  /**
+   * A TCP stream graph: `kind` (stevens | tcptrace | throughput | rtt | window) of direction `node`
+   * (0: that of the stream's first packet). The stream's segments are collected with one read of
+   * the File and kept for the next call on the same stream (other kinds, other direction).
+   */
+  async tcpGraph(stream, kind, node = 0) {
+    if (!graphOf || graphOf.stream !== stream) {
+      if (graphOf) graphOf.handle.then((h) => h.free(), () => {});
+      const h = guarded(() => new GraphHandle(stream));
+      graphOf = { stream, handle: feedGraph(h).then(() => h, (err) => { h.free(); throw err; }) };
+    }
+    const mine = graphOf;
+    let h;
+    try {
+      h = await mine.handle;
+    } catch (err) {
+      if (graphOf === mine) graphOf = null;
+      throw err;
+    }
+    return guarded(() => h.graph(kind, node));
   },
 
   /**

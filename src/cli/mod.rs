@@ -13,11 +13,13 @@ mod expert_cmd;
 mod fields_cmd;
 mod filter_cmd;
 mod follow_cmd;
+mod graph_cmd;
 mod http_cmd;
 mod index_cmd;
 mod info;
 mod input;
 mod match_cmd;
+mod phs_cmd;
 mod session_cmd;
 mod stats_cmd;
 mod synth_cmd;
@@ -54,10 +56,13 @@ commands:
   stats FILE [--interval 1s] [--filter EXPR] [--csv] [--busy]
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
                                     udp.stream==N, ip.addr==A, port==N, esp.spi==0xN, tcp|udp|icmp|arp|dns|esp|ip|ipv6
-  esp FILE [--csv]                  ESP per SPI and direction: loss, reordering, duplicates
+  esp FILE [--csv] [--interval 1s]  ESP per SPI and direction: loss, reordering, duplicates (per interval)
   endpoints FILE [--json]           IP endpoints (CSV)
   dns FILE [--json]                 DNS transactions (CSV)
   expert FILE [--json]              Expert Info summary of the TCP analysis
+  phs FILE [--json]                 protocol hierarchy (tshark -z io,phs)
+  graph FILE STREAM --kind stevens|tcptrace|throughput|rtt|window [--node 0|1] [--csv|--json]
+                                    TCP stream graph series of one direction (node 0: first packet's)
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS
 
 FILE may be - for standard input.";
@@ -87,6 +92,8 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "endpoints" => endpoints_cmd::run(rest, &mut out),
         "dns" => dns_cmd::run(rest, &mut out),
         "expert" => expert_cmd::run(rest, &mut out),
+        "graph" => graph_cmd::run(rest, &mut out),
+        "phs" => phs_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
         "match" => match_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {

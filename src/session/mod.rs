@@ -55,6 +55,8 @@ pub mod epoch_seconds;
 pub mod expert_summary;
 pub mod indexed_session;
 pub mod ladder;
+pub mod stream_graph;
+pub mod stream_graph_series;
 pub mod tcp_analysis;
 pub mod tcp_analysis_fields;
 pub mod tcp_session;
@@ -64,6 +66,8 @@ pub use epoch_seconds::EpochSeconds;
 pub use expert_summary::{ExpertRow, ExpertSummary};
 pub use indexed_session::{analyze_indexed_session, SessionWithLadder};
 pub use ladder::{Ladder, LadderArrow, LadderBuilder};
+pub use stream_graph::{GraphSegment, StreamGraphBuilder, StreamSegments};
+pub use stream_graph_series::{stream_graph, GraphKind, GraphLine, GraphPoint, StreamGraph};
 pub use tcp_analysis::{LayerAnalysis, SegmentInput, TcpAnalysis, TcpAnalyzer, TcpDisplayPass};
 pub use tcp_analysis_fields::{format_field, format_relative_time, is_tcp_analysis_field};
 pub use tcp_session::{

@@ -54,6 +54,26 @@ pub struct EspStreamSummary {
     pub duplicates: u64,
 }
 
+/// How one ESP packet's sequence number relates to those seen before in its stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeqEvent {
+    /// The stream's first packet.
+    First,
+    /// Above the highest sequence number so far, `gap` numbers after it (0: the next one; more:
+    /// an early packet that opened a gap of `gap` numbers not seen yet).
+    Ahead {
+        /// Sequence numbers skipped.
+        gap: u32,
+    },
+    /// Below the highest sequence number and not seen before (reordered), `distance` below it.
+    Late {
+        /// Highest sequence number at arrival minus this one.
+        distance: u32,
+    },
+    /// Already seen (replay).
+    Duplicate,
+}
+
 #[derive(Clone, Debug)]
 struct EspStream {
     summary: EspStreamSummary,
@@ -100,9 +120,9 @@ impl EspStream {
         }
     }
 
-    fn observe(&mut self, seq: u32) {
+    fn observe(&mut self, seq: u32) -> SeqEvent {
         let max = self.summary.max_seq;
-        if seq > max {
+        let event = if seq > max {
             let jump = seq - max;
             if jump > 1 {
                 self.summary.early += 1;
@@ -111,19 +131,22 @@ impl EspStream {
             self.advance(jump);
             self.mark(0);
             self.unique += 1;
+            SeqEvent::Ahead { gap: jump - 1 }
         } else {
             let offset = max - seq;
             // Offset 0 is always remembered (the highest sequence), so it lands here too.
             if offset < REPLAY_WINDOW && self.seen(offset) {
                 self.summary.duplicates += 1;
-                return;
+                return SeqEvent::Duplicate;
             }
             self.summary.late += 1;
             self.summary.max_late_distance = self.summary.max_late_distance.max(offset);
             self.mark(offset);
             self.unique += 1;
-        }
+            SeqEvent::Late { distance: offset }
+        };
         self.summary.min_seq = self.summary.min_seq.min(seq);
+        event
     }
 }
 
@@ -142,6 +165,12 @@ impl EspStats {
 
     /// Counts the ESP layers of one frame.
     pub fn observe(&mut self, ctx: &FrameContext) {
+        self.observe_events(ctx, &mut |_, _| {});
+    }
+
+    /// Counts the ESP layers of one frame, calling `event(stream, what)` for each with the
+    /// stream's index (first-seen order, as [`EspStats::summaries`]) and its sequence event.
+    pub fn observe_events(&mut self, ctx: &FrameContext, event: &mut dyn FnMut(usize, SeqEvent)) {
         let mut ip: Option<(IpAddr, IpAddr)> = None;
         for layer in &ctx.frame.layers {
             match layer {
@@ -149,14 +178,22 @@ impl EspStats {
                 Layer::Ipv6(v6) => ip = Some((IpAddr::from(v6.src), IpAddr::from(v6.dst))),
                 Layer::Esp { spi, sequence } => {
                     let Some((src, dst)) = ip else { continue };
-                    self.observe_esp(ctx, *spi, *sequence, src, dst);
+                    let (i, e) = self.observe_esp(ctx, *spi, *sequence, src, dst);
+                    event(i, e);
                 }
                 _ => {}
             }
         }
     }
 
-    fn observe_esp(&mut self, ctx: &FrameContext, spi: u32, seq: u32, src: IpAddr, dst: IpAddr) {
+    fn observe_esp(
+        &mut self,
+        ctx: &FrameContext,
+        spi: u32,
+        seq: u32,
+        src: IpAddr,
+        dst: IpAddr,
+    ) -> (usize, SeqEvent) {
         let next = self.streams.len();
         let i = *self.index.entry((spi, src, dst)).or_insert(next);
         if i == next {
@@ -183,15 +220,18 @@ impl EspStats {
             };
             stream.mark(0);
             self.streams.push(stream);
-        } else if let Some(stream) = self.streams.get_mut(i) {
-            stream.observe(seq);
         }
+        let mut event = SeqEvent::First;
         if let Some(stream) = self.streams.get_mut(i) {
+            if i != next {
+                event = stream.observe(seq);
+            }
             let s = &mut stream.summary;
             s.packets += 1;
             s.bytes = s.bytes.saturating_add(u64::from(ctx.meta.wire_len));
             s.last_ts_ns = ctx.meta.ts_ns;
         }
+        (i, event)
     }
 
     /// One summary per stream, in first-seen order; `lost` is computed from the sequence range.

@@ -1,5 +1,6 @@
 //! Whole-capture statistics for the page, fed the capture file again chunk by chunk by the worker
-//! (the index keeps no packet bytes): [`StatsHandle`] (IO graph intervals, endpoints, Expert Info).
+//! (the index keeps no packet bytes): [`StatsHandle`] (IO graph intervals, endpoints, Expert Info,
+//! protocol hierarchy, ESP series per SPI).
 //! Every value comes from the core (`crate::stats`, `crate::session`).
 
 use wasm_bindgen::prelude::*;
@@ -7,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::js_value::to_js;
 use crate::pipeline::{FrameContext, Pipeline};
 use crate::session::{ExpertSummary, LayerAnalysis, TcpAnalyzer};
-use crate::stats::{EndpointTable, IoStats};
+use crate::stats::{EndpointTable, EspIntervals, IoStats, ProtocolHierarchy};
 
 /// Most IO graph intervals sent with empty ones included; longer captures send busy ones only.
 pub const MAX_DENSE_INTERVALS: u64 = 200_000;
@@ -21,6 +22,8 @@ pub struct StatsHandle {
     io: IoStats,
     endpoints: EndpointTable,
     expert: ExpertSummary,
+    phs: ProtocolHierarchy,
+    esp: EspIntervals,
 }
 
 #[wasm_bindgen]
@@ -30,48 +33,59 @@ impl StatsHandle {
     pub fn new(interval_ms: f64) -> Result<StatsHandle, JsError> {
         super::panic_report::install();
         let ns = (interval_ms * 1e6).round() as i64;
+        let io = IoStats::new(ns).map_err(super::js_value::to_js_error)?;
         Ok(StatsHandle {
             pipeline: Pipeline::new(),
             analyzer: TcpAnalyzer::new(),
             tcp: Vec::new(),
-            io: IoStats::new(ns).map_err(super::js_value::to_js_error)?,
+            esp: EspIntervals::new(io.interval_ns()),
+            io,
             endpoints: EndpointTable::new(),
             expert: ExpertSummary::new(),
+            phs: ProtocolHierarchy::new(),
         })
     }
 
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) {
-        let (analyzer, tcp, io, endpoints, expert) = (
+        let (analyzer, tcp, io, endpoints, expert, phs, esp) = (
             &mut self.analyzer,
             &mut self.tcp,
             &mut self.io,
             &mut self.endpoints,
             &mut self.expert,
+            &mut self.phs,
+            &mut self.esp,
         );
         let mut visit = |c: &FrameContext| {
             analyzer.analyze_frame(c, tcp);
             io.observe(c, tcp);
             endpoints.observe(c);
             expert.observe(c.meta.number, tcp);
+            phs.observe(c);
+            esp.observe(c);
         };
         self.pipeline.push(chunk, &mut visit);
     }
 
     /// Signals the end of the file.
     pub fn finish(&mut self) {
-        let (analyzer, tcp, io, endpoints, expert) = (
+        let (analyzer, tcp, io, endpoints, expert, phs, esp) = (
             &mut self.analyzer,
             &mut self.tcp,
             &mut self.io,
             &mut self.endpoints,
             &mut self.expert,
+            &mut self.phs,
+            &mut self.esp,
         );
         let mut visit = |c: &FrameContext| {
             analyzer.analyze_frame(c, tcp);
             io.observe(c, tcp);
             endpoints.observe(c);
             expert.observe(c.meta.number, tcp);
+            phs.observe(c);
+            esp.observe(c);
         };
         self.pipeline.finish(&mut visit);
     }
@@ -113,5 +127,28 @@ impl StatsHandle {
     /// Expert Info rows (severity, kind, count, first frames).
     pub fn expert(&self) -> Result<JsValue, JsError> {
         to_js(&self.expert.rows())
+    }
+
+    /// ESP per SPI and direction: `{ interval_ms, streams: [summary], rows: [interval row] }`
+    /// (rows only for intervals with ESP packets; `stream` indexes `streams`).
+    #[wasm_bindgen(js_name = espSeries)]
+    pub fn esp_series(&self) -> Result<JsValue, JsError> {
+        #[derive(serde::Serialize)]
+        struct Out {
+            interval_ms: f64,
+            streams: Vec<crate::stats::EspStreamSummary>,
+            rows: Vec<crate::stats::EspIntervalRow>,
+        }
+        to_js(&Out {
+            interval_ms: self.esp.interval_ns() as f64 / 1e6,
+            streams: self.esp.summaries(),
+            rows: self.esp.rows(),
+        })
+    }
+
+    /// Protocol hierarchy rows (`depth`, `proto`, `path`, `frames`, `bytes`), depth first.
+    #[wasm_bindgen(js_name = protocolHierarchy)]
+    pub fn protocol_hierarchy(&self) -> Result<JsValue, JsError> {
+        to_js(&self.phs.rows())
     }
 }

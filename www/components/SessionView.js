@@ -4,6 +4,7 @@ import { h, replaceChildren } from '../dom.js';
 import { formatCount } from '../state.js';
 import { toCsv, downloadCsv } from '../csv.js';
 import { createLadderDiagram } from './LadderDiagram.js';
+import { createTcpGraph } from './TcpGraph.js';
 
 const LOT_KEYS = ['number', 'direction', 'first_frame', 'first_time', 'packets', 'payload_bytes', 'duration', 'gap_since_previous'];
 const DIR_KEYS = ['packets', 'ip_bytes', 'tcp_bytes', 'payload_bytes', 'isn', 'last_ack', 'window_scale', 'mss', 'sack_permitted', 'retransmissions', 'zero_windows'];
@@ -54,7 +55,8 @@ export function createSessionView({ rpc, stream, name, onSelect, onClose }) {
       h('div', { class: 'pane-head' }, h('h4', {}, `Packet lots (${s.lots.length})`), h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn btn-small btn-quiet', on: { click: lotCsv } }, 'CSV')),
       lotsTable,
       ladder.dropped ? h('div', { class: 'pane-hint' }, `${formatCount(ladder.dropped)} later packets not drawn.`) : null,
-      diagram.element);
+      diagram.element,
+      createTcpGraph({ rpc, stream, name }).element);
     element.dataset.status = 'done';
   }, (err) => {
     replaceChildren(body, h('div', { class: 'error' }, `Could not analyze the session: ${err.message}`));

@@ -1,9 +1,11 @@
-// Statistics of one capture: the IO graph, the endpoints table and the Expert Info summary, each
-// with a CSV export. Loaded from the worker on demand (one more read of the file).
+// Statistics of one capture: the IO graph, the endpoints table, the Expert Info summary and the
+// protocol hierarchy and the ESP charts per SPI, each with a CSV export. Loaded from the worker on demand (one more read of the file).
 import { h, replaceChildren } from '../dom.js';
 import { formatCount } from '../state.js';
 import { toCsv, downloadCsv } from '../csv.js';
 import { createIoGraph } from './IoGraph.js';
+import { createProtocolHierarchy } from './ProtocolHierarchy.js';
+import { createEspCharts } from './EspCharts.js';
 
 const ENDPOINT_KEYS = ['address', 'packets', 'bytes', 'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes', 'conversations'];
 /** Endpoint rows drawn (the CSV holds all). */
@@ -13,10 +15,12 @@ const MAX_ENDPOINT_ROWS = 1000;
 export function createStatsPanel({ rpc, name, onRange, onFrames }) {
   const body = h('div', { class: 'stats-body' }, h('div', { class: 'loading' }, 'Computing statistics…'));
   const element = h('div', { class: 'pane stats', dataset: { testid: 'stats' } }, body);
-  rpc.call('stats', [1000]).then(({ io, endpoints, expert }) => {
+  rpc.call('stats', [1000]).then(({ io, endpoints, expert, phs, esp }) => {
     replaceChildren(body,
       createIoGraph(io, { name, onRange }).element,
-      h('div', { class: 'stats-row' }, endpointTable(endpoints, name), expertTable(expert, name, onFrames)));
+      h('div', { class: 'stats-row' }, endpointTable(endpoints, name), expertTable(expert, name, onFrames)),
+      h('div', { class: 'stats-row' }, createProtocolHierarchy(phs, { name })),
+      createEspCharts(esp, { name }));
   }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
   return { element };
 }
