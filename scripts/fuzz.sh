@@ -5,6 +5,7 @@
 # one process (no -jobs/-workers: other builders share the cores), and prints libFuzzer's final figures per target (executions, cov, ft, crashes).
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]
+#   FUZZ_SKIP_BUILD=1 bash scripts/fuzz.sh ...   (reuse the last build)
 #
 # Needs: `rustup toolchain install nightly`, `cargo install cargo-fuzz`.
 # Crashes land in fuzz/artifacts/<target>/; minimise with
@@ -26,14 +27,17 @@ for c in "$PWD/../shared/captures" /work/shared/captures; do
   [ -d "$c/public" ] && { captures="$c"; break; }
 done
 
+if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
+  say "cargo +nightly fuzz build"
+  cargo +nightly fuzz build -O
+fi
+bin=fuzz/target/x86_64-unknown-linux-gnu/release
+
 if [ ! -d fuzz/corpus/capture_reader ]; then
   say "seeding fuzz/corpus (captures: ${captures:-none found, synthetic seeds only})"
-  cargo +nightly run --quiet --manifest-path fuzz/Cargo.toml --bin seed_corpus -- \
+  "$bin/seed_corpus" \
     fuzz/corpus tests/expected/filters/filters.txt ${captures:+"$captures/public" "$captures/twopoint"}
 fi
-
-say "cargo +nightly fuzz build"
-cargo +nightly fuzz build -O
 
 set +e
 mkdir -p fuzz/logs
@@ -43,7 +47,8 @@ for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
   log="fuzz/logs/$t.log"
   # -rss_limit_mb: the core's own bounds keep memory far below this; hitting it is a finding.
-  cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
+  # The built target binary runs directly (`cargo fuzz run` would rebuild after any source edit).
+  "$bin/$t" "fuzz/corpus/$t" -artifact_prefix="fuzz/artifacts/$t/" \
     -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
     -print_final_stats=1 >"$log" 2>&1
   rc=$?
