@@ -34,17 +34,34 @@ fn harnesses_accept_empty_input() {
     assert_eq!(fuzz_harness::matching(&[]).rows, 0);
 }
 
+/// Runs one input through a harness.
+type Replay = fn(&[u8]);
+
 /// Every committed crasher replays through its harness without a panic or a failed invariant.
 #[test]
 fn every_committed_crasher_replays_cleanly() {
-    let targets: [(&str, fn(&[u8])); 7] = [
-        ("capture_reader", |d| drop(fuzz_harness::capture_reader(d))),
-        ("decode", |d| drop(fuzz_harness::decode(d))),
-        ("defrag", |d| drop(fuzz_harness::defrag(d))),
-        ("tcp_follow", |d| drop(fuzz_harness::tcp_follow(d))),
-        ("http", |d| drop(fuzz_harness::http(d))),
-        ("filter", |d| drop(fuzz_harness::filter(d))),
-        ("matching", |d| drop(fuzz_harness::matching(d))),
+    let targets: [(&str, Replay); 7] = [
+        ("capture_reader", |d| {
+            fuzz_harness::capture_reader(d);
+        }),
+        ("decode", |d| {
+            fuzz_harness::decode(d);
+        }),
+        ("defrag", |d| {
+            fuzz_harness::defrag(d);
+        }),
+        ("tcp_follow", |d| {
+            fuzz_harness::tcp_follow(d);
+        }),
+        ("http", |d| {
+            fuzz_harness::http(d);
+        }),
+        ("filter", |d| {
+            fuzz_harness::filter(d);
+        }),
+        ("matching", |d| {
+            fuzz_harness::matching(d);
+        }),
     ];
     for (target, run) in targets {
         for (name, bytes) in inputs(target) {

@@ -167,6 +167,16 @@ fn timestamps_going_backwards_keep_file_order_and_count_in_the_latest_interval()
     let s = p.summary();
     assert_eq!(s.first_ts_ns, Some(100_000_000_000));
     assert_eq!(s.last_ts_ns, Some(101_000_000_000));
+    // Each step back is a warning in the capture info (the page lists them under the summary).
+    let warned: Vec<&str> = s.info.warnings.iter().map(String::as_str).collect();
+    assert!(
+        warned.contains(&"timestamp goes backwards at frame 2"),
+        "{warned:?}"
+    );
+    assert!(
+        warned.contains(&"timestamp goes backwards at frame 5"),
+        "{warned:?}"
+    );
     // tshark: an earlier time counts in the latest interval reached; the 101 s frame after the
     // 200 s one counts in interval 100.
     assert_eq!(io.counters(0).frames, 3);

@@ -5,6 +5,7 @@
 import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
+import { stallIfRequested } from './worker-test-stall.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -68,6 +69,7 @@ const emit = rpcServe(self, {
       // Start the next read before indexing this chunk so the two overlap.
       next = offset < f.size && buffer.byteLength > 0 ? read(offset) : null;
       guarded(() => handle.push(new Uint8Array(buffer)));
+      stallIfRequested();
       const now = performance.now();
       if (now - lastEmit >= PROGRESS_INTERVAL_MS || !next) {
         lastEmit = now;

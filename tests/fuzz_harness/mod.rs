@@ -359,7 +359,7 @@ pub fn tcp_segments(data: &[u8]) -> Vec<TcpSegment> {
         let ack = b.u32();
         let len = usize::from(b.u16()).min(2048);
         let dir = df & 1;
-        let flags = df >> 1 & 0x17;
+        let flags = (df >> 1) & 0x17;
         let seq = if mode & 1 == 0 {
             next[usize::from(dir)]
                 .wrapping_add(seq_raw % 4096)
@@ -422,15 +422,11 @@ pub fn tcp_follow(data: &[u8]) -> FollowOutcome {
         proto: FollowProto::Tcp,
         stream: 0,
         node0: FollowNode::ip(
-            "10.0.0.1"
-                .parse()
-                .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into()),
+            std::net::IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1)),
             1,
         ),
         node1: FollowNode::ip(
-            "10.0.0.2"
-                .parse()
-                .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into()),
+            std::net::IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 2)),
             2,
         ),
     };
@@ -509,7 +505,7 @@ pub struct HttpOutcome {
 pub fn http(data: &[u8]) -> HttpOutcome {
     let mut b = Bytes::new(data);
     let sel = b.u8();
-    let cap = 1usize << (8 + (sel >> 3 & 15));
+    let cap = 1usize << (8 + ((sel >> 3) & 15));
     let options = HttpOptions {
         max_body_bytes: cap,
         max_head_bytes: 4096,
@@ -653,7 +649,7 @@ pub fn matching(data: &[u8]) -> MatchOutcome {
         .map(|(_, (t, w, f))| {
             let mut f = f.clone();
             if nat & 1 == 1 && linktype == 1 && f.len() >= 34 {
-                f[26 + usize::from(nat >> 1 & 7)] ^= nat;
+                f[26 + usize::from((nat >> 1) & 7)] ^= nat;
             }
             (t + shift_ms * 1000, *w, f)
         })
