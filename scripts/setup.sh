@@ -36,4 +36,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
   echo "$digest" > "$stamp"
 fi
+# 5. cargo-deny (licenses, bans and sources of the dependency tree; run by scripts/test.sh).
+if ! cargo deny --version >/dev/null 2>&1; then
+  say "cargo install cargo-deny (takes a few minutes)"
+  cargo install cargo-deny --locked
+fi
 say "setup: ok (wasm-bindgen $want, $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version))"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test the project has, in one command (what CI runs through .ci/run):
-# setup, format, lints, native tests, wasm tests (Node, headless Chromium page, dedicated worker),
+# setup, format, dependency policy (cargo deny: licenses, bans, sources), lints, native tests, wasm tests (Node, headless Chromium page, dedicated worker),
 # the release web build, JavaScript unit tests and the end-to-end tests of the real page.
 # Prints one summary; exits non-zero when any part failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -28,6 +28,7 @@ if ! step "setup" bash scripts/setup.sh; then
   printf '%s\n' "${results[@]}"; exit 1
 fi
 step "cargo fmt --check" cargo fmt --check
+step "cargo deny check licenses bans sources" cargo deny --log-level error check licenses bans sources
 step "cargo clippy --all-targets -- -D warnings" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32: lib + tests/wasm.rs)" cargo clippy --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
 step "cargo test (all test binaries, --no-fail-fast)" cargo test --no-fail-fast

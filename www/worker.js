@@ -8,6 +8,7 @@ import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
 import { computeStats } from './stats_feed.js';
+import { stallIfRequested } from './worker-test-stall.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -84,6 +85,7 @@ const emit = rpcServe(self, {
       const pushStarted = performance.now();
       guarded(() => handle.push(new Uint8Array(buffer)));
       wasmMs += performance.now() - pushStarted;
+      stallIfRequested();
       const now = performance.now();
       const last = offset >= f.size;
       if (now - lastEmit >= PROGRESS_INTERVAL_MS || last) {

@@ -54,6 +54,10 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
         &mut *out,
     ) {
         Ok(_) => Ok(finish_status(&path, ix.pipeline().error())),
+        // In a damaged capture the stream may lie past the damage: report the damage (status 2).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && ix.pipeline().error().is_some() => {
+            Ok(finish_status(&path, ix.pipeline().error()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             eprintln!("tracematch: {path}: {e}");
             Ok(EXIT_USAGE)

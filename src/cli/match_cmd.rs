@@ -7,10 +7,10 @@
 use std::io::Write;
 
 use super::args::{utf8, UsageError};
-use super::{CliError, EXIT_OK};
-use crate::matching::driver::default_label;
+use super::{finish_status, CliError, EXIT_OK};
+use crate::matching::driver::{default_label, DamageReportingVisitor};
 use crate::matching::export_pair::export_matched_pair;
-use crate::matching::{match_files, MatchError, MatchOptions, View};
+use crate::matching::{match_files_with, MatchError, MatchOptions, View};
 
 /// Runs `match`.
 pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
@@ -50,7 +50,8 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     if let Some(target) = &export {
         export_pcapng(&paths, &labels, target)?;
     }
-    let report = match match_files(&paths, &labels, &options) {
+    let mut visitor = DamageReportingVisitor::default();
+    let report = match match_files_with(&mut visitor, &paths, &labels, &options) {
         Ok(r) => r,
         Err(MatchError::Usage(m)) => return Err(UsageError(m).into()),
         Err(MatchError::Io { path, error }) => {
@@ -67,7 +68,12 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     } else {
         out.write_all(report.to_tsv(view.unwrap_or(View::Matches)).as_bytes())?;
     }
-    Ok(EXIT_OK)
+    // The match used what was read before any damage; the first damaged capture is reported in
+    // one line (status 2), as every other subcommand does.
+    Ok(match visitor.damage.first() {
+        Some((path, e)) => finish_status(path, Some(e)),
+        None => EXIT_OK,
+    })
 }
 
 /// Writes the matched pair `paths[0]`, `paths[1]` as one pcapng at `target` (two captures only).

@@ -32,12 +32,12 @@ pub fn run(args: Vec<std::ffi::OsString>, mut out: &mut dyn Write) -> Result<i32
     let (pipeline, _) = feed_analyzed(&path, &mut |c, tcp| tracker.observe(c, tcp))?;
     let status = finish_status(&path, pipeline.error());
     let Some(session) = tracker.session(stream) else {
-        eprintln!("tracematch: {path}: no TCP stream {stream}");
-        return Ok(if status == super::EXIT_OK {
-            EXIT_USAGE
-        } else {
-            status
-        });
+        // A damaged capture already printed its one line (status 2); the stream may be past it.
+        if status == super::EXIT_OK {
+            eprintln!("tracematch: {path}: no TCP stream {stream}");
+            return Ok(EXIT_USAGE);
+        }
+        return Ok(status);
     };
     if json {
         serde_json::to_writer(&mut *out, &session).map_err(std::io::Error::other)?;

@@ -62,8 +62,34 @@ impl FrameVisitor for PipelineVisitor {
     }
 }
 
+/// A [`PipelineVisitor`] that also keeps the container damage that ended each walk, so a front end
+/// can report it (the CLI exits with status 2 naming the offset).
+#[derive(Default)]
+pub struct DamageReportingVisitor {
+    /// `(path, error)` for every capture whose reading stopped at damage, in visiting order.
+    pub damage: Vec<(String, crate::capture::CaptureError)>,
+}
+
+impl FrameVisitor for DamageReportingVisitor {
+    fn visit(&mut self, path: &Path, sink: &mut FrameSink<'_>) -> std::io::Result<()> {
+        let mut file = std::fs::File::open(path)?;
+        if let Some(e) = visit_reader_with_damage(&mut file, sink)? {
+            self.damage.push((path.display().to_string(), e));
+        }
+        Ok(())
+    }
+}
+
 /// Runs any byte source through the pipeline in 1 MiB chunks, calling `sink` per frame.
 pub fn visit_reader(reader: &mut dyn Read, sink: &mut FrameSink<'_>) -> std::io::Result<()> {
+    visit_reader_with_damage(reader, sink).map(|_| ())
+}
+
+/// [`visit_reader`], returning the container damage that stopped reading, if any.
+pub fn visit_reader_with_damage(
+    reader: &mut dyn Read,
+    sink: &mut FrameSink<'_>,
+) -> std::io::Result<Option<crate::capture::CaptureError>> {
     let mut pipeline = Pipeline::new();
     let mut visit = |ctx: &crate::pipeline::FrameContext| {
         let data = ctx.reassembled.unwrap_or(ctx.data);
@@ -89,7 +115,7 @@ pub fn visit_reader(reader: &mut dyn Read, sink: &mut FrameSink<'_>) -> std::io:
         }
     }
     pipeline.finish(&mut visit);
-    Ok(())
+    Ok(pipeline.error().cloned())
 }
 
 /// Builds a [`MatchInput`] from chunks pushed one at a time (the page's worker feeds `File`

@@ -1,7 +1,8 @@
 // One open capture: its worker, progress, error, summary, conversation tabs and packet list.
 // Data flows down from the worker's results; user actions go through the pure reducer in state.js.
 import { h, replaceChildren } from '../dom.js';
-import { rpcClient } from '../rpc.js';
+import { superviseWorker, supervisionFromQuery, createWatchdog } from '../worker-supervisor.js';
+import { createHungNotice } from './HungNotice.js';
 import { CONV_KINDS, formatBytes, formatCount, initialCapture, reduceCapture } from '../state.js';
 import { createProgressBar } from './ProgressBar.js';
 import { createSummaryPanel } from './SummaryPanel.js';
@@ -16,8 +17,10 @@ const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancel
 /** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
 export function openCapture(file, { chunkBytes, onClose }) {
   let state = initialCapture(file.name, file.size);
-  const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
-  const rpc = rpcClient(worker);
+  // The worker is supervised: no progress for a while → "not responding" with a Restart button.
+  const supervision = supervisionFromQuery(location.search);
+  const supervisor = superviseWorker(new URL('../worker.js', import.meta.url), supervision);
+  const rpc = supervisor.rpc;
   const tables = new Map(); // kind → promise of conversation rows
   let selectionToken = 0;
   let timeRange = null; // [start, end] s from the IO graph brush, or null
@@ -69,7 +72,27 @@ export function openCapture(file, { chunkBytes, onClose }) {
     if (state.status === 'indexing') progress.update(p);
   });
 
-  rpc.call('index', [file, chunkBytes]).then(({ summary: s, elapsedMs }) => {
+  let indexRun = 0;
+  function startIndexing() {
+    const run = ++indexRun;
+    const watchdog = createWatchdog({ timeoutMs: supervision.hangMs, onHung: () => { if (run === indexRun) showHung(); } });
+    const stopWatching = rpc.on('progress', () => watchdog.beat());
+    watchdog.start();
+    rpc.call('index', [file, chunkBytes]).then((result) => { if (run === indexRun) indexed(result); },
+      (err) => { if (run === indexRun) indexFailed(err); }).finally(() => { watchdog.stop(); stopWatching(); });
+  }
+
+  function showHung() {
+    element.dataset.worker = 'hung';
+    const notice = createHungNotice({
+      seconds: supervision.hangMs / 1000,
+      onRestart: () => { notice.element.remove(); element.dataset.worker = 'restarted'; supervisor.restart(); startIndexing(); },
+    });
+    progress.element.after(notice.element);
+  }
+  startIndexing();
+
+  function indexed({ summary: s, elapsedMs }) {
     dispatch({ type: 'indexed', summary: s, elapsedMs });
     progress.end(state.status, state.progress);
     if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
@@ -79,11 +102,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
     packets.hidden = false;
     showKind(state.kind);
     replaceChildren(statsSlot, createStatsPanel({ rpc, name: file.name, onRange: setTimeRange, onFrames: showFrames }).element);
-  }, (err) => {
+  }
+
+  function indexFailed(err) {
     dispatch({ type: 'failed', message: err.message });
     progress.end('failed', state.progress);
     showError(`indexing failed: ${err.message}`);
-  });
+  }
 
   function renderTabs(s) {
     const counts = { tcp: s.tcp_streams, udp: s.udp_streams, ip: null };
@@ -186,7 +211,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   }
 
   function close() {
-    worker.terminate();
+    supervisor.terminate();
     rpc.close('capture closed');
     element.remove();
     if (onClose) onClose();

@@ -4,6 +4,7 @@
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { h, replaceChildren } from '../dom.js';
 import { toCsv, downloadCsv } from '../csv.js';
+import { onDetached } from '../lifecycle.js';
 
 /** Rows listed in the values table (the chart shows all of them). */
 const MAX_TABLE_ROWS = 2000;
@@ -72,6 +73,8 @@ export function createIoGraph(io, { name, onRange }) {
     }, data, chartBox);
     chartBox.addEventListener('dblclick', () => clear());
     ready = true;
+    // uPlot holds every chart until destroy(): release it with the capture (or a redrawn panel).
+    onDetached(element, () => { plot.destroy(); plot = null; });
   }
   function clear() {
     if (plot) plot.setScale('x', { min: full[0], max: full[1] });

@@ -14,6 +14,7 @@ import {
 import { createDataTable } from './DataTable.js';
 import { createPacketList } from './PacketList.js';
 import { createFollowView } from './FollowView.js';
+import { workerScriptUrl } from '../trusted-types.js';
 
 /** Name of capture `i` in the order of the run: A, B, C, … */
 const letter = (i) => String.fromCharCode(65 + (i % 26));
@@ -79,7 +80,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
     results.hidden = true;
     runButton.disabled = true;
     status.textContent = 'Reading captures…';
-    worker = new Worker(new URL('../match_worker.js', import.meta.url), { type: 'module' });
+    worker = new Worker(workerScriptUrl(new URL('../match_worker.js', import.meta.url)), { type: 'module' });
     const rpc = rpcClient(worker);
     rpc.on('progress', (p) => {
       if (token !== runToken) return;

@@ -1,0 +1,108 @@
+// Hung-worker detection and restart for a capture's indexing worker.
+//
+// `superviseWorker` owns the Worker and hands out one RPC object whose underlying client can be
+// replaced: after `restart()` (terminate, start a new worker) every view that holds the RPC keeps
+// working with the new worker. `createWatchdog` declares the worker hung when no progress event
+// arrived for `timeoutMs` while indexing (the worker reports progress at least every 100 ms of work).
+import { rpcClient } from './rpc.js';
+import { workerScriptUrl } from './trusted-types.js';
+
+/** No progress for this long while indexing = the worker is not responding. */
+export const DEFAULT_HANG_MS = 15000;
+
+/**
+ * The hang timeout and the test-only stall flag from the page's query string:
+ * `?hang-ms=N` (at least 200) shortens the timeout; `?test-stall-worker=1` makes the *first*
+ * worker of each capture block after its first chunk (so an end-to-end test can exercise the
+ * hung-worker path; a restarted worker never stalls). Neither changes results.
+ */
+export function supervisionFromQuery(search) {
+  const q = new URLSearchParams(search || '');
+  const ms = Number(q.get('hang-ms'));
+  return {
+    hangMs: Number.isFinite(ms) && ms >= 200 ? ms : DEFAULT_HANG_MS,
+    stallFirstWorker: q.get('test-stall-worker') === '1',
+  };
+}
+
+/**
+ * A watchdog: `start()` arms it, `beat()` re-arms it, `stop()` disarms it for good. `onHung` is
+ * called once when `timeoutMs` passes without a beat.
+ */
+export function createWatchdog({ timeoutMs, onHung, setTimer = setTimeout, clearTimer = clearTimeout }) {
+  let timer = null;
+  let stopped = false;
+  const clear = () => {
+    if (timer !== null) clearTimer(timer);
+    timer = null;
+  };
+  const arm = () => {
+    clear();
+    if (stopped) return;
+    timer = setTimer(() => {
+      timer = null;
+      if (!stopped) {
+        stopped = true;
+        onHung();
+      }
+    }, timeoutMs);
+  };
+  return {
+    start: arm,
+    beat: arm,
+    stop() {
+      stopped = true;
+      clear();
+    },
+  };
+}
+
+/**
+ * Starts `moduleUrl` (a URL of one of the page's worker modules) as a module worker and returns
+ * { rpc, restart(), terminate(), attempt }. `stallFirstWorker` adds the test-only stall flag to
+ * the first worker's URL.
+ */
+export function superviseWorker(moduleUrl, { stallFirstWorker = false, makeWorker } = {}) {
+  const start = (attempt) => {
+    const url = new URL(moduleUrl);
+    if (stallFirstWorker && attempt === 0) url.searchParams.set('test-stall', '1');
+    return makeWorker ? makeWorker(url) : new Worker(workerScriptUrl(url), { type: 'module' });
+  };
+  let attempt = 0;
+  let worker = start(attempt);
+  let client = rpcClient(worker);
+  const listeners = new Map(); // event name → Set of functions
+  const relay = (name) => client.on(name, (data) => {
+    for (const fn of listeners.get(name) || []) fn(data);
+  });
+
+  const rpc = {
+    call: (method, args, transferList) => client.call(method, args, transferList),
+    on(name, fn) {
+      if (!listeners.has(name)) {
+        listeners.set(name, new Set());
+        relay(name);
+      }
+      listeners.get(name).add(fn);
+      return () => listeners.get(name).delete(fn);
+    },
+    close: (reason) => client.close(reason),
+  };
+
+  return {
+    rpc,
+    get attempt() { return attempt; },
+    /** Terminates the current worker (outstanding calls reject) and starts a fresh one. */
+    restart() {
+      worker.terminate();
+      client.close('the worker was restarted');
+      attempt += 1;
+      worker = start(attempt);
+      client = rpcClient(worker);
+      for (const name of listeners.keys()) relay(name);
+    },
+    terminate() {
+      worker.terminate();
+    },
+  };
+}
