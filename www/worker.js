@@ -4,6 +4,7 @@
 // Follow pages, HTTP messages and export objects, sessions and statistics).
 import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
+import { browseHandlers } from './browse_worker.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
 /** Minimum time between two progress events. */
@@ -47,6 +48,14 @@ function requireHandle() {
 }
 
 const emit = rpcServe(self, {
+  // Display filters, colouring and packet details (browse_worker.js).
+  ...browseHandlers({
+    handle: requireHandle,
+    file: () => { if (!file) throw new Error('no capture indexed in this worker'); return file; },
+    emit: (name, data) => emit(name, data),
+    guarded,
+  }),
+
   /** Indexes `f`; resolves to { summary, elapsedMs } when the file is read, damaged or cancelled. */
   async index(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
     ready = ready || init().catch((err) => {

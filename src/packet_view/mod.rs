@@ -6,7 +6,9 @@
 //! reassembled here (tshark would show the reassembled datagram on the last fragment).
 
 mod colouring;
+mod filtered_conversations;
 mod read_back;
 
 pub use colouring::{ColourRule, Colouring, BAD_TCP_FILTER, COLOUR_RULES};
+pub use filtered_conversations::{FilteredConversation, FilteredConversations};
 pub use read_back::{ColouredRow, FrameDetails, FrameReader};

@@ -28,6 +28,8 @@ pub struct ColouredRow {
     pub tcp_stream: Option<u32>,
     /// `udp.stream` of the innermost UDP layer, or None.
     pub udp_stream: Option<u32>,
+    /// Nanoseconds since the previous captured frame (`frame.time_delta`; 0 for the first).
+    pub delta_ns: i64,
 }
 
 /// The details pane's data for one frame.
@@ -91,6 +93,10 @@ impl FrameReader {
             colour,
             tcp_stream: innermost(&tcp),
             udp_stream: innermost(&udp),
+            delta_ns: number
+                .checked_sub(1)
+                .and_then(|previous| indexer.frame_location(previous))
+                .map_or(0, |p| location.ts_ns.saturating_sub(p.ts_ns)),
         }))
     }
 
