@@ -31,6 +31,9 @@ fn expected_dir() -> PathBuf {
 /// One field line: (name, offset, length, shown value).
 type Line = (String, u32, u32, String);
 
+/// Field lines per frame.
+type Lines = BTreeMap<u32, Vec<Line>>;
+
 /// tshark's visible fields per frame.
 fn expected(capture: &str) -> BTreeMap<u32, Vec<Line>> {
     let path = expected_dir().join(format!("{capture}.tsv"));
@@ -86,7 +89,7 @@ fn details_tree_agrees_with_tshark_pdml() {
         return;
     };
     // Our trees for every expected frame.
-    let mut trees: Vec<(&str, BTreeMap<u32, Vec<Line>>, BTreeMap<u32, Vec<Line>>)> = Vec::new();
+    let mut trees: Vec<(&str, Lines, Lines)> = Vec::new();
     for capture in CAPTURES {
         let data = std::fs::read(dir.join(capture)).expect("capture");
         let mut indexer = Indexer::new();
