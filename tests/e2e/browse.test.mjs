@@ -200,6 +200,9 @@ test('go to packet, keyboard navigation, same-stream steps, time formats, Bad TC
   await capture.locator(`[data-testid="details-tree"][data-frame="${stream0[2]}"]`).waitFor({ timeout: 20000 });
   await capture.locator('[data-testid="stream-prev"]').click();
   await capture.locator(`[data-testid="details-tree"][data-frame="${stream0[1]}"]`).waitFor({ timeout: 20000 });
+  // Follow stream from the details pane follows tcp.stream 0.
+  await capture.locator('[data-testid="details-follow"]').click();
+  await capture.locator('[data-testid="follow"][data-proto="tcp"][data-stream="0"]').waitFor({ state: 'attached', timeout: 20000 });
   // Keyboard: End selects the last packet, Home the first, ArrowDown the next.
   await list.locator('.vt-viewport').focus();
   await page.keyboard.press('End');
