@@ -20,12 +20,14 @@
 pub mod app;
 pub mod capture;
 pub mod decode;
+pub mod details;
 pub mod export;
 pub mod fields;
 pub mod filter;
 pub mod flow;
 pub mod index;
 pub mod matching;
+pub mod packet_view;
 pub mod pipeline;
 pub mod reassembly;
 pub mod session;

@@ -378,6 +378,83 @@ fn packet_rows_read_frames_back_from_the_file() {
         .is_err());
 }
 
+#[wasm_bindgen_test]
+fn check_filter_reports_the_offending_position() {
+    let Ok(ok) = tracematch::web::filter_handle::check_filter("tcp.port == 80") else {
+        panic!("check_filter failed");
+    };
+    assert!(ok.is_null());
+    let problem = json(tracematch::web::filter_handle::check_filter(
+        "tcp.port == 80 && foo.bar",
+    ));
+    // tshark puts its caret under "foo.bar", the 19th character.
+    assert_eq!(problem["position"], 18);
+    assert_eq!(problem["length"], 7);
+    assert!(tracematch::web::FilterHandle::new("ip.addr ==").is_err());
+}
+
+#[wasm_bindgen_test]
+fn filter_handle_selects_a_streams_frames_and_its_conversation() {
+    let bytes = pcap(&packets());
+    let Ok(mut handle) = tracematch::web::FilterHandle::new("tcp.stream == 0") else {
+        panic!("the filter does not compile");
+    };
+    for chunk in bytes.chunks(1000) {
+        handle.push(chunk);
+    }
+    handle.finish();
+    assert_eq!(handle.matches(), TCP0.to_vec());
+    assert_eq!(handle.frames_read() as usize, packets().len());
+    let tcp = json(handle.conversations("tcp"));
+    let rows = tcp.as_array().expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["stream"], 0);
+    assert_eq!(rows[0]["frames"], TCP0.len() as u64);
+    assert!(handle.conversations("sctp").is_err());
+}
+
+#[wasm_bindgen_test]
+fn frame_details_read_the_frame_back_with_its_tree() {
+    if !in_worker() {
+        web_sys::console::log_1(
+            &"SKIPPED: frameDetails needs a worker (WASM_BINDGEN_USE_DEDICATED_WORKER=1)".into(),
+        );
+        return;
+    }
+    let list = packets();
+    let bytes = pcap(&list);
+    let handle = index_with_handle(&bytes, 4096);
+    let Ok(details) = handle.frame_details(1, file_of(&bytes, "t.pcap")) else {
+        panic!("frame 1 has no details");
+    };
+    let tree = js_sys::Reflect::get(&details, &"tree".into()).expect("tree");
+    let tree: Value =
+        serde_json::from_str(&String::from(js_sys::JSON::stringify(&tree).expect("json")))
+            .expect("tree json");
+    let frame_bytes = js_sys::Reflect::get(&details, &"bytes".into()).expect("bytes");
+    let frame_bytes = js_sys::Uint8Array::new(&frame_bytes).to_vec();
+    assert_eq!(frame_bytes, frame(&list[0]));
+    let ip = tree
+        .as_array()
+        .and_then(|t| t.iter().find(|n| n["field"] == "ip"))
+        .expect("an ip line");
+    let src = ip["children"]
+        .as_array()
+        .and_then(|c| c.iter().find(|n| n["field"] == "ip.src"))
+        .expect("ip.src");
+    let a = list[0].src;
+    assert_eq!(
+        src["value"],
+        format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]).as_str()
+    );
+    let at = src["offset"].as_u64().expect("offset") as usize;
+    assert_eq!(frame_bytes[at..at + 4], a);
+    let Ok(missing) = handle.frame_details(9999, file_of(&bytes, "t.pcap")) else {
+        panic!("an unknown frame is not an error");
+    };
+    assert!(missing.is_null());
+}
+
 /// Feeds captures to the page's match handle in `chunk`-byte slices and runs it.
 fn match_with_handle(captures: &[(&str, &[u8])], chunk: usize) -> Value {
     let mut handle = tracematch::web::MatchHandle::new();

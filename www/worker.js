@@ -5,6 +5,7 @@
 // statistics via a nested analysis worker).
 import init, { CaptureHandle, GraphHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcClient, rpcServe, transfer } from './rpc.js';
+import { browseHandlers } from './browse_worker.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
 import { computeStats } from './stats_feed.js';
@@ -62,6 +63,14 @@ function requireHandle() {
 }
 
 const emit = rpcServe(self, {
+  // Display filters, colouring and packet details (browse_worker.js).
+  ...browseHandlers({
+    handle: requireHandle,
+    file: () => { if (!file) throw new Error('no capture indexed in this worker'); return file; },
+    emit: (name, data) => emit(name, data),
+    guarded,
+  }),
+
   /**
    * Indexes `f`; resolves to { summary, elapsedMs, wasmMs } when the file is read, damaged or
    * cancelled (wasmMs: time spent in the indexer itself, the rest is waiting for reads).

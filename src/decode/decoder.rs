@@ -20,6 +20,17 @@ pub struct Decoder {
     defrag: Defrag,
     reassembled: Vec<u8>,
     reassembled_valid: bool,
+    spans: Vec<LayerSpan>,
+}
+
+/// Where one decoded layer's header starts: an offset in the frame, or in the reassembled
+/// datagram ([`Decoder::reassembled_payload`]) when `reassembled`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LayerSpan {
+    /// Offset of the layer's first header byte.
+    pub offset: u32,
+    /// The offset refers to the reassembled datagram, not to the frame.
+    pub reassembled: bool,
 }
 
 impl Decoder {
@@ -34,6 +45,7 @@ impl Decoder {
     /// the length computations (`tcp.len`) use as tshark does ("reported length").
     pub fn decode(&mut self, meta: &FrameMeta, data: &[u8], out: &mut DecodedFrame) {
         out.clear();
+        self.spans.clear();
         self.reassembled_valid = false;
         if meta.kind != RecordKind::Packet {
             // pcapng custom / journal blocks: records tshark numbers as frames, not packets.
@@ -45,6 +57,7 @@ impl Decoder {
             defrag: &mut self.defrag,
             reassembled: &mut self.reassembled,
             reassembled_valid: false,
+            spans: &mut self.spans,
             frame_number: meta.number,
             depth: 0,
             in_error: false,
@@ -65,6 +78,11 @@ impl Decoder {
         }
     }
 
+    /// Where each layer of the last decoded frame starts (parallel to its `layers`).
+    pub fn layer_spans(&self) -> &[LayerSpan] {
+        &self.spans
+    }
+
     /// Bytes currently held for incomplete fragmented datagrams.
     pub fn pending_fragment_bytes(&self) -> usize {
         self.defrag.held_bytes()
@@ -81,6 +99,8 @@ pub(crate) struct Walk<'a> {
     pub(crate) reassembled: &'a mut Vec<u8>,
     /// True once `reassembled` holds this frame's completed datagram.
     pub(crate) reassembled_valid: bool,
+    /// Start of every pushed layer.
+    pub(crate) spans: &'a mut Vec<LayerSpan>,
     /// `frame.number` of the frame.
     pub(crate) frame_number: u32,
     /// Current dispatch nesting.
@@ -112,6 +132,10 @@ impl Walk<'_> {
             return false;
         }
         self.out.layers.push(layer);
+        self.spans.push(LayerSpan {
+            offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            reassembled: self.in_reassembled,
+        });
         true
     }
 

@@ -21,7 +21,7 @@ mod tunnel;
 mod tests;
 
 pub use anomaly::Anomaly;
-pub use decoder::Decoder;
+pub use decoder::{Decoder, LayerSpan};
 pub use describe::{describe, describe_with, Description};
 pub use layer::*;
 

@@ -1,16 +1,15 @@
 //! [`CaptureHandle`]: one capture's [`Indexer`] as a JavaScript class living in the page's worker.
 //!
 //! The worker feeds file chunks with `push`, then asks for the summary, the conversation tables, the
-//! frames of a stream and packet-list rows. Every method forwards to the core; results are plain
+//! frames of a stream, packet-list rows and one frame's details tree and bytes. Every method forwards to the core; results are plain
 //! JavaScript objects (see [`super::js_value`]).
 
 use wasm_bindgen::prelude::*;
 
 use super::file_source::FileSource;
 use super::js_value::{to_js, to_js_error};
-use crate::capture::FrameMeta;
-use crate::decode::{describe, DecodedFrame, Decoder};
-use crate::pipeline::{ConvKind, FrameLocation, Indexer, PacketRow};
+use crate::packet_view::FrameReader;
+use crate::pipeline::{ConvKind, Indexer};
 
 /// Most packet-list rows one `packetRows` call decodes; the page asks for the rows it shows, in
 /// pages, so this only bounds the time and memory of a single call.
@@ -78,61 +77,44 @@ impl CaptureHandle {
         Ok(self.indexer.frames_of_stream(parse_kind(kind)?, stream))
     }
 
-    /// Packet-list rows (No., time, source, destination, protocol, length, info) for `frames`
-    /// (at most [`MAX_ROWS_PER_CALL`]), each decoded again from bytes read back from `file`, which
-    /// must be the file that was indexed. Frame numbers the index does not know are skipped.
+    /// Packet-list rows (No., time, source, destination, protocol, length, info, colouring rule,
+    /// innermost tcp/udp stream) for `frames` (at most [`MAX_ROWS_PER_CALL`]), each decoded again
+    /// from bytes read back from `file`, which must be the file that was indexed. Frame numbers
+    /// the index does not know are skipped.
     #[wasm_bindgen(js_name = packetRows)]
     pub fn packet_rows(&self, frames: &[u32], file: web_sys::File) -> Result<JsValue, JsError> {
         let mut source = FileSource::new(file)
             .map_err(|_| to_js_error("packet rows can only be read inside a worker"))?;
-        let mut decoder = Decoder::new();
-        let mut decoded = DecodedFrame::default();
+        let mut reader = FrameReader::new();
         let mut rows = Vec::with_capacity(frames.len().min(MAX_ROWS_PER_CALL));
         for &number in frames.iter().take(MAX_ROWS_PER_CALL) {
-            let Some(location) = self.indexer.frame_location(number) else {
-                continue;
-            };
-            let bytes = self
-                .indexer
-                .read_frame(number, &mut source)
+            let row = reader
+                .row(&self.indexer, number, &mut source)
                 .map_err(|e| to_js_error(format!("reading frame {number}: {e}")))?;
-            rows.push(packet_row(&location, &bytes, &mut decoder, &mut decoded));
+            rows.extend(row);
         }
         to_js(&rows)
     }
-}
 
-/// A packet-list row for one frame, through the core's decoder and [`describe`].
-///
-/// Glue until the core offers it as `Indexer::packet_row`: a frame is decoded on its own here, so
-/// an IP fragment's reassembled datagram is not described (the decoder sees one fragment).
-fn packet_row(
-    location: &FrameLocation,
-    bytes: &[u8],
-    decoder: &mut Decoder,
-    decoded: &mut DecodedFrame,
-) -> PacketRow {
-    let meta = FrameMeta {
-        number: location.number,
-        ts_ns: location.ts_ns,
-        has_timestamp: true,
-        caplen: location.caplen,
-        wire_len: location.wire_len,
-        offset: location.offset,
-        interface_id: location.interface_id,
-        linktype: location.linktype,
-        ..FrameMeta::default()
-    };
-    decoder.decode(&meta, bytes, decoded);
-    let text = describe(&meta, decoded, bytes);
-    PacketRow {
-        number: location.number,
-        ts_ns: location.ts_ns,
-        source: text.source,
-        destination: text.destination,
-        protocol: text.protocol,
-        length: location.wire_len,
-        info: text.info,
+    /// The packet-details tree and bytes of frame `number` (`{ number, tree, bytes }`, bytes as a
+    /// `Uint8Array`), read back from `file`; null when the index has no such frame.
+    #[wasm_bindgen(js_name = frameDetails)]
+    pub fn frame_details(&self, number: u32, file: web_sys::File) -> Result<JsValue, JsError> {
+        let mut source = FileSource::new(file)
+            .map_err(|_| to_js_error("frame details can only be read inside a worker"))?;
+        let details = FrameReader::new()
+            .details(&self.indexer, number, &mut source)
+            .map_err(|e| to_js_error(format!("reading frame {number}: {e}")))?;
+        let Some(details) = details else {
+            return Ok(JsValue::NULL);
+        };
+        let out = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&out, &key.into(), value);
+        set("number", &JsValue::from(details.number))
+            .and_then(|_| set("tree", &to_js(&details.tree).unwrap_or(JsValue::NULL)))
+            .and_then(|_| set("bytes", &js_sys::Uint8Array::from(details.bytes.as_slice())))
+            .map_err(|_| to_js_error("could not build the details object"))?;
+        Ok(out.into())
     }
 }
 

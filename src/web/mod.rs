@@ -11,6 +11,7 @@
 //!   back through the index).
 //! - [`graph_handle::GraphHandle`]: one TCP stream's segments and its stream graphs, fed the file
 //!   again by the worker.
+//! - [`filter_handle`]: display filters for the page (error positions, a run over the capture).
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
@@ -21,6 +22,7 @@
 pub mod analysis_handle;
 pub mod capture_handle;
 pub mod file_source;
+pub mod filter_handle;
 pub mod follow_handle;
 pub mod graph_handle;
 pub mod js_value;
@@ -31,4 +33,5 @@ pub mod session_methods;
 pub use analysis_handle::StatsHandle;
 pub use capture_handle::CaptureHandle;
 pub use graph_handle::GraphHandle;
+pub use filter_handle::FilterHandle;
 pub use match_handle::MatchHandle;

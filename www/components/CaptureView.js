@@ -11,6 +11,8 @@ import { createPacketList } from './PacketList.js';
 import { createFollowView } from './FollowView.js';
 import { createStatsPanel } from './StatsPanel.js';
 import { createSessionView } from './SessionView.js';
+import { createPacketPane } from './PacketPane.js';
+import { createFilterBar } from './FilterBar.js';
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
@@ -38,7 +40,17 @@ export function openCapture(file, { chunkBytes, onClose }) {
   const packetsHint = h('span', { class: 'pane-hint' }, 'Select a conversation to list its packets.');
   const packetSlot = h('div', { class: 'table-slot' });
   const followButton = h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'follow-button' }, hidden: true, on: { click: () => openFollow() } }, 'Follow stream');
-  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, followButton), packetSlot);
+  // The whole-capture packet list with details and bytes (PacketPane) and its display-filter bar;
+  // created when indexing ends. Selecting a conversation lists its packets instead, until
+  // "All packets" (or a filter) brings the whole-capture list back.
+  let packetPane = null;
+  let filterToken = 0;
+  let filteredTables = null; // kind → rows over the displayed frames, while a filter is applied
+  const allPacketsButton = h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'all-packets' }, hidden: true, on: { click: () => clearPackets() } }, 'All packets');
+  const filterBar = createFilterBar({ onApply: applyFilter, onCancel: () => rpc.call('filterCancel').catch(() => {}) });
+  filterBar.element.hidden = true;
+  rpc.on('filterProgress', (p) => filterBar.progress(p));
+  const packets = h('div', { class: 'pane packets', hidden: true }, filterBar.element, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, allPacketsButton, followButton), packetSlot);
   let followTarget = null; // { proto, stream } of the selected TCP/UDP conversation
   const follow = createFollowView({
     rpc,
@@ -97,6 +109,15 @@ export function openCapture(file, { chunkBytes, onClose }) {
     progress.end(state.status, state.progress);
     if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
     summary.show(s, state.status);
+    packetPane = createPacketPane({
+      rpc,
+      frameCount: Number(s.frames) || 0,
+      firstTsNs: s.first_ts_ns,
+      onFollow: (proto, stream) => { follow.open(proto, stream); follow.element.scrollIntoView({ block: 'start' }); },
+      onApplyFilter: (expr) => filterBar.set(expr),
+      onError: (err) => showError(`could not read packets: ${err.message}`),
+    });
+    filterBar.element.hidden = false;
     renderTabs(s);
     conversations.hidden = false;
     packets.hidden = false;
@@ -121,6 +142,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   }
 
   function rowsOf(kind) {
+    if (filteredTables) return Promise.resolve(filteredTables[kind]);
     if (!tables.has(kind)) tables.set(kind, rpc.call('conversations', [kind]));
     return tables.get(kind);
   }
@@ -149,6 +171,12 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetsTitle, 'Packets');
     packetsHint.hidden = false;
     packetSlot.replaceChildren();
+    allPacketsButton.hidden = true;
+    if (packetPane) {
+      packetSlot.append(packetPane.element);
+      packetPane.refresh();
+      packetsHint.textContent = 'Select a conversation to list only its packets.';
+    }
     followButton.hidden = true;
     followTarget = null;
   }
@@ -162,10 +190,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
   function selectConversation(kind, row, index) {
     dispatch({ type: 'selectConversation', kind, index });
     const token = ++selectionToken;
-    const id = kind === 'ip' ? index : row.stream;
+    // Rows of a filtered ip table carry their row in the capture's table.
+    const id = kind === 'ip' ? (row.ip_row ?? index) : row.stream;
     const ends = kind === 'ip' ? `${row.addr_a} ↔ ${row.addr_b}` : `${row.addr_a}:${row.port_a} ↔ ${row.addr_b}:${row.port_b}`;
     replaceChildren(packetsTitle, kind === 'ip' ? `Packets between ${ends}` : `Packets of ${kind.toUpperCase()} stream ${row.stream}: ${ends}`);
     packetsHint.hidden = true;
+    allPacketsButton.hidden = !packetPane;
+    packetSlot.replaceChildren();
     if (kind === 'tcp' || kind === 'udp') {
       followTarget = { proto: kind, stream: row.stream };
       followButton.textContent = `Follow ${kind.toUpperCase()} stream ${row.stream}`;
@@ -202,12 +233,36 @@ export function openCapture(file, { chunkBytes, onClose }) {
     selectionToken++;
     replaceChildren(packetsTitle, title);
     packetsHint.hidden = true;
+    allPacketsButton.hidden = !packetPane;
     const list = createPacketList(Uint32Array.from(frames), {
       firstTsNs: state.summary ? state.summary.first_ts_ns : null,
       loadRows: (numbers) => rpc.call('packetRows', [numbers]),
       onError: (err) => showError(`could not read packets: ${err.message}`),
     });
     replaceChildren(packetSlot, list.element);
+  }
+
+  /** Filters the whole capture in the worker; the packet list shows the matching frames. */
+  async function applyFilter(text) {
+    const token = ++filterToken;
+    if (!packetPane) return null;
+    const hadTables = Boolean(filteredTables);
+    if (!text) {
+      filteredTables = null;
+      packetPane.setFrames(null);
+      if (hadTables) showKind(state.kind);
+      return { frames: new Uint32Array(0), cancelled: false };
+    }
+    const result = await rpc.call('filter', [text]);
+    if (token !== filterToken) return null;
+    if (result.error) return result;
+    // The conversation tables count the displayed frames only (Wireshark's "Limit to display
+    // filter"); showing them again also brings back the whole-capture packet list.
+    filteredTables = result.cancelled ? null : result.conversations;
+    if (filteredTables || hadTables) showKind(state.kind);
+    else if (packetSlot.firstChild !== packetPane.element) clearPackets();
+    packetPane.setFrames(result.cancelled ? null : result.frames);
+    return result;
   }
 
   function close() {

@@ -4,6 +4,7 @@
 // rows are absolutely placed inside it (positions set through the CSSOM, which the CSP allows).
 import { h, replaceChildren } from '../dom.js';
 import { visibleRange } from '../state.js';
+import { canvasHeight, scrollTopFor, virtualTop } from '../virtual_scroll.js';
 
 /** Row height in px; must match --row-height in styles/table.css. */
 export const ROW_HEIGHT = 22;
@@ -32,6 +33,9 @@ export function createVirtualTable(options) {
   let sortState = null;
   let frame = 0;
   let lastRange = { first: -1, end: -1 };
+  // Past virtual_scroll.js's canvas cap a scroll position maps onto the whole list; a keyboard
+  // move pins the exact offset it asked for while scrollTop stays where it put it.
+  let pinned = null; // { scrollTop, top }
 
   const table = h('div', { class: 'vt', role: 'grid', 'aria-label': options.label || '', 'aria-rowcount': 0, dataset: { testid: options.testid, rows: 0 } });
   table.style.setProperty('--cols', columns.map((c) => (c.grow ? `minmax(${c.rem}rem, ${c.grow}fr)` : `${c.rem}rem`)).join(' '));
@@ -54,7 +58,10 @@ export function createVirtualTable(options) {
 
   function render() {
     frame = 0;
-    const { first, end } = visibleRange(viewport.scrollTop, viewport.clientHeight || 400, ROW_HEIGHT, count);
+    const height = viewport.clientHeight || 400;
+    if (pinned && Math.abs(pinned.scrollTop - viewport.scrollTop) > 1) pinned = null;
+    const top = pinned ? pinned.top : virtualTop(viewport.scrollTop, height, count, ROW_HEIGHT);
+    const { first, end } = visibleRange(top, height, ROW_HEIGHT, count);
     const rows = [];
     for (let i = first; i < end; i++) {
       const row = h('div', { class: `vt-row${i === selected ? ' selected' : ''}${i % 2 ? ' odd' : ''}`, role: 'row', 'aria-rowindex': i + 2, 'aria-selected': i === selected ? 'true' : 'false', dataset: { testid: options.rowTestid, index: i, ...rowAttrs(i) } },
@@ -63,7 +70,7 @@ export function createVirtualTable(options) {
           // Long text cells show their whole value on hover (a text attribute, never markup).
           return h('div', { class: `vt-cell${col.numeric ? ' num' : ''}`, role: 'gridcell', title: col.grow && text ? text : null }, text);
         }));
-      row.style.top = `${i * ROW_HEIGHT}px`;
+      row.style.top = `${viewport.scrollTop + i * ROW_HEIGHT - top}px`;
       rows.push(row);
     }
     replaceChildren(canvas, rows);
@@ -90,8 +97,14 @@ export function createVirtualTable(options) {
     const top = i * ROW_HEIGHT;
     const headerHeight = header.offsetHeight || ROW_HEIGHT;
     const visible = viewport.clientHeight - headerHeight;
-    if (top < viewport.scrollTop) viewport.scrollTop = top;
-    else if (top + ROW_HEIGHT > viewport.scrollTop + visible) viewport.scrollTop = top + ROW_HEIGHT - visible;
+    const height = viewport.clientHeight || 400;
+    const shown = pinned ? pinned.top : virtualTop(viewport.scrollTop, height, count, ROW_HEIGHT);
+    let want = null;
+    if (top < shown) want = top;
+    else if (top + ROW_HEIGHT > shown + visible) want = top + ROW_HEIGHT - visible;
+    if (want === null) return;
+    viewport.scrollTop = scrollTopFor(want, height, count, ROW_HEIGHT);
+    pinned = canvasHeight(count, ROW_HEIGHT) < count * ROW_HEIGHT ? { scrollTop: viewport.scrollTop, top: want } : null;
   }
 
   viewport.addEventListener('scroll', schedule, { passive: true });
@@ -120,7 +133,8 @@ export function createVirtualTable(options) {
       selected = -1;
       table.dataset.rows = String(n);
       table.setAttribute('aria-rowcount', String(n + 1));
-      canvas.style.height = `${n * ROW_HEIGHT}px`;
+      canvas.style.height = `${canvasHeight(n, ROW_HEIGHT)}px`;
+      pinned = null;
       // Short tables shrink to their rows; long ones scroll inside maxHeight.
       const rowsHeight = HEADER_HEIGHT + Math.max(n, MIN_VISIBLE_ROWS) * ROW_HEIGHT + SCROLLBAR_ALLOWANCE;
       viewport.style.height = `${Math.min(maxHeight, rowsHeight)}px`;
