@@ -41,6 +41,11 @@ impl FrameRanges {
                 )));
             }
             let (lo, hi) = match item.split_once('-') {
+                Some((a, b)) if a.trim().is_empty() && b.trim().is_empty() => {
+                    return Err(FrameRangesError(format!(
+                        "range '-' in frame list '{text}' has neither start nor end"
+                    )));
+                }
                 Some((a, b)) => {
                     let lo = if a.trim().is_empty() {
                         1
