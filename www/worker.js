@@ -1,8 +1,8 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
 // it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
 // answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
-// Follow pages, HTTP messages and export objects, sessions and statistics).
-import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+// Follow pages, HTTP messages and export objects, sessions and statistics, pcap/pcapng exports).
+import init, { CaptureHandle, ExportHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
@@ -15,7 +15,7 @@ let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
 
-/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle). */
+/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle / ExportHandle). */
 async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
   if (!file) throw new Error('no capture indexed in this worker');
   let offset = 0;
@@ -179,6 +179,22 @@ const emit = rpcServe(self, {
     try {
       await feedFile(h);
       return guarded(() => h.result());
+    } finally {
+      h.free();
+    }
+  },
+
+  /**
+   * The packets `spec` selects ({ stream: 'tcp:N', lot, addr_a, addr_b, start, end, frames, filter })
+   * as a pcap / pcapng file, records read back from the File as stored; `keylog` (Uint8Array or
+   * null) goes in a Decryption Secrets Block. Resolves to { bytes, packets } (bytes transferred).
+   */
+  async exportPackets(spec, format, keylog = null) {
+    const h = guarded(() => new ExportHandle(JSON.stringify(spec)));
+    try {
+      await feedFile(h);
+      const bytes = guarded(() => h.bytes(file, format, keylog || undefined));
+      return transfer({ bytes, packets: h.packets() }, [bytes.buffer]);
     } finally {
       h.free();
     }

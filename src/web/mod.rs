@@ -7,6 +7,8 @@
 //!   the user opened, read with `FileReaderSync` (workers only) through a read-ahead window.
 //! - [`analysis_handle`]: statistics (IO graph, endpoints, Expert Info) and one TCP session with
 //!   its ladder, fed the file again by the worker.
+//! - [`export_handle::ExportHandle`]: packet exports (session, lot, conversation, time range) as
+//!   pcap / pcapng bytes read back from the `File`.
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
@@ -16,6 +18,7 @@
 
 pub mod analysis_handle;
 pub mod capture_handle;
+pub mod export_handle;
 pub mod file_source;
 pub mod follow_handle;
 pub mod js_value;
@@ -24,4 +27,5 @@ pub mod panic_report;
 
 pub use analysis_handle::{SessionHandle, StatsHandle};
 pub use capture_handle::CaptureHandle;
+pub use export_handle::ExportHandle;
 pub use match_handle::MatchHandle;

@@ -10,6 +10,7 @@ import { createPacketList } from './PacketList.js';
 import { createFollowView } from './FollowView.js';
 import { createStatsPanel } from './StatsPanel.js';
 import { createSessionView } from './SessionView.js';
+import { createExportButton, createExportOptions, fileNamePart } from './ExportButton.js';
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
@@ -35,7 +36,24 @@ export function openCapture(file, { chunkBytes, onClose }) {
   const packetsHint = h('span', { class: 'pane-hint' }, 'Select a conversation to list its packets.');
   const packetSlot = h('div', { class: 'table-slot' });
   const followButton = h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'follow-button' }, hidden: true, on: { click: () => openFollow() } }, 'Follow stream');
-  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, followButton), packetSlot);
+  // Exports: one format / key log choice per capture; the conversation button follows the
+  // selected conversation, the range button the IO graph's brushed time range.
+  const exportOptions = createExportOptions();
+  const baseName = fileNamePart(file.name.replace(/\.(pcapng|pcap)(\.gz)?$/i, ''));
+  let exportTarget = null; // { spec, suffix } of the selected conversation
+  const conversationExport = createExportButton({
+    rpc, scope: 'conversation', options: exportOptions, label: 'Download conversation',
+    spec: () => exportTarget.spec, fileName: (format) => `${baseName}-${exportTarget.suffix}.${format}`,
+  });
+  conversationExport.element.hidden = true;
+  const rangeExport = createExportButton({
+    rpc, scope: 'range', options: exportOptions, label: 'Download time range',
+    spec: () => ({ start: timeRange[0], end: timeRange[1] }),
+    fileName: (format) => `${baseName}-${timeRange[0].toFixed(3)}s-${timeRange[1].toFixed(3)}s.${format}`,
+  });
+  rangeExport.element.hidden = true;
+  const packets = h('div', { class: 'pane packets', hidden: true }, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, followButton, conversationExport.element,
+    h('span', { class: 'spacer' }), rangeExport.element, exportOptions.element), packetSlot);
   let followTarget = null; // { proto, stream } of the selected TCP/UDP conversation
   const follow = createFollowView({
     rpc,
@@ -126,6 +144,8 @@ export function openCapture(file, { chunkBytes, onClose }) {
     packetSlot.replaceChildren();
     followButton.hidden = true;
     followTarget = null;
+    conversationExport.element.hidden = true;
+    exportTarget = null;
   }
 
   function openFollow() {
@@ -146,8 +166,12 @@ export function openCapture(file, { chunkBytes, onClose }) {
       followButton.textContent = `Follow ${kind.toUpperCase()} stream ${row.stream}`;
       followButton.hidden = false;
     }
+    exportTarget = kind === 'ip'
+      ? { spec: { addr_a: row.addr_a, addr_b: row.addr_b }, suffix: fileNamePart(`ip-${row.addr_a}-${row.addr_b}`) }
+      : { spec: { stream: `${kind}:${row.stream}` }, suffix: `${kind}${row.stream}` };
+    conversationExport.element.hidden = false;
     if (kind === 'tcp') {
-      replaceChildren(sessionSlot, createSessionView({ rpc, stream: row.stream, name: file.name, onSelect: (n) => showFrames(`Frame ${n}`, [n]) }).element);
+      replaceChildren(sessionSlot, createSessionView({ rpc, stream: row.stream, name: file.name, exportOptions, onSelect: (n) => showFrames(`Frame ${n}`, [n]) }).element);
     }
     rpc.call('framesOfStream', [kind, id]).then((frames) => {
       if (token !== selectionToken) return;
@@ -169,6 +193,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
 
   function setTimeRange(range) {
     timeRange = range;
+    rangeExport.element.hidden = !range;
     if (state.summary) showKind(state.kind);
   }
 
