@@ -59,7 +59,8 @@ commands:
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
                                     udp.stream==N, ip.addr==A, port==N, esp.spi==0xN, tcp|udp|icmp|arp|dns|esp|ip|ipv6
   esp FILE [--csv]                  ESP per SPI and direction: loss, reordering, duplicates
-  endpoints FILE [--json]           IP endpoints (CSV)
+  endpoints FILE [--json] [--geoip DB.mmdb]
+                                    IP endpoints (CSV); --geoip adds country, asn, as_org
   dns FILE [--json]                 DNS transactions (CSV)
   expert FILE [--json]              Expert Info summary of the TCP analysis
   index FILE [--json] [--chunk N]   index as the page does; report MB/s, packets/s, bytes/packet, peak RSS

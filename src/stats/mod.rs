@@ -10,6 +10,8 @@
 pub mod dns;
 pub mod endpoints;
 pub mod esp;
+pub mod geo_endpoints;
+pub mod geoip;
 mod frame_facts;
 pub mod io;
 mod io_filter;
@@ -18,6 +20,8 @@ pub mod top_talkers;
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary};
+pub use geo_endpoints::{country_totals, locate_endpoints, CountryTotal, GeoEndpointRow};
+pub use geoip::{GeoDatabase, GeoError, GeoInfo};
 pub use frame_facts::FrameFacts;
 pub use io::{parse_interval, IoCounters, IoRow, IoStats};
 pub use io_filter::{IoFilter, IoProtocol};
