@@ -9,9 +9,7 @@ mod common;
 use common::{epb, idb, nrb_v4, opt, shb, spb};
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError, PcapNGReader};
-use tracematch::export::{
-    export_capture, ExportFormat, ExportOptions, FrameRanges, Selection,
-};
+use tracematch::export::{export_capture, ExportFormat, ExportOptions, FrameRanges, Selection};
 
 /// A pcapng in byte order `be`: interface 0 Ethernet (µs, named), interface 1 PPP_WITH_DIR (204,
 /// 1-byte pseudo-header) with 2^-10 s units and a 100 s offset, interface 2 Ethernet in ns.

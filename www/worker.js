@@ -2,7 +2,7 @@
 // it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
 // answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
 // Follow pages, HTTP messages and export objects, sessions and statistics, pcap/pcapng exports).
-import init, { CaptureHandle, ExportHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import init, { CaptureHandle, ExportHandle, GeoHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
@@ -14,6 +14,10 @@ let handle = null;
 let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
+let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
+
+/** The site's bundled open GeoIP database (copied to www/geo/ by scripts/build.sh). */
+const BUNDLED_GEO_DB = new URL('./geo/geo-whois-asn-country.mmdb', import.meta.url);
 
 /** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle / ExportHandle). */
 async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
@@ -198,5 +202,31 @@ const emit = rpcServe(self, {
     } finally {
       h.free();
     }
+  },
+
+  /**
+   * Country and AS of endpoint rows ([{ address, packets, bytes }]) from a GeoIP database: `dbBytes`
+   * (a .mmdb the user dropped, kept for later calls) or the site's bundled one, read from this
+   * site. Lookups happen here, in memory. Resolves to { database, source, rows, countries }.
+   */
+  async geoLocate(endpoints, dbBytes = null, dbName = null) {
+    await ready;
+    if (dbBytes) {
+      const handle = guarded(() => new GeoHandle(dbBytes));
+      if (geo) (await geo.catch(() => null))?.handle.free();
+      geo = Promise.resolve({ handle, source: dbName || 'your database' });
+    } else if (!geo) {
+      geo = (async () => {
+        const response = await fetch(BUNDLED_GEO_DB);
+        if (!response.ok) throw new Error('no GeoIP database in this site (www/geo/): drop a .mmdb file');
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        return { handle: guarded(() => new GeoHandle(bytes)), source: 'bundled' };
+      })();
+      geo.catch(() => { geo = null; });
+    }
+    const { handle, source } = await geo;
+    const rows = endpoints.map(({ address, packets, bytes }) => ({ address, packets, bytes }));
+    const located = guarded(() => handle.locate(JSON.stringify(rows)));
+    return { database: handle.databaseType(), source, ...located };
   },
 });

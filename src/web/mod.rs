@@ -9,6 +9,7 @@
 //!   its ladder, fed the file again by the worker.
 //! - [`export_handle::ExportHandle`]: packet exports (session, lot, conversation, time range) as
 //!   pcap / pcapng bytes read back from the `File`.
+//! - [`geo_handle::GeoHandle`]: a MaxMind DB in memory placing endpoints (country, AS).
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
@@ -21,6 +22,7 @@ pub mod capture_handle;
 pub mod export_handle;
 pub mod file_source;
 pub mod follow_handle;
+pub mod geo_handle;
 pub mod js_value;
 pub mod match_handle;
 pub mod panic_report;
@@ -28,4 +30,5 @@ pub mod panic_report;
 pub use analysis_handle::{SessionHandle, StatsHandle};
 pub use capture_handle::CaptureHandle;
 pub use export_handle::ExportHandle;
+pub use geo_handle::GeoHandle;
 pub use match_handle::MatchHandle;
