@@ -27,4 +27,15 @@ elif [ -x node_modules/.bin/wasm-opt ]; then
 else
   say "wasm-opt not installed (run scripts/setup.sh): keeping the unoptimised wasm"
 fi
+# The open GeoIP database (npm devDependency @ip-location-db/geo-whois-asn-country-mmdb; data CC BY 4.0
+# by the NRO, see www/geo/NRO_LICENSE) is copied into the site so country lookups work offline.
+geo_pkg="node_modules/@ip-location-db/geo-whois-asn-country-mmdb"
+rm -rf www/geo
+if [ -f "$geo_pkg/geo-whois-asn-country.mmdb" ]; then
+  mkdir -p www/geo
+  cp "$geo_pkg/geo-whois-asn-country.mmdb" "$geo_pkg/NRO_LICENSE" "$geo_pkg/package.json" www/geo/
+  say "GeoIP database copied to www/geo/ ($(du -h www/geo/geo-whois-asn-country.mmdb | cut -f1))"
+else
+  say "GeoIP database not installed (run scripts/setup.sh): the page asks for a .mmdb instead"
+fi
 say "build: ok — $(du -h "$wasm" | cut -f1) wasm in www/pkg/; serve the repository root"

@@ -1,9 +1,9 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
 // it in big reads (made by a nested read worker while wasm indexes the current chunk), reports
 // progress, and answers the page's queries (conversations, frames of a stream, packet rows read back
-// from the File, Follow pages, HTTP messages and export objects, sessions, TCP stream graphs;
-// statistics via a nested analysis worker).
-import init, { CaptureHandle, GraphHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+// from the File, Follow pages, HTTP messages and export objects, sessions, TCP stream graphs,
+// pcap/pcapng exports, GeoIP; statistics via a nested analysis worker).
+import init, { CaptureHandle, ExportHandle, GeoHandle, GraphHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { browseHandlers } from './browse_worker.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
@@ -21,6 +21,10 @@ let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
+let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
+
+/** The site's bundled open GeoIP database (copied to www/geo/ by scripts/build.sh). */
+const BUNDLED_GEO_DB = new URL('./geo/geo-whois-asn-country.mmdb', import.meta.url);
 
 /** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
 async function statsElsewhere(intervalMs) {
@@ -34,8 +38,8 @@ async function statsElsewhere(intervalMs) {
   }
 }
 
-/** Feeds the whole File into a wasm GraphHandle. */
-async function feedGraph(target) {
+/** Feeds the whole File into a wasm handle with push/finish (GraphHandle, ExportHandle). */
+async function feedFile(target) {
   if (!file) throw new Error('no capture indexed in this worker');
   for await (const buffer of readChunks(file, DEFAULT_CHUNK_BYTES)) guarded(() => target.push(new Uint8Array(buffer)));
   guarded(() => target.finish());
@@ -209,7 +213,7 @@ const emit = rpcServe(self, {
     if (!graphOf || graphOf.stream !== stream) {
       if (graphOf) graphOf.handle.then((h) => h.free(), () => {});
       const h = guarded(() => new GraphHandle(stream));
-      graphOf = { stream, handle: feedGraph(h).then(() => h, (err) => { h.free(); throw err; }) };
+      graphOf = { stream, handle: feedFile(h).then(() => h, (err) => { h.free(); throw err; }) };
     }
     const mine = graphOf;
     let h;
@@ -228,5 +232,47 @@ const emit = rpcServe(self, {
    */
   session(stream) {
     return guarded(() => requireHandle().session(stream, file));
+  },
+
+  /**
+   * The packets `spec` selects ({ stream: 'tcp:N', lot, addr_a, addr_b, start, end, frames, filter })
+   * as a pcap / pcapng file, records read back from the File as stored; `keylog` (Uint8Array or
+   * null) goes in a Decryption Secrets Block. Resolves to { bytes, packets } (bytes transferred).
+   */
+  async exportPackets(spec, format, keylog = null) {
+    const h = guarded(() => new ExportHandle(JSON.stringify(spec)));
+    try {
+      await feedFile(h);
+      const bytes = guarded(() => h.bytes(file, format, keylog || undefined));
+      return transfer({ bytes, packets: h.packets() }, [bytes.buffer]);
+    } finally {
+      h.free();
+    }
+  },
+
+  /**
+   * Country and AS of endpoint rows ([{ address, packets, bytes }]) from a GeoIP database: `dbBytes`
+   * (a .mmdb the user dropped, kept for later calls) or the site's bundled one, read from this
+   * site. Lookups happen here, in memory. Resolves to { database, source, rows, countries }.
+   */
+  async geoLocate(endpoints, dbBytes = null, dbName = null) {
+    await ready;
+    if (dbBytes) {
+      const handle = guarded(() => new GeoHandle(dbBytes));
+      if (geo) (await geo.catch(() => null))?.handle.free();
+      geo = Promise.resolve({ handle, source: dbName || 'your database' });
+    } else if (!geo) {
+      geo = (async () => {
+        const response = await fetch(BUNDLED_GEO_DB);
+        if (!response.ok) throw new Error('no GeoIP database in this site (www/geo/): drop a .mmdb file');
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        return { handle: guarded(() => new GeoHandle(bytes)), source: 'bundled' };
+      })();
+      geo.catch(() => { geo = null; });
+    }
+    const { handle, source } = await geo;
+    const rows = endpoints.map(({ address, packets, bytes }) => ({ address, packets, bytes }));
+    const located = guarded(() => handle.locate(JSON.stringify(rows)));
+    return { database: handle.databaseType(), source, ...located };
   },
 });

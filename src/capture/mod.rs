@@ -36,7 +36,7 @@ mod pcap_variant;
 mod pcap_walker;
 mod pcapng_options;
 mod pcapng_walker;
-mod pseudo_header;
+pub(crate) mod pseudo_header;
 pub mod random_access;
 mod reader;
 mod stream_feeder;

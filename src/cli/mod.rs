@@ -10,6 +10,7 @@ mod dns_cmd;
 mod endpoints_cmd;
 mod esp_cmd;
 mod expert_cmd;
+mod export_cmd;
 mod fields_cmd;
 mod filter_cmd;
 mod follow_cmd;
@@ -46,6 +47,9 @@ commands:
   follow FILE tcp|udp STREAM [--format raw|ascii|hex|yaml] [--node 0|1]
                                     reassembled stream, as tshark -z follow
   http FILE [STREAM] [--json] [--max-body N]  HTTP/1.x messages with decoded bodies
+  export FILE [-Y FILTER] [--stream tcp:N|udp:N [--lot N]] [--conversation A,B] [--frames 1-10,15]
+         [--time START..END] [-F pcap|pcapng] [--keylog FILE] -w OUT
+                                    write the selected packets as stored (OUT - = stdout; default pcapng)
   export-objects FILE DIR           save every HTTP body into DIR
   synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
                                     the project's own generated captures (demo pair, benchmark)
@@ -57,7 +61,8 @@ commands:
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
                                     udp.stream==N, ip.addr==A, port==N, esp.spi==0xN, tcp|udp|icmp|arp|dns|esp|ip|ipv6
   esp FILE [--csv] [--interval 1s]  ESP per SPI and direction: loss, reordering, duplicates (per interval)
-  endpoints FILE [--json]           IP endpoints (CSV)
+  endpoints FILE [--json] [--geoip DB.mmdb]
+                                    IP endpoints (CSV); --geoip adds country, asn, as_org
   dns FILE [--json]                 DNS transactions (CSV)
   expert FILE [--json]              Expert Info summary of the TCP analysis
   phs FILE [--json]                 protocol hierarchy (tshark -z io,phs)
@@ -84,6 +89,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "filter" => filter_cmd::run(rest, &mut out),
         "follow" => follow_cmd::run(rest, &mut out),
         "http" => http_cmd::run(rest, &mut out),
+        "export" => export_cmd::run(rest, &mut out),
         "export-objects" => http_cmd::run_export(rest, &mut out),
         "index" => index_cmd::run(rest, &mut out),
         "session" => session_cmd::run(rest, &mut out),

@@ -12,6 +12,9 @@
 //! - [`graph_handle::GraphHandle`]: one TCP stream's segments and its stream graphs, fed the file
 //!   again by the worker.
 //! - [`filter_handle`]: display filters for the page (error positions, a run over the capture).
+//! - [`export_handle::ExportHandle`]: packet exports (session, lot, conversation, time range) as
+//!   pcap / pcapng bytes read back from the `File`.
+//! - [`geo_handle::GeoHandle`]: a MaxMind DB in memory placing endpoints (country, AS).
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
@@ -21,10 +24,12 @@
 
 pub mod analysis_handle;
 pub mod capture_handle;
+pub mod export_handle;
 pub mod file_source;
 pub mod filter_handle;
 pub mod follow_handle;
 pub mod graph_handle;
+pub mod geo_handle;
 pub mod js_value;
 pub mod match_handle;
 pub mod panic_report;
@@ -34,4 +39,6 @@ pub use analysis_handle::StatsHandle;
 pub use capture_handle::CaptureHandle;
 pub use graph_handle::GraphHandle;
 pub use filter_handle::FilterHandle;
+pub use export_handle::ExportHandle;
+pub use geo_handle::GeoHandle;
 pub use match_handle::MatchHandle;

@@ -13,6 +13,7 @@ import { createStatsPanel } from './StatsPanel.js';
 import { createSessionView } from './SessionView.js';
 import { createPacketPane } from './PacketPane.js';
 import { createFilterBar } from './FilterBar.js';
+import { createExportButton, createExportOptions, fileNamePart } from './ExportButton.js';
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
@@ -50,7 +51,25 @@ export function openCapture(file, { chunkBytes, onClose }) {
   const filterBar = createFilterBar({ onApply: applyFilter, onCancel: () => rpc.call('filterCancel').catch(() => {}) });
   filterBar.element.hidden = true;
   rpc.on('filterProgress', (p) => filterBar.progress(p));
-  const packets = h('div', { class: 'pane packets', hidden: true }, filterBar.element, h('div', { class: 'pane-head' }, packetsTitle, packetsHint, allPacketsButton, followButton), packetSlot);
+  // Exports: one format / key log choice per capture; the conversation button follows the
+  // selected conversation, the range button the IO graph's brushed time range.
+  const exportOptions = createExportOptions();
+  const baseName = fileNamePart(file.name.replace(/\.(pcapng|pcap)(\.gz)?$/i, ''));
+  let exportTarget = null; // { spec, suffix } of the selected conversation
+  const conversationExport = createExportButton({
+    rpc, scope: 'conversation', options: exportOptions, label: 'Download conversation',
+    spec: () => exportTarget.spec, fileName: (format) => `${baseName}-${exportTarget.suffix}.${format}`,
+  });
+  conversationExport.element.hidden = true;
+  const rangeExport = createExportButton({
+    rpc, scope: 'range', options: exportOptions, label: 'Download time range',
+    spec: () => ({ start: timeRange[0], end: timeRange[1] }),
+    fileName: (format) => `${baseName}-${timeRange[0].toFixed(3)}s-${timeRange[1].toFixed(3)}s.${format}`,
+  });
+  rangeExport.element.hidden = true;
+  const packets = h('div', { class: 'pane packets', hidden: true }, filterBar.element,
+    h('div', { class: 'pane-head' }, packetsTitle, packetsHint, allPacketsButton, followButton, conversationExport.element,
+      h('span', { class: 'spacer' }), rangeExport.element, exportOptions.element), packetSlot);
   let followTarget = null; // { proto, stream } of the selected TCP/UDP conversation
   const follow = createFollowView({
     rpc,
@@ -179,6 +198,8 @@ export function openCapture(file, { chunkBytes, onClose }) {
     }
     followButton.hidden = true;
     followTarget = null;
+    conversationExport.element.hidden = true;
+    exportTarget = null;
   }
 
   function openFollow() {
@@ -202,8 +223,12 @@ export function openCapture(file, { chunkBytes, onClose }) {
       followButton.textContent = `Follow ${kind.toUpperCase()} stream ${row.stream}`;
       followButton.hidden = false;
     }
+    exportTarget = kind === 'ip'
+      ? { spec: { addr_a: row.addr_a, addr_b: row.addr_b }, suffix: fileNamePart(`ip-${row.addr_a}-${row.addr_b}`) }
+      : { spec: { stream: `${kind}:${row.stream}` }, suffix: `${kind}${row.stream}` };
+    conversationExport.element.hidden = false;
     if (kind === 'tcp') {
-      replaceChildren(sessionSlot, createSessionView({ rpc, stream: row.stream, name: file.name, onSelect: (n) => showFrames(`Frame ${n}`, [n]) }).element);
+      replaceChildren(sessionSlot, createSessionView({ rpc, stream: row.stream, name: file.name, exportOptions, onSelect: (n) => showFrames(`Frame ${n}`, [n]) }).element);
     }
     rpc.call('framesOfStream', [kind, id]).then((frames) => {
       if (token !== selectionToken) return;
@@ -225,6 +250,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
 
   function setTimeRange(range) {
     timeRange = range;
+    rangeExport.element.hidden = !range;
     if (state.summary) showKind(state.kind);
   }
 

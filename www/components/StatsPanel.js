@@ -1,15 +1,13 @@
-// Statistics of one capture: the IO graph, the endpoints table, the Expert Info summary and the
-// protocol hierarchy and the ESP charts per SPI, each with a CSV export. Loaded from the worker on demand (one more read of the file).
+// Statistics of one capture: the IO graph, the endpoints table (with countries, EndpointTable.js),
+// the Expert Info summary, the protocol hierarchy and the ESP charts per SPI, each with a CSV
+// export. Loaded from the worker on demand (one more read of the file).
 import { h, replaceChildren } from '../dom.js';
 import { formatCount } from '../state.js';
 import { toCsv, downloadCsv } from '../csv.js';
 import { createIoGraph } from './IoGraph.js';
 import { createProtocolHierarchy } from './ProtocolHierarchy.js';
 import { createEspCharts } from './EspCharts.js';
-
-const ENDPOINT_KEYS = ['address', 'packets', 'bytes', 'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes', 'conversations'];
-/** Endpoint rows drawn (the CSV holds all). */
-const MAX_ENDPOINT_ROWS = 1000;
+import { createEndpointTable } from './EndpointTable.js';
 
 /** Mounts the panel; `rpc` is the capture's worker client. */
 export function createStatsPanel({ rpc, name, onRange, onFrames }) {
@@ -18,21 +16,11 @@ export function createStatsPanel({ rpc, name, onRange, onFrames }) {
   rpc.call('stats', [1000]).then(({ io, endpoints, expert, phs, esp }) => {
     replaceChildren(body,
       createIoGraph(io, { name, onRange }).element,
-      h('div', { class: 'stats-row' }, endpointTable(endpoints, name), expertTable(expert, name, onFrames)),
+      h('div', { class: 'stats-row' }, createEndpointTable({ rpc, rows: endpoints, name }).element, expertTable(expert, name, onFrames)),
       h('div', { class: 'stats-row' }, createProtocolHierarchy(phs, { name })),
       createEspCharts(esp, { name }));
   }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
   return { element };
-}
-
-function endpointTable(rows, name) {
-  const exportButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', on: { click: () => downloadCsv(`${name}-endpoints.csv`, toCsv(ENDPOINT_KEYS, rows.map((r) => ENDPOINT_KEYS.map((k) => r[k])))) } }, 'CSV');
-  return h('div', { class: 'endpoints' },
-    h('div', { class: 'pane-head' }, h('h3', {}, `Endpoints (${formatCount(rows.length)})`), h('span', { class: 'spacer' }), exportButton),
-    h('div', { class: 'scroll-box' }, h('table', { class: 'plain', dataset: { testid: 'endpoint-table' } },
-      h('thead', {}, h('tr', {}, ['Address', 'Packets', 'Bytes', 'Tx packets', 'Tx bytes', 'Rx packets', 'Rx bytes', 'Conversations'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.slice(0, MAX_ENDPOINT_ROWS).map((r) => h('tr', { dataset: { testid: 'endpoint-row', addr: r.address } },
-        ENDPOINT_KEYS.map((k, i) => h('td', { class: i ? 'num' : '' }, i ? formatCount(r[k]) : String(r[k])))))))));
 }
 
 function expertTable(rows, name, onFrames) {
