@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release CLI (target/release/tracematch) and the page's wasm package (www/pkg/).
-# Afterwards the repository root is the whole static site: index.html + www/.
+# Afterwards the repository root is the whole static site: index.html + www/; dist/tracematch.html is
+# the same page as ONE self-contained file that works from file:// (scripts/single_file.mjs).
 # Run scripts/setup.sh first (serve.sh and test.sh do).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,4 +28,6 @@ elif [ -x node_modules/.bin/wasm-opt ]; then
 else
   say "wasm-opt not installed (run scripts/setup.sh): keeping the unoptimised wasm"
 fi
+say "node scripts/single_file.mjs (dist/tracematch.html)"
+node scripts/single_file.mjs dist/tracematch.html
 say "build: ok — $(du -h "$wasm" | cut -f1) wasm in www/pkg/; serve the repository root"

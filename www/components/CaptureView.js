@@ -2,6 +2,7 @@
 // Data flows down from the worker's results; user actions go through the pure reducer in state.js.
 import { h, replaceChildren } from '../dom.js';
 import { rpcClient } from '../rpc.js';
+import { createWorker } from '../platform.js';
 import { CONV_KINDS, formatBytes, formatCount, initialCapture, reduceCapture } from '../state.js';
 import { createProgressBar } from './ProgressBar.js';
 import { createSummaryPanel } from './SummaryPanel.js';
@@ -16,7 +17,7 @@ const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancel
 /** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
 export function openCapture(file, { chunkBytes, onClose }) {
   let state = initialCapture(file.name, file.size);
-  const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+  const worker = createWorker('index');
   const rpc = rpcClient(worker);
   const tables = new Map(); // kind → promise of conversation rows
   let selectionToken = 0;
