@@ -28,6 +28,8 @@ elif [ -x node_modules/.bin/wasm-opt ]; then
 else
   say "wasm-opt not installed (run scripts/setup.sh): keeping the unoptimised wasm"
 fi
+say "node scripts/precache.mjs (www/precache.js: the service worker's file list)"
+node scripts/precache.mjs
 say "node scripts/single_file.mjs (dist/tracematch.html)"
 node scripts/single_file.mjs dist/tracematch.html
 say "build: ok — $(du -h "$wasm" | cut -f1) wasm in www/pkg/; serve the repository root"
