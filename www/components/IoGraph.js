@@ -33,6 +33,7 @@ export function createIoGraph(io, { name, onRange }) {
   let ready = false;
   const full = [x[0] ?? 0, x[x.length - 1] ?? 0];
   let current = null;
+  let wanted = null; // a range set (from a link) before the chart was drawn
   function report(range) {
     // Only changes are reported (uPlot sets the x scale again on redraws).
     if ((range === null && current === null) || (range && current && range[0] === current[0] && range[1] === current[1])) return;
@@ -72,6 +73,16 @@ export function createIoGraph(io, { name, onRange }) {
     }, data, chartBox);
     chartBox.addEventListener('dblclick', () => clear());
     ready = true;
+    if (wanted) show(wanted);
+  }
+  /** Shows `range` as the zoom and the range text; onRange is not called for it. */
+  function show(range) {
+    const clamped = range ? [Math.max(range[0], full[0]), Math.min(range[1], full[1])] : null;
+    const callback = onRange;
+    onRange = null;
+    report(clamped && clamped[0] < clamped[1] ? clamped : null);
+    if (plot) plot.setScale('x', current ? { min: current[0], max: current[1] } : { min: full[0], max: full[1] });
+    onRange = callback;
   }
   function clear() {
     if (plot) plot.setScale('x', { min: full[0], max: full[1] });
@@ -82,5 +93,12 @@ export function createIoGraph(io, { name, onRange }) {
   }
   // Drawn once the element is in the page (uPlot measures nothing, but the width should fit).
   requestAnimationFrame(() => { if (rows.length) draw(); else replaceChildren(chartBox, h('div', { class: 'loading' }, 'No packets.')); });
-  return { element };
+  return {
+    element,
+    /** Zooms to [start, end] s (null: everything) as a drag would, without calling onRange. */
+    setRange(range) {
+      if (ready) show(range);
+      else wanted = range;
+    },
+  };
 }

@@ -13,12 +13,23 @@ const MAX_ENDPOINT_ROWS = 1000;
 export function createStatsPanel({ rpc, name, onRange, onFrames }) {
   const body = h('div', { class: 'stats-body' }, h('div', { class: 'loading' }, 'Computing statistics…'));
   const element = h('div', { class: 'pane stats', dataset: { testid: 'stats' } }, body);
+  let graph = null;
+  let wantedRange = null; // a range set before the graph existed
   rpc.call('stats', [1000]).then(({ io, endpoints, expert }) => {
+    graph = createIoGraph(io, { name, onRange });
+    if (wantedRange) graph.setRange(wantedRange);
     replaceChildren(body,
-      createIoGraph(io, { name, onRange }).element,
+      graph.element,
       h('div', { class: 'stats-row' }, endpointTable(endpoints, name), expertTable(expert, name, onFrames)));
   }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
-  return { element };
+  return {
+    element,
+    /** Zooms the IO graph to [start, end] s (null: everything) without reporting it back. */
+    setRange(range) {
+      wantedRange = range;
+      if (graph) graph.setRange(range);
+    },
+  };
 }
 
 function endpointTable(rows, name) {
