@@ -4,6 +4,7 @@
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { h, replaceChildren } from '../dom.js';
 import { toCsv, downloadCsv } from '../csv.js';
+import { themeColor, onThemeChange } from '../theme.js';
 
 /** Rows listed in the values table (the chart shows all of them). */
 const MAX_TABLE_ROWS = 2000;
@@ -60,7 +61,9 @@ export function createIoGraph(io, { name, onRange }) {
         { label: 'SYN', stroke: '#16a34a', width: 1.5 },
         { label: 'RST', stroke: '#dc2626', width: 1.5 },
       ],
-      axes: [{ label: 'seconds since first packet' }, { label: 'packets' }, { side: 1, scale: 'bytes', label: 'bytes', grid: { show: false } }],
+      // Axis text and grid in the theme's colours (read at each draw: see onThemeChange below).
+      axes: [{ label: 'seconds since first packet', ...axisColors() }, { label: 'packets', ...axisColors() },
+        { side: 1, scale: 'bytes', label: 'bytes', ...axisColors(), grid: { show: false } }],
       hooks: {
         // A drag zooms the x scale; the zoomed range is the brush (the full range clears it).
         setScale: [(u, key) => {
@@ -72,6 +75,7 @@ export function createIoGraph(io, { name, onRange }) {
       },
     }, data, chartBox);
     chartBox.addEventListener('dblclick', () => clear());
+    const stopTheme = onThemeChange(() => { if (plot && element.isConnected) plot.redraw(false, true); else stopTheme(); });
     ready = true;
     if (wanted) show(wanted);
   }
@@ -83,6 +87,11 @@ export function createIoGraph(io, { name, onRange }) {
     report(clamped && clamped[0] < clamped[1] ? clamped : null);
     if (plot) plot.setScale('x', current ? { min: current[0], max: current[1] } : { min: full[0], max: full[1] });
     onRange = callback;
+  }
+  function axisColors() {
+    const text = () => themeColor('--text', '#1d2330');
+    const line = () => themeColor('--border', '#d5d9e0');
+    return { stroke: text, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 } };
   }
   function clear() {
     if (plot) plot.setScale('x', { min: full[0], max: full[1] });

@@ -53,6 +53,9 @@ function expertTable(rows, name, onFrames) {
         h('tbody', {}, rows.map((r) => h('tr', {
           class: `sev-${r.severity} clickable`, tabindex: 0, dataset: { testid: 'expert-row', kind: r.kind, count: r.count },
           title: 'Show these packets',
-          on: { click: () => onFrames && onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames) },
+          on: {
+            click: () => onFrames && onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames),
+            keydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && onFrames) { e.preventDefault(); onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames); } },
+          },
         }, h('td', {}, r.severity), h('td', {}, r.kind), h('td', { class: 'num' }, formatCount(r.count)))))));
 }
