@@ -116,6 +116,19 @@ function inlineSafe(text, tag) {
   return escaped;
 }
 
+/** The licenses of the vendored libraries bundled into the file (www/vendor/NAME/LICENSE), as an HTML comment. */
+function licenseNotice() {
+  const vendor = path.join(WWW, 'vendor');
+  const parts = [];
+  for (const name of fs.readdirSync(vendor).sort()) {
+    const license = path.join(vendor, name, 'LICENSE');
+    if (fs.existsSync(license)) parts.push(`${name} (www/vendor/${name}), bundled below:\n\n${fs.readFileSync(license, 'utf8').trim()}`);
+  }
+  const text = `tracematch single-file build (scripts/single_file.mjs). Third-party code in this file:\n\n${parts.join('\n\n')}`;
+  if (text.includes('--')) fail('a vendored LICENSE contains "--", which cannot sit in an HTML comment');
+  return `<!--\n${text}\n-->`;
+}
+
 const sha256 = (text) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 async function main() {
@@ -158,6 +171,7 @@ async function main() {
   page = page.replace(/\s*<script type="module" src="[^"]*"><\/script>/g, '');
   // No demo captures sit next to a single file: hide the button that would fetch them.
   replaceOnce(/<button type="button" class="btn btn-quiet" id="demo-button"/, (m) => `${m} hidden`, 'demo button');
+  replaceOnce(/^<!doctype html>\n/i, (m) => `${m}${licenseNotice()}\n`, 'doctype');
   replaceOnce(/<\/head>/, () => `<style>${style}</style>\n</head>`, '</head>');
   replaceOnce(/<\/body>/, () => `<script type="module">${script}</script>\n</body>`, '</body>');
 

@@ -52,6 +52,8 @@ test('the single file carries its own strict CSP and loads nothing by URL', () =
   assert.doesNotMatch(html, /<script[^>]+src=/, 'no external script');
   assert.doesNotMatch(html, /<link rel="stylesheet"/, 'no external stylesheet');
   assert.equal((html.match(/<script type="module">/g) || []).length, 1, 'one inline script');
+  const uplotLicense = fs.readFileSync(path.join(REPO_ROOT, 'www', 'vendor', 'uplot', 'LICENSE'), 'utf8').trim();
+  assert.ok(html.includes(uplotLicense), 'the bundled uPlot keeps its license');
 });
 
 test('file:// single file: demo pair indexes, and summary, conversations, Follow, Session and Match work', async () => {
