@@ -93,7 +93,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
       range: () => timeRange, setRange: (range) => { statsPanel.setRange(range); return setTimeRange(range); },
       stream: () => selectedId,
       selectStream: (id) => (table ? table.selectRow((row, index) => (state.kind === 'ip' ? index : row.stream) === id) : undefined),
-      followOpen: () => !follow.element.hidden, openFollow,
+      // Follow counts as open for the link only while it shows the selected stream.
+      followOpen: () => {
+        const shown = follow.element.querySelector('[data-testid="follow"]');
+        return !follow.element.hidden && Boolean(followTarget) && Boolean(shown)
+          && shown.dataset.proto === followTarget.proto && shown.dataset.stream === String(followTarget.stream);
+      },
+      openFollow,
     });
   }, (err) => {
     dispatch({ type: 'failed', message: err.message });
