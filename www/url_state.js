@@ -207,6 +207,9 @@ export function createUrlState(win = globalThis.window) {
       };
       scopes.push(scope);
       if (!restoredScope && restored.get(CAPTURE_KEY) === scope.name) giveRestored(scope);
+      // With no view in the URL yet (and no link waiting for another capture), a link made now is
+      // about the capture just opened.
+      else if (!active && !(restored.has(CAPTURE_KEY) && !restoredScope)) active = scope;
       return scope;
     },
 

@@ -121,6 +121,19 @@ test('values for keys nobody bound yet stay in the URL; the filter-free link lea
   assert.equal(u.link({ withSensitive: false }), 'http://127.0.0.1:1/index.html#capture=c.pcap&conv=udp');
 });
 
+test('with no link to restore, the capture opened last is the one a link is about', async () => {
+  const win = fakeWindow();
+  const u = createUrlState(win);
+  const a = u.scope('a.pcap');
+  a.bind('conv', () => 'tcp', () => {});
+  assert.equal(u.link(), 'http://127.0.0.1:1/index.html#capture=a.pcap&conv=tcp');
+  const b = u.scope('b.pcap');
+  b.bind('conv', () => 'udp', () => {});
+  assert.equal(u.link(), 'http://127.0.0.1:1/index.html#capture=a.pcap&conv=tcp', 'until b changes something');
+  b.changed();
+  assert.equal(u.link(), 'http://127.0.0.1:1/index.html#capture=b.pcap&conv=udp');
+});
+
 test('the link of a capture not opened yet keeps its values; another capture taking the URL drops them', async () => {
   const win = fakeWindow('#capture=z.pcap&stream=2');
   const u = createUrlState(win);
