@@ -1,8 +1,8 @@
 // End-to-end test of the single-file build (dist/tracematch.html, made by scripts/build.sh through
 // scripts/single_file.mjs): opened from file:// in headless Chromium with no server at all, it
-// indexes the demo pair (`tracematch synth demo`) and every view works — summary and conversations
-// (checked against the CLI), Follow (against `tracematch follow`), Session, and Match (against
-// `tracematch match --json`). Every request any page or worker makes must be file:, blob: or data:,
+// indexes the demo pair (`tracematch synth demo`; one file dropped, one through the file input)
+// and every view works — summary and conversations (checked against the CLI), Follow (against
+// `tracematch follow`), Session, and Match (against `tracematch match --json`). Every request any page or worker makes must be file:, blob: or data:,
 // and no CSP violation or page error may happen under the file's own strict policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,7 +60,16 @@ test('file:// single file: demo pair indexes, and summary, conversations, Follow
   const page = await browser.context.newPage();
   await page.goto(pathToFileURL(SINGLE).href, { waitUntil: 'load' });
   assert.equal(await page.locator('#demo-button').isHidden(), true, 'no demo button next to a single file');
-  await page.setInputFiles('[data-testid="file-input"]', [client, server]);
+  // The client capture is dropped on the page (a DataTransfer holding a File, as a browser builds
+  // it), the server capture comes through the file input: A = client, B = server for Match.
+  const dataTransfer = await page.evaluateHandle((data) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(data)], 'client.pcap'));
+    return dt;
+  }, [...fs.readFileSync(client)]);
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('main', type, { dataTransfer });
+  await captureLocator(page, 'client.pcap').waitFor({ state: 'attached' });
+  await page.setInputFiles('[data-testid="file-input"]', [server]);
 
   for (const file of [client, server]) {
     const want = info(file);
