@@ -78,6 +78,23 @@ async function buildWorker(file) {
   return result.outputFiles[0].text;
 }
 
+/**
+ * Fails when page code starts a worker by URL instead of through www/platform.js: such a worker
+ * would not exist inside the single file (a module worker from file:// does not start).
+ */
+function checkWorkersGoThroughPlatform(dir = WWW) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!['pkg', 'vendor', 'demo'].includes(entry.name)) checkWorkersGoThroughPlatform(full);
+    } else if (entry.name.endsWith('.js') && full !== path.join(WWW, 'platform.js')) {
+      if (/new\s+(Shared)?Worker\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
+        fail(`${path.relative(ROOT, full)} starts a worker itself: use createWorker() from www/platform.js (and list the worker there and in WORKERS here)`);
+      }
+    }
+  }
+}
+
 /** The module scripts and stylesheets index.html loads, in order. */
 function pageParts(html) {
   const scripts = [...html.matchAll(/<script\s+type="module"\s+src="([^"]+)"\s*><\/script>/g)].map((m) => m[1]);
@@ -135,6 +152,7 @@ async function main() {
   if (!fs.existsSync(WASM) || !fs.existsSync(GLUE)) fail('www/pkg/ is missing: run scripts/build.sh first');
   const html = fs.readFileSync(path.join(ROOT, 'index.html'), 'utf8');
   const { scripts, styles } = pageParts(html);
+  checkWorkersGoThroughPlatform();
 
   const workerSources = {};
   for (const [name, file] of Object.entries(WORKERS)) workerSources[name] = await buildWorker(file);
