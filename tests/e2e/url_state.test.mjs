@@ -117,6 +117,30 @@ test('a view round-trips through the URL fragment, and the fragment holds view s
   await page.close();
 });
 
+test('a time range typed from the keyboard zooms the IO graph, filters the conversations and goes in the URL', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/index.html`, { waitUntil: 'load' });
+  await page.setInputFiles('[data-testid="file-input"]', [client]);
+  const capture = captureLocator(page, 'client.pcap');
+  await waitIndexed(capture);
+  const graph = capture.locator('[data-testid="io-graph"]');
+  await graph.locator('.u-over').waitFor({ timeout: 30000 });
+  await capture.locator('[data-testid="conv-table"][data-kind="tcp"]').waitFor();
+  const conversations = JSON.parse(execFileSync(CLI, ['conv', client, 'tcp', '--json'], { encoding: 'utf8' }));
+  await graph.locator('[data-testid="io-range-from"]').focus();
+  await page.keyboard.type('2');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'io-range-to', 'Tab goes from start to end');
+  await page.keyboard.type('4.5');
+  await page.keyboard.press('Enter');
+  await graph.locator('xpath=self::*[@data-range="2,4.5"]').waitFor({ state: 'attached', timeout: 10000 });
+  const overlapping = conversations.filter((c) => c.rel_start <= 4.5 && c.rel_start + c.duration >= 2).length;
+  assert.ok(overlapping > 0 && overlapping < conversations.length, 'the range means something for this capture');
+  await page.waitForFunction((n) => document.querySelector('[data-testid="conv-table"]')?.dataset.rows === String(n), overlapping);
+  await page.waitForFunction(() => location.hash.includes('range=2-4.5'));
+  await page.close();
+});
+
 test('share dialog: the link, a filter-free link, and the warning that a filter may hold addresses', async () => {
   const page = await browser.context.newPage();
   // A filter in the link (kept for the filter bar, which binds "filter" when it exists) and match=1.
