@@ -3,7 +3,8 @@
 // indexes the demo pair (`tracematch synth demo`; one file dropped, one through the file input)
 // and every view works — summary and conversations (checked against the CLI), Follow (against
 // `tracematch follow`), Session, and Match (against `tracematch match --json`). Every request any page or worker makes must be file:, blob: or data:,
-// and no CSP violation or page error may happen under the file's own strict policy.
+// and no CSP violation or page error may happen under the file's own strict policy. The hostile
+// capture (`tracematch synth hostile`, markup file name) shows as text there too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -113,6 +114,40 @@ test('file:// single file: demo pair indexes, and summary, conversations, Follow
   const rows = await view.locator('[data-testid="match-row"]').evaluateAll((els) => els.map((e) => `${e.dataset.proto}:${e.dataset.aStream}:${e.dataset.bStream}`));
   assert.ok(expected.matches.length > 0);
   assert.deepEqual(rows.sort(), expected.matches.map((m) => `${m.proto}:${m.a_stream}:${m.b_stream}`).sort());
+  await page.close();
+});
+
+test('file:// single file: the hostile capture shows as text, its images as blob: images, nothing runs', async () => {
+  const out = path.join(tmp, 'hostile');
+  cli('synth', 'hostile', out);
+  const named = path.join(tmp, '<img src=x onerror="window.__pwned=\'file\'">.pcap');
+  fs.copyFileSync(path.join(out, 'hostile.pcap'), named);
+  const page = await browser.context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  await page.goto(pathToFileURL(SINGLE).href, { waitUntil: 'load' });
+  await page.setInputFiles('[data-testid="file-input"]', [named]);
+  const capture = captureLocator(page, path.basename(named));
+  await waitIndexed(capture);
+  assert.equal(await capture.locator('.capture-name').textContent(), path.basename(named), 'the file name shows as text');
+  await capture.locator('[data-testid="conv-row"][data-stream="0"]').first().click();
+  await capture.locator('[data-testid="follow-button"]').click();
+  const follow = capture.locator('[data-testid="follow"][data-stream="0"]');
+  await follow.waitFor({ state: 'attached', timeout: 20000 });
+  await capture.locator('[data-testid="follow-tab"][data-tab="http"]').click();
+  const http = capture.locator('[data-testid="follow-http"][data-state="done"]');
+  await http.waitFor({ timeout: 20000 });
+  assert.ok((await http.textContent()).includes("<script>window.__pwned='script'</script>"), 'markup shown as text');
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('[data-testid="http-image"]')];
+    return imgs.length > 0 && imgs.every((i) => i.complete);
+  }, null, { timeout: 10000 });
+  const images = await http.locator('img').evaluateAll((els) => els.map((e) => [e.getAttribute('src').slice(0, 5), e.naturalWidth]));
+  assert.deepEqual(images.map(([src]) => src), ['blob:', 'blob:']);
+  assert.deepEqual(images.map(([, w]) => w).sort((a, b) => a - b), [16, 40], 'both images decoded under img-src blob:');
+  assert.equal(await http.locator('script, iframe, a, svg, style, b').count(), 0, 'no element came from the bytes');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(dialogs, []);
   await page.close();
 });
 
