@@ -2,9 +2,10 @@
 // scripts/single_file.mjs): opened from file:// in headless Chromium with no server at all, it
 // indexes the demo pair (`tracematch synth demo`; one file dropped, one through the file input)
 // and every view works — summary and conversations (checked against the CLI), Follow (against
-// `tracematch follow`), Session, and Match (against `tracematch match --json`). Every request any page or worker makes must be file:, blob: or data:,
-// and no CSP violation or page error may happen under the file's own strict policy. The hostile
-// capture (`tracematch synth hostile`, markup file name) shows as text there too.
+// `tracematch follow`), Session, and Match (against `tracematch match --json`). The hostile
+// capture (`tracematch synth hostile`, markup file name) shows as text there too. Every request
+// any page or worker makes must be file:, blob: or data:, and no CSP violation or page error may
+// happen under the file's own strict policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
