@@ -8,5 +8,7 @@
 //! table. Everything else is decoded again from the file when a view asks.
 
 mod packet_index;
+mod reread;
 
 pub use packet_index::{IndexEntry, PacketIndex, StreamKind};
+pub use reread::{frame_meta, reread_frame, RereadFrame, FRAGMENT_LOOKBACK};
