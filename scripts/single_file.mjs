@@ -5,9 +5,10 @@
 // What goes in (see ../shared/BUILD-NOTES.md for why each piece is done this way):
 //  - the page's ES modules (the module scripts index.html names) bundled by esbuild into one inline
 //    module script, with www/platform.js swapped for scripts/single_file/platform.js;
-//  - each worker (www/worker.js, www/match_worker.js) bundled as a classic script, kept as a string
-//    and started from a blob: URL, its wasm glue's init swapped for one that takes the compiled
-//    WebAssembly.Module the page posts (scripts/single_file/wasm_in_worker.js);
+//  - each worker (www/worker.js, match_worker.js, and the nested analysis_worker.js, read_worker.js)
+//    bundled as a classic script, kept as a string and started from a blob: URL; in workers
+//    www/platform.js becomes scripts/single_file/platform_in_worker.js and the wasm glue's init one
+//    that takes the compiled WebAssembly.Module posted by the worker's starter (wasm_in_worker.js);
 //  - the wasm itself, base64, compiled once by the page;
 //  - every stylesheet (the app's and uPlot's) in one inline <style>, the favicon as a data: URL;
 //  - its own Content-Security-Policy: script and style allowed only by hash, 'wasm-unsafe-eval',
@@ -28,8 +29,10 @@ const HERE = path.join(ROOT, 'scripts', 'single_file');
 const WASM = path.join(WWW, 'pkg', 'tracematch_bg.wasm');
 const GLUE = path.join(WWW, 'pkg', 'tracematch.js');
 
-/** The workers the page starts, by the name www/platform.js's createWorker() takes. */
-const WORKERS = { index: 'worker.js', match: 'match_worker.js' };
+/** The workers, by the name www/platform.js's createWorker() takes. */
+const WORKERS = { index: 'worker.js', match: 'match_worker.js', analysis: 'analysis_worker.js', read: 'read_worker.js' };
+/** The workers that workers start (their code travels to every worker; see start_worker.js). */
+const NESTED_WORKERS = ['analysis', 'read'];
 
 const out = path.resolve(process.argv[2] || path.join(ROOT, 'dist', 'tracematch.html'));
 
@@ -72,8 +75,10 @@ async function buildWorker(file) {
     format: 'iife',
     // The glue mentions import.meta.url only for the default wasm path, which is never used here.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [redirect('wasm-in-worker', GLUE, path.join(HERE, 'wasm_in_worker.js'),
-      (importer) => importer !== path.join(HERE, 'wasm_in_worker.js'))],
+    plugins: [
+      redirect('wasm-in-worker', GLUE, path.join(HERE, 'wasm_in_worker.js'), (importer) => importer !== path.join(HERE, 'wasm_in_worker.js')),
+      redirect('platform-in-worker', path.join(WWW, 'platform.js'), path.join(HERE, 'platform_in_worker.js')),
+    ],
   });
   return result.outputFiles[0].text;
 }
@@ -88,7 +93,7 @@ function checkWorkersGoThroughPlatform(dir = WWW) {
     if (entry.isDirectory()) {
       if (!['pkg', 'vendor', 'demo'].includes(entry.name)) checkWorkersGoThroughPlatform(full);
     } else if (entry.name.endsWith('.js') && full !== path.join(WWW, 'platform.js')) {
-      if (/new\s+(Shared)?Worker\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
+      if (/new\s+(Shared)?Worker\s*\(\s*new\s+URL\s*\(/.test(fs.readFileSync(full, 'utf8'))) {
         fail(`${path.relative(ROOT, full)} starts a worker itself: use createWorker() from www/platform.js (and list the worker there and in WORKERS here)`);
       }
     }
@@ -158,6 +163,7 @@ async function main() {
   for (const [name, file] of Object.entries(WORKERS)) workerSources[name] = await buildWorker(file);
   const script = inlineSafe(await buildPage(scripts, {
     WORKER_SOURCES: workerSources,
+    NESTED_WORKERS,
     WASM_BASE64: fs.readFileSync(WASM).toString('base64'),
   }), 'script');
   const style = inlineSafe(styles.map((href) => `/* ${href} */\n${fs.readFileSync(path.join(ROOT, href), 'utf8')}`).join('\n'), 'style');

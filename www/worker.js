@@ -8,6 +8,7 @@ import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
 import { computeStats } from './stats_feed.js';
+import { createWorker } from './platform.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -20,7 +21,7 @@ const statsByInterval = new Map(); // interval ms → promise of { io, endpoints
 
 /** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
 async function statsElsewhere(intervalMs) {
-  const w = new Worker(new URL('./analysis_worker.js', import.meta.url), { type: 'module' });
+  const w = createWorker('analysis');
   const rpc = rpcClient(w);
   try {
     return await rpc.call('stats', [file, intervalMs]);

@@ -1,18 +1,14 @@
-// The single-file build's replacement for www/platform.js (swapped in by scripts/single_file.mjs).
-// dist/tracematch.html carries the workers' code and the wasm inside itself: each worker starts as a
-// classic worker from a blob: URL (a module worker from blob: fails silently under file://), and the
-// page compiles the embedded wasm once and posts the WebAssembly.Module to every worker it starts.
-import { WORKER_SOURCES, WASM_BASE64 } from 'tracematch:embedded';
+// The single-file build's replacement for www/platform.js in the page (swapped in by
+// scripts/single_file.mjs). dist/tracematch.html carries the workers' code and the wasm inside
+// itself: the page compiles the embedded wasm once and hands every worker it starts the compiled
+// WebAssembly.Module and the code of the workers that one may start itself (start_worker.js).
+import { WORKER_SOURCES, NESTED_WORKERS, WASM_BASE64 } from 'tracematch:embedded';
+import { startEmbeddedWorker } from './start_worker.js';
 
 /** True in the single self-contained HTML file. */
 export const SINGLE_FILE = true;
 
-/** The message that carries the compiled module (read by scripts/single_file/wasm_in_worker.js). */
-const WASM_MESSAGE = 'tracematchWasmModule';
-const WASM_ERROR_MESSAGE = 'tracematchWasmError';
-
-let compiled = null;
-const workerUrls = new Map(); // name → blob: URL of that worker's code (made once)
+let env = null;
 
 /** Decodes standard base64 into bytes. */
 function decodeBase64(text) {
@@ -23,34 +19,17 @@ function decodeBase64(text) {
   return bytes;
 }
 
-/** The embedded wasm, compiled once for the page's lifetime. */
-function wasmModule() {
-  if (!compiled) compiled = WebAssembly.compile(decodeBase64(WASM_BASE64));
-  return compiled;
+/** { module, sources }: the embedded wasm compiled once, and the nested workers' code. */
+function workerEnv() {
+  if (!env) {
+    const sources = Object.fromEntries(NESTED_WORKERS.map((name) => [name, WORKER_SOURCES[name]]));
+    env = WebAssembly.compile(decodeBase64(WASM_BASE64)).then((module) => ({ module, sources }));
+  }
+  return env;
 }
 
-// Trusted Types (required by the single file's CSP): the only script URLs the page ever creates
-// are the blob: URLs of its own embedded workers.
-const policy = globalThis.trustedTypes
-  ? globalThis.trustedTypes.createPolicy('tracematch-workers', {
-    createScriptURL(url) {
-      if (![...workerUrls.values()].includes(url)) throw new TypeError('not an embedded tracematch worker');
-      return url;
-    },
-  })
-  : null;
-
-/** Starts worker `name` ("index" or "match") from its embedded code and hands it the wasm. */
+/** Starts worker `name` ("index" or "match" from the page) from its embedded code. */
 export function createWorker(name) {
-  if (!Object.prototype.hasOwnProperty.call(WORKER_SOURCES, name)) throw new Error(`unknown worker ${name}`);
-  if (!workerUrls.has(name)) {
-    workerUrls.set(name, URL.createObjectURL(new Blob([WORKER_SOURCES[name]], { type: 'text/javascript' })));
-  }
-  const url = workerUrls.get(name);
-  const worker = new Worker(policy ? policy.createScriptURL(url) : url);
-  wasmModule().then(
-    (module) => worker.postMessage({ [WASM_MESSAGE]: module }),
-    (err) => worker.postMessage({ [WASM_ERROR_MESSAGE]: String((err && err.message) || err) }),
-  );
-  return worker;
+  const source = Object.prototype.hasOwnProperty.call(WORKER_SOURCES, name) ? WORKER_SOURCES[name] : undefined;
+  return startEmbeddedWorker(name, source, workerEnv());
 }

@@ -115,6 +115,11 @@ test('file:// single file: demo pair indexes, and summary, conversations, Follow
   const rows = await view.locator('[data-testid="match-row"]').evaluateAll((els) => els.map((e) => `${e.dataset.proto}:${e.dataset.aStream}:${e.dataset.bStream}`));
   assert.ok(expected.matches.length > 0);
   assert.deepEqual(rows.sort(), expected.matches.map((m) => `${m.proto}:${m.a_stream}:${m.b_stream}`).sort());
+  // Only workers were made from blob: URLs so far (no images, no downloads). The page makes one URL
+  // per worker kind (index, match); any other is a nested read or analysis worker started inside a
+  // worker, so the nested workers run here too (no silent fallback to same-thread work).
+  const blobs = new Set(browser.requests.filter((u) => u.startsWith('blob:')));
+  assert.ok(blobs.size > 2, `nested workers started from blob: URLs (${blobs.size} blob: workers)`);
   await page.close();
 });
 
