@@ -14,6 +14,7 @@ import { createWorker } from './platform.js';
 const PROGRESS_INTERVAL_MS = 100;
 
 let ready = null;
+let wasmExports = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
@@ -42,6 +43,11 @@ function guarded(fn) {
   }
 }
 
+/** Size of the wasm linear memory (it only grows), or 0 before the module is loaded. */
+function wasmMemoryBytes() {
+  return wasmExports && wasmExports.memory ? wasmExports.memory.buffer.byteLength : 0;
+}
+
 function requireHandle() {
   if (!handle) throw new Error('no capture indexed in this worker');
   return handle;
@@ -56,7 +62,7 @@ const emit = rpcServe(self, {
     ready = ready || init().catch((err) => {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
-    await ready;
+    wasmExports = await ready;
     if (handle) throw new Error('this worker already indexed a capture');
     file = f;
     handle = guarded(() => new CaptureHandle());
@@ -76,7 +82,7 @@ const emit = rpcServe(self, {
       if (now - lastEmit >= PROGRESS_INTERVAL_MS || last) {
         lastEmit = now;
         const p = guarded(() => handle.progress());
-        emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started });
+        emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started, wasmBytes: wasmMemoryBytes() });
         // Damage stops the core; reading the rest of the file would be wasted time.
         if (!last && guarded(() => handle.summary()).error) break;
       }

@@ -51,6 +51,7 @@
 //! before formatting, passing the finished analyzer to [`format_field`].
 
 pub mod analysis_flags;
+pub mod epoch_seconds;
 pub mod expert_summary;
 pub mod indexed_session;
 pub mod ladder;
@@ -59,6 +60,7 @@ pub mod tcp_analysis_fields;
 pub mod tcp_session;
 
 pub use analysis_flags::AnalysisFlags;
+pub use epoch_seconds::EpochSeconds;
 pub use expert_summary::{ExpertRow, ExpertSummary};
 pub use indexed_session::{analyze_indexed_session, SessionWithLadder};
 pub use ladder::{Ladder, LadderArrow, LadderBuilder};
