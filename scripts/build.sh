@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release CLI (target/release/tracematch) and the page's wasm package (www/pkg/).
-# Afterwards the repository root is the whole static site: index.html + www/.
+# Afterwards the repository root is the whole static site: index.html + www/; dist/tracematch.html is
+# the same page as ONE self-contained file that works from file:// (scripts/single_file.mjs).
 # Run scripts/setup.sh first (serve.sh and test.sh do).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -38,4 +39,8 @@ if [ -f "$geo_pkg/geo-whois-asn-country.mmdb" ]; then
 else
   say "GeoIP database not installed (run scripts/setup.sh): the page asks for a .mmdb instead"
 fi
+say "node scripts/precache.mjs (www/precache.js: the service worker's file list)"
+node scripts/precache.mjs
+say "node scripts/single_file.mjs (dist/tracematch.html)"
+node scripts/single_file.mjs dist/tracematch.html
 say "build: ok — $(du -h "$wasm" | cut -f1) wasm in www/pkg/; serve the repository root"

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { chunkBytesFromQuery } from './state.js';
 import { openCapture } from './components/CaptureView.js';
 import { createMatchView } from './components/MatchView.js';
+import { urlState } from './url_state.js';
 
 const chunkBytes = chunkBytesFromQuery(location.search);
 const list = document.getElementById('captures');
@@ -33,18 +34,22 @@ function updateIntro() {
 }
 
 // The Match view (cross-capture matching) sits above the captures while open.
-document.getElementById('match-button').addEventListener('click', () => {
+function openMatchView() {
   if (!matchView) {
     matchView = createMatchView({
       getCaptures: () => openViews.slice(),
       chunkBytes,
-      onClose: () => { matchView.element.remove(); matchView = null; updateIntro(); },
+      onClose: () => { matchView.element.remove(); matchView = null; updateIntro(); urlState.changed(); },
     });
     list.parentNode.insertBefore(matchView.element, list);
   }
   updateIntro();
   matchView.element.scrollIntoView({ block: 'start' });
-});
+  urlState.changed();
+}
+document.getElementById('match-button').addEventListener('click', openMatchView);
+// "match=1" in the URL fragment: the Match view is open (url_state.js).
+urlState.bind('match', () => (matchView ? '1' : null), (v) => { if (v === '1') openMatchView(); });
 
 input.addEventListener('change', () => {
   open([...input.files]);

@@ -3,6 +3,7 @@
 // workers are unavailable (none can be made, or the read worker fails to load, e.g. a page whose
 // workers are blob: URLs), reads continue on the caller's thread from where the worker stopped,
 // the next one started before the current chunk is handed over.
+import { createWorker } from './platform.js';
 
 /** Chunks read ahead of the consumer (each DEFAULT_CHUNK_BYTES, 16 MiB): bounds the memory in flight. */
 const READ_AHEAD = 2;
@@ -19,7 +20,7 @@ export async function* readChunks(file, chunkBytes, options = {}) {
   let reader = null;
   if (nested) {
     try {
-      reader = new Worker(options.workerUrl || new URL('./read_worker.js', import.meta.url));
+      reader = options.workerUrl ? new Worker(options.workerUrl) : createWorker('read');
     } catch (err) {
       reader = null; // e.g. a context that forbids nested workers: read on this thread instead
     }

@@ -5,7 +5,7 @@
 // them, and refuses anything else (another origin, another file, javascript:/data: URLs).
 
 /** The worker modules the page may start (www/<name>). */
-const WORKER_FILES = new Set(['worker.js', 'match_worker.js']);
+const WORKER_FILES = new Set(['worker.js', 'match_worker.js', 'analysis_worker.js', 'read_worker.js']);
 
 let policy = null;
 

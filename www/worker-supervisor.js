@@ -5,7 +5,6 @@
 // working with the new worker. `createWatchdog` declares the worker hung when no progress event
 // arrived for `timeoutMs` while indexing (the worker reports progress at least every 100 ms of work).
 import { rpcClient } from './rpc.js';
-import { workerScriptUrl } from './trusted-types.js';
 
 /** No progress for this long while indexing = the worker is not responding. */
 export const DEFAULT_HANG_MS = 15000;
@@ -58,16 +57,12 @@ export function createWatchdog({ timeoutMs, onHung, setTimer = setTimeout, clear
 }
 
 /**
- * Starts `moduleUrl` (a URL of one of the page's worker modules) as a module worker and returns
- * { rpc, restart(), terminate(), attempt }. `stallFirstWorker` adds the test-only stall flag to
- * the first worker's URL.
+ * Starts a worker with `makeWorker({ query })` (e.g. platform.js's createWorker) and returns
+ * { rpc, restart(), terminate(), attempt }. `stallFirstWorker` passes the test-only stall flag
+ * (`query: { 'test-stall': '1' }`) to the first worker.
  */
-export function superviseWorker(moduleUrl, { stallFirstWorker = false, makeWorker } = {}) {
-  const start = (attempt) => {
-    const url = new URL(moduleUrl);
-    if (stallFirstWorker && attempt === 0) url.searchParams.set('test-stall', '1');
-    return makeWorker ? makeWorker(url) : new Worker(workerScriptUrl(url), { type: 'module' });
-  };
+export function superviseWorker(makeWorker, { stallFirstWorker = false } = {}) {
+  const start = (attempt) => makeWorker(stallFirstWorker && attempt === 0 ? { query: { 'test-stall': '1' } } : {});
   let attempt = 0;
   let worker = start(attempt);
   let client = rpcClient(worker);

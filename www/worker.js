@@ -10,6 +10,7 @@ import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
 import { computeStats } from './stats_feed.js';
 import { stallIfRequested } from './worker-test-stall.js';
+import { createWorker } from './platform.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -28,7 +29,7 @@ const BUNDLED_GEO_DB = new URL('./geo/geo-whois-asn-country.mmdb', import.meta.u
 
 /** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
 async function statsElsewhere(intervalMs) {
-  const w = new Worker(new URL('./analysis_worker.js', import.meta.url), { type: 'module' });
+  const w = createWorker('analysis');
   const rpc = rpcClient(w);
   try {
     return await rpc.call('stats', [file, intervalMs]);

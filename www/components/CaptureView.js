@@ -3,6 +3,9 @@
 import { h, replaceChildren } from '../dom.js';
 import { superviseWorker, supervisionFromQuery, createWatchdog } from '../worker-supervisor.js';
 import { createHungNotice } from './HungNotice.js';
+import { createWorker } from '../platform.js';
+import { urlState } from '../url_state.js';
+import { bindCaptureUrl } from '../capture_url.js';
 import { CONV_KINDS, formatBytes, formatCount, initialCapture, reduceCapture } from '../state.js';
 import { createProgressBar } from './ProgressBar.js';
 import { createSummaryPanel } from './SummaryPanel.js';
@@ -22,11 +25,15 @@ export function openCapture(file, { chunkBytes, onClose }) {
   let state = initialCapture(file.name, file.size);
   // The worker is supervised: no progress for a while → "not responding" with a Restart button.
   const supervision = supervisionFromQuery(location.search);
-  const supervisor = superviseWorker(new URL('../worker.js', import.meta.url), supervision);
+  const supervisor = superviseWorker((options) => createWorker('index', options), supervision);
   const rpc = supervisor.rpc;
   const tables = new Map(); // kind → promise of conversation rows
   let selectionToken = 0;
   let timeRange = null; // [start, end] s from the IO graph brush, or null
+  let table = null; // the conversation table shown
+  let selectedId = null; // tcp/udp stream number (ip: row) of the selected conversation
+  let statsPanel = null;
+  const url = urlState.scope(file.name); // this capture's view state in the URL fragment
 
   const status = h('span', { class: 'badge', dataset: { status: 'indexing' } }, STATUS_TEXT.indexing);
   const closeButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Close ${file.name}`, title: 'Close this capture', on: { click: close } }, 'Close');
@@ -75,6 +82,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     rpc,
     streamCount: (proto) => (state.summary ? Number(proto === 'udp' ? state.summary.udp_streams : state.summary.tcp_streams) || 0 : 0),
     firstTsNs: () => (state.summary ? state.summary.first_ts_ns : null),
+    onClose: () => url.changed(),
   });
 
   const statsSlot = h('div', { class: 'stats-slot' });
@@ -141,7 +149,21 @@ export function openCapture(file, { chunkBytes, onClose }) {
     conversations.hidden = false;
     packets.hidden = false;
     showKind(state.kind);
-    replaceChildren(statsSlot, createStatsPanel({ rpc, name: file.name, onRange: setTimeRange, onFrames: showFrames }).element);
+    statsPanel = createStatsPanel({ rpc, name: file.name, onRange: (range) => { setTimeRange(range); url.changed(); }, onFrames: showFrames });
+    replaceChildren(statsSlot, statsPanel.element);
+    bindCaptureUrl(url, {
+      kind: () => state.kind, showKind,
+      range: () => timeRange, setRange: (range) => { statsPanel.setRange(range); return setTimeRange(range); },
+      stream: () => selectedId,
+      selectStream: (id) => (table ? table.selectRow((row, index) => (state.kind === 'ip' ? index : row.stream) === id) : undefined),
+      // Follow counts as open for the link only while it shows the selected stream.
+      followOpen: () => {
+        const shown = follow.element.querySelector('[data-testid="follow"]');
+        return !follow.element.hidden && Boolean(followTarget) && Boolean(shown)
+          && shown.dataset.proto === followTarget.proto && shown.dataset.stream === String(followTarget.stream);
+      },
+      openFollow,
+    });
   }
 
   function indexFailed(err) {
@@ -156,7 +178,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
       type: 'button', role: 'tab', class: 'conv-tab',
       'aria-selected': kind === state.kind ? 'true' : 'false',
       dataset: { testid: 'conv-tab', kind },
-      on: { click: () => showKind(kind) },
+      on: { click: () => { showKind(kind); url.changed(); } },
     }, kind.toUpperCase(), counts[kind] === null || counts[kind] === undefined ? null : h('span', { class: 'count' }, formatCount(counts[kind])))));
   }
 
@@ -170,18 +192,20 @@ export function openCapture(file, { chunkBytes, onClose }) {
     dispatch({ type: 'selectKind', kind });
     for (const tab of tabs.children) tab.setAttribute('aria-selected', tab.dataset.kind === kind ? 'true' : 'false');
     clearPackets();
+    table = null;
     replaceChildren(tableSlot, h('div', { class: 'loading' }, `Loading ${kind.toUpperCase()} conversations…`));
-    rowsOf(kind).then((allRows) => {
+    return rowsOf(kind).then((allRows) => {
       if (state.kind !== kind) return;
       const rows = inTimeRange(allRows);
       const tab = [...tabs.children].find((t) => t.dataset.kind === kind);
       if (tab && !tab.querySelector('.count')) tab.append(h('span', { class: 'count' }, formatCount(rows.length)));
-      const table = createConversationTable(kind, rows, {
-        onSort: (key) => { dispatch({ type: 'sort', kind, key }); table.sort(state.sort[kind]); clearPackets(); },
-        onSelect: (row, index) => selectConversation(kind, row, index),
+      const shown = createConversationTable(kind, rows, {
+        onSort: (key) => { dispatch({ type: 'sort', kind, key }); shown.sort(state.sort[kind]); clearPackets(); url.changed(); },
+        onSelect: (row, index) => { selectConversation(kind, row, index); url.changed(); },
       });
-      table.sort(state.sort[kind]);
-      replaceChildren(tableSlot, table.element);
+      shown.sort(state.sort[kind]);
+      table = shown;
+      replaceChildren(tableSlot, shown.element);
     }, (err) => replaceChildren(tableSlot, h('div', { class: 'error' }, `Could not load the ${kind.toUpperCase()} conversations: ${err.message}`)));
   }
 
@@ -200,12 +224,15 @@ export function openCapture(file, { chunkBytes, onClose }) {
     followTarget = null;
     conversationExport.element.hidden = true;
     exportTarget = null;
+    selectedId = null;
   }
 
   function openFollow() {
-    if (!followTarget) return;
-    follow.open(followTarget.proto, followTarget.stream);
+    if (!followTarget) return undefined;
+    const opened = follow.open(followTarget.proto, followTarget.stream);
     follow.element.scrollIntoView({ block: 'start' });
+    url.changed();
+    return opened;
   }
 
   function selectConversation(kind, row, index) {
@@ -213,6 +240,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     const token = ++selectionToken;
     // Rows of a filtered ip table carry their row in the capture's table.
     const id = kind === 'ip' ? (row.ip_row ?? index) : row.stream;
+    selectedId = id;
     const ends = kind === 'ip' ? `${row.addr_a} ↔ ${row.addr_b}` : `${row.addr_a}:${row.port_a} ↔ ${row.addr_b}:${row.port_b}`;
     replaceChildren(packetsTitle, kind === 'ip' ? `Packets between ${ends}` : `Packets of ${kind.toUpperCase()} stream ${row.stream}: ${ends}`);
     packetsHint.hidden = true;
@@ -249,9 +277,11 @@ export function openCapture(file, { chunkBytes, onClose }) {
   }
 
   function setTimeRange(range) {
+    const same = (a, b) => (a === null && b === null) || (a && b && a[0] === b[0] && a[1] === b[1]);
+    if (same(range, timeRange)) return undefined;
     timeRange = range;
     rangeExport.element.hidden = !range;
-    if (state.summary) showKind(state.kind);
+    return state.summary ? showKind(state.kind) : undefined;
   }
 
   /** Lists `frames` in the packets pane under `title` (Expert Info rows, ladder arrows). */
@@ -292,6 +322,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   }
 
   function close() {
+    url.dispose();
     supervisor.terminate();
     rpc.close('capture closed');
     element.remove();

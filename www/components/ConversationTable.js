@@ -42,6 +42,12 @@ export function createConversationTable(kind, rows, { onSelect, onSort }) {
     },
     /** Selects the display row i. */
     select: (i) => table.select(i),
+    /** Selects (and scrolls to) the first row for which pred(row, tableIndex) holds; false if none. */
+    selectRow(pred) {
+      const i = order.findIndex((o) => pred(o.row, o.index));
+      if (i >= 0) table.select(i);
+      return i >= 0;
+    },
     focus: () => table.focus(),
   };
 }

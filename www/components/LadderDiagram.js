@@ -96,6 +96,22 @@ export function createLadderDiagram({ arrows, lots, client, server, name, onSele
   }
 
   viewport.addEventListener('scroll', () => { if (!frame) frame = requestAnimationFrame(() => render()); });
+  // Keyboard: arrows move the selection (and list that packet), Home/End jump to the ends.
+  viewport.addEventListener('keydown', (e) => {
+    if (arrows.length === 0) return;
+    const moves = { ArrowDown: 1, ArrowUp: -1 };
+    let next;
+    if (e.key in moves) next = Math.max(0, Math.min(arrows.length - 1, (selected < 0 ? -1 : selected) + moves[e.key]));
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = arrows.length - 1;
+    else return;
+    e.preventDefault();
+    const top = next * ARROW_HEIGHT;
+    if (top < viewport.scrollTop) viewport.scrollTop = top;
+    else if (top + ARROW_HEIGHT > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = top + ARROW_HEIGHT - viewport.clientHeight;
+    render(true);
+    select(next);
+  });
   requestAnimationFrame(() => render(true));
   return { element, render: () => render(true) };
 }

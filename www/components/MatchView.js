@@ -6,6 +6,7 @@
 // worker) and lists their packets below.
 import { h, replaceChildren } from '../dom.js';
 import { rpcClient } from '../rpc.js';
+import { createWorker } from '../platform.js';
 import { formatBytes, formatCount } from '../state.js';
 import {
   reportPairs, methodsOf, filterMatches, clockFacts,
@@ -14,7 +15,6 @@ import {
 import { createDataTable } from './DataTable.js';
 import { createPacketList } from './PacketList.js';
 import { createFollowView } from './FollowView.js';
-import { workerScriptUrl } from '../trusted-types.js';
 
 /** Name of capture `i` in the order of the run: A, B, C, … */
 const letter = (i) => String.fromCharCode(65 + (i % 26));
@@ -80,7 +80,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
     results.hidden = true;
     runButton.disabled = true;
     status.textContent = 'Reading captures…';
-    worker = new Worker(workerScriptUrl(new URL('../match_worker.js', import.meta.url)), { type: 'module' });
+    worker = createWorker('match');
     const rpc = rpcClient(worker);
     rpc.on('progress', (p) => {
       if (token !== runToken) return;

@@ -13,14 +13,25 @@ import { createEndpointTable } from './EndpointTable.js';
 export function createStatsPanel({ rpc, name, onRange, onFrames }) {
   const body = h('div', { class: 'stats-body' }, h('div', { class: 'loading' }, 'Computing statistics…'));
   const element = h('div', { class: 'pane stats', dataset: { testid: 'stats' } }, body);
+  let graph = null;
+  let wantedRange = null; // a range set before the graph existed
   rpc.call('stats', [1000]).then(({ io, endpoints, expert, phs, esp }) => {
+    graph = createIoGraph(io, { name, onRange });
+    if (wantedRange) graph.setRange(wantedRange);
     replaceChildren(body,
-      createIoGraph(io, { name, onRange }).element,
+      graph.element,
       h('div', { class: 'stats-row' }, createEndpointTable({ rpc, rows: endpoints, name }).element, expertTable(expert, name, onFrames)),
       h('div', { class: 'stats-row' }, createProtocolHierarchy(phs, { name })),
       createEspCharts(esp, { name }));
   }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
-  return { element };
+  return {
+    element,
+    /** Zooms the IO graph to [start, end] s (null: everything) without reporting it back. */
+    setRange(range) {
+      wantedRange = range;
+      if (graph) graph.setRange(range);
+    },
+  };
 }
 
 function expertTable(rows, name, onFrames) {
@@ -34,6 +45,9 @@ function expertTable(rows, name, onFrames) {
         h('tbody', {}, rows.map((r) => h('tr', {
           class: `sev-${r.severity} clickable`, tabindex: 0, dataset: { testid: 'expert-row', kind: r.kind, count: r.count },
           title: 'Show these packets',
-          on: { click: () => onFrames && onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames) },
+          on: {
+            click: () => onFrames && onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames),
+            keydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && onFrames) { e.preventDefault(); onFrames(`Packets with tcp.analysis.${r.kind}`, r.frames); } },
+          },
         }, h('td', {}, r.severity), h('td', {}, r.kind), h('td', { class: 'num' }, formatCount(r.count)))))));
 }
