@@ -5,9 +5,12 @@
 #   - the native indexer vs the wasm indexer on in-memory data (Node), MB/s, packets/s, memory;
 #   - the real page in headless Chromium indexing the file end to end vs a plain read of the same
 #     File in the same worker (the browser's read ceiling);
-#   - `tracematch follow` of the largest TCP stream vs `tshark -q -z follow,tcp,raw,N`.
+#   - `tracematch follow` of the largest TCP stream vs `tshark -q -z follow,tcp,raw,N`;
+#   - `tracematch match` of two captures of the same traffic at two points (each MATCH_SIZE,
+#     default 500M; scripts/bench/match_pair.sh, which also runs alone).
 # Prints the figures and the ratios against the goals. Not a test: nothing here fails a build.
-# usage: bash scripts/bench.sh [SIZE]   (SIZE like 1G, 300M; env BENCH_DIR, default bench-data/)
+# usage: bash scripts/bench.sh [SIZE]   (SIZE like 1G, 300M; env BENCH_DIR, default bench-data/;
+#        env MATCH_SIZE, default 500M)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SIZE=${1:-1G}
 DIR=${BENCH_DIR:-bench-data}
@@ -74,3 +77,5 @@ print(f"page            {p['page_mb_per_s']:7.0f} MB/s end to end ({p['page_seco
       f"ratio {p['page_mb_per_s']/p['read_ceiling_mb_per_s']:.2f}x (goal >= 0.8x)   JS heap {(p['page_js_heap_bytes'] or 0)//2**20} MB")
 print(f"follow largest  tracematch {f(tf_s):6.2f} s (RSS {int(tf_kb)//1024} MB)   tshark {f(tsf_s):6.2f} s (RSS {int(tsf_kb)//1024} MB)   ratio {f(tsf_s)/f(tf_s):.1f}x")
 PY
+
+bash scripts/bench/match_pair.sh "${MATCH_SIZE:-500M}"

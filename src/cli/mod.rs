@@ -45,7 +45,7 @@ commands:
                                     reassembled stream, as tshark -z follow
   http FILE [STREAM] [--json] [--max-body N]  HTTP/1.x messages with decoded bodies
   export-objects FILE DIR           save every HTTP body into DIR
-  synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
+  synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N] [--pair OUT_B]
                                     the project's own generated captures (demo pair, benchmark)
   match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow|--packet-diff]
                                     match streams across captures of the same traffic
