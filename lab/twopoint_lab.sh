@@ -29,26 +29,37 @@
 # * tml_srv: a TLS server (python ssl, a throwaway self-signed certificate made with openssl).
 # * Traffic: 6 threads x 4 TLS connections, 1 or 3 request/response turns each.
 # * truth.tsv rows are keyed by the TLS ClientHello random (kind tls).
-# A sequence-randomising firewall (TCP seq/ack shifted by a constant per direction) is NOT built:
-# this kernel has no tc pedit action (`tc ... action pedit ...`: "Failed to load TC action
-# module"), no flower/matchall/basic classifiers, and nftables cannot add to `tcp sequence`
+#
+# SCENARIO seq_proxy: a sequence-translating firewall, no NAT (the client talks to the server's own
+# address, HTTP 10.3.0.2:8000 and UDP 10.3.0.2:5300; tml_lb only routes):
+# * tml_fw: iptables SYNPROXY on forwarded client SYNs: the firewall answers the handshake itself
+#   with its own (cookie) ISN, then opens the connection to the server, whose ISN differs, and
+#   shifts every server->client sequence number (and client->server ack) by that constant
+#   (conntrack seqadj). Client->server sequence numbers keep their value. Every forwarded
+#   packet's IPv4 ID is rewritten by nftables as in tls_proxy. No drops.
+# * Traffic: as nat_proxy (HTTP keep-alive connections, UDP queries), same clock rewrite.
+# Why SYNPROXY: this kernel has no tc pedit action (`tc ... action pedit ...`: "Failed to load TC
+# action module"), no flower/matchall/basic classifiers, and nftables cannot add to `tcp sequence`
 # (`tcp sequence set tcp sequence + 1000` is a syntax error; only constants or numgen/hash values
-# can be set, which would break the connection).
+# can be set, which would break the connection), so a constant shift of both directions chosen by
+# us cannot be built; SYNPROXY's seqadj is the kernel's own per-connection sequence translation.
 #
 # Outputs in OUT_DIR: client.pcap fw_inside.pcap server.pcap; truth.tsv (per HTTP request / UDP
 # query: tcp.stream / udp.stream and tuple at each point, found with tshark, twopoint format);
-# syn_truth.tsv (per client SYN ISN: SYNs seen at client and at fw_inside); loss_truth.tsv (the drop
+# syn_truth.tsv (per client SYN ISN: SYNs seen at client and at fw_inside); seq_proxy only:
+# seq_truth.tsv (per client SYN ISN: SYN-ACK ISN at client and at fw_inside); loss_truth.tsv (the drop
 # rule counters); clock.txt (offset_s, drift_ppm of fw_inside relative to client); scenario.txt.
 #
-# usage: lab/twopoint_lab.sh OUT_DIR [SEED] [SCENARIO]   SCENARIO nat_proxy (default) or tls_proxy;
-#        as root; needs ip, iptables, tcpdump, tshark, python3 (tls_proxy: also nft, openssl)
+# usage: lab/twopoint_lab.sh OUT_DIR [SEED] [SCENARIO]   SCENARIO nat_proxy (default), tls_proxy or
+#        seq_proxy; as root; needs ip, iptables, tcpdump, tshark, python3 (tls_proxy: also nft and
+#        openssl; seq_proxy: also nft)
 # All traffic stays inside the namespaces; every wait and loop is bounded (timeout, fixed counts);
 # namespaces and the processes in them are removed on exit, also on error or Ctrl-C.
 set -eu
 OUT=${1:?usage: twopoint_lab.sh OUT_DIR [SEED] [SCENARIO]}
 SEED=${2:-7}
 SCENARIO=${3:-nat_proxy}
-case "$SCENARIO" in nat_proxy|tls_proxy) ;; *) echo "twopoint_lab: unknown scenario $SCENARIO" >&2; exit 2;; esac
+case "$SCENARIO" in nat_proxy|tls_proxy|seq_proxy) ;; *) echo "twopoint_lab: unknown scenario $SCENARIO" >&2; exit 2;; esac
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 NS="tml_cli tml_fw tml_lb tml_srv"
@@ -70,6 +81,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 TOOLS="ip iptables tcpdump tshark python3"
 [ "$SCENARIO" = tls_proxy ] && TOOLS="$TOOLS nft openssl"
+[ "$SCENARIO" = seq_proxy ] && TOOLS="$TOOLS nft"
 for tool in $TOOLS; do
     command -v "$tool" >/dev/null || { echo "twopoint_lab: $tool is required" >&2; exit 1; }
 done
@@ -101,9 +113,7 @@ done
 
 # ---- the NAT firewall -----------------------------------------------------------------------
 FW="ip netns exec tml_fw iptables"
-if [ "$SCENARIO" = tls_proxy ]; then
-    $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p tcp --dport 443 -j DNAT --to-destination 10.2.0.2:8443
-    $FW -t nat -A POSTROUTING -o tmlf1 -j MASQUERADE --random
+scrub_ip_ids() {
     ip netns exec tml_fw nft -f - <<'EOF'
 table ip tml_scrub {
     chain forward {
@@ -112,6 +122,18 @@ table ip tml_scrub {
     }
 }
 EOF
+}
+if [ "$SCENARIO" = tls_proxy ]; then
+    $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p tcp --dport 443 -j DNAT --to-destination 10.2.0.2:8443
+    $FW -t nat -A POSTROUTING -o tmlf1 -j MASQUERADE --random
+    scrub_ip_ids
+elif [ "$SCENARIO" = seq_proxy ]; then
+    ip netns exec tml_fw sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+    $FW -t raw -A PREROUTING -i tmlf0 -p tcp --syn -j CT --notrack
+    $FW -A FORWARD -i tmlf0 -p tcp -m state --state INVALID,UNTRACKED -j SYNPROXY \
+        --sack-perm --timestamp --wscale 7 --mss 1460
+    $FW -A FORWARD -m state --state INVALID -j DROP
+    scrub_ip_ids
 else
 $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p tcp --dport 80 -j DNAT --to-destination 10.2.0.2:8080
 $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p udp --dport 53 -j DNAT --to-destination 10.3.0.2:5300
@@ -173,17 +195,19 @@ EOF
 cat > "$WORK/client.py" <<'EOF'
 # 8 threads x 6 connections to the virtual IP (1 or 3 GETs each, unique qs=N), paced over ~15 s;
 # one thread of 30 UDP queries with unique 2-byte ids. Bounded: fixed counts, 5 s socket timeouts.
+# usage: client.py SEED [HTTP_HOST HTTP_PORT UDP_HOST UDP_PORT] (default: the virtual IP, 80, 53)
 import http.client, random, socket, sys, threading, time
 seed = int(sys.argv[1]); rng = random.Random(seed)
+HOST, PORT, UHOST, UPORT = (sys.argv[2:6] + ["198.51.100.10", "80", "198.51.100.10", "53"][len(sys.argv[2:6]):])
 plan = [[(rng.uniform(0.3, 2.5), [rng.randrange(100000, 999999) for _ in range(rng.choice([1, 1, 3]))])
          for _ in range(6)] for _ in range(8)]
 def worker(conns):
     for pause, queries in conns:
         time.sleep(pause)
         try:
-            c = http.client.HTTPConnection("198.51.100.10", 80, timeout=5)
+            c = http.client.HTTPConnection(HOST, int(PORT), timeout=5)
             for qs in queries:
-                c.request("GET", "/index.html?qs=%d" % qs, headers={"Host": "198.51.100.10"})
+                c.request("GET", "/index.html?qs=%d" % qs, headers={"Host": HOST})
                 c.getresponse().read()
             c.close()
         except OSError as e:
@@ -192,7 +216,7 @@ def udp():
     ids = rng.sample(range(1, 65536), 30)
     for i in ids:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
-        s.sendto(i.to_bytes(2, "big") + b" query lab", ("198.51.100.10", 53))
+        s.sendto(i.to_bytes(2, "big") + b" query lab", (UHOST, int(UPORT)))
         try: s.recvfrom(2048)
         except OSError: pass
         s.close(); time.sleep(0.4)
@@ -319,7 +343,11 @@ cap tml_cli tmlc0 client
 cap tml_fw tmlf1 fw_inside_raw
 cap tml_srv tmls0 server
 sleep 1
-ip netns exec tml_cli timeout 60 python3 "$WORK/client.py" "$SEED"
+if [ "$SCENARIO" = seq_proxy ]; then
+    ip netns exec tml_cli timeout 60 python3 "$WORK/client.py" "$SEED" 10.3.0.2 8000 10.3.0.2 5300
+else
+    ip netns exec tml_cli timeout 60 python3 "$WORK/client.py" "$SEED"
+fi
 sleep 2
 for n in tml_cli tml_fw tml_srv; do
     for p in $(ip netns pids "$n"); do
@@ -381,7 +409,30 @@ syns client > "$WORK/syn_c"; syns fw_inside > "$WORK/syn_f"
     join -t "$(printf '\t')" -a 1 -e 0 -o 0,1.2,2.2 "$WORK/syn_c" "$WORK/syn_f"
 } > "$OUT/syn_truth.tsv"
 
-if [ "$SCENARIO" = tls_proxy ]; then
+if [ "$SCENARIO" = seq_proxy ]; then
+# seq_truth.tsv: per client SYN ISN, the SYN-ACK ISN the client saw (the firewall's) and the one
+# fw_inside saw (the server's).
+synacks() { tshark -r "$OUT/$1.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 1' -T fields \
+    -e tcp.ack_raw -e tcp.seq_raw 2>/dev/null | awk -F'\t' '{ printf "%.0f\t%s\n", $1 - 1, $2 }' | sort -u -k1,1; }
+synacks client > "$WORK/sa_c"; synacks fw_inside > "$WORK/sa_f"
+{
+    printf 'syn_seq_raw\tsynack_isn_client\tsynack_isn_fw_inside\n'
+    join -t "$(printf '\t')" -o 0,1.2,2.2 "$WORK/sa_c" "$WORK/sa_f"
+} > "$OUT/seq_truth.tsv"
+cat > "$OUT/scenario.txt" <<EOF
+seed=$SEED
+scenario=seq_proxy
+made_by=lab/twopoint_lab.sh
+points=client fw_inside server
+nat=none (client talks to 10.3.0.2:8000 and 10.3.0.2:5300)
+seq=iptables SYNPROXY on tml_fw (forwarded client SYNs): server->client seq (and client->server ack) shifted by a constant per connection
+ip_id=nftables on tml_fw: ip id set numgen inc mod 65536 (every forwarded packet)
+drops=none
+delay=$DELAY
+proxy=none (tml_lb routes)
+clock=fw_inside.pcap rewritten: +${SHIFT} s at client's first packet, ${PPM} ppm (clock.txt)
+EOF
+elif [ "$SCENARIO" = tls_proxy ]; then
 cat > "$OUT/scenario.txt" <<EOF
 seed=$SEED
 scenario=tls_proxy

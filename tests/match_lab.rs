@@ -15,6 +15,12 @@
 //!   the IP ID rewrite being reported, nothing lost, and the clock.
 //! - fw_inside ↔ server: a TLS TCP proxy (new back-end connection, bytes relayed as read, TLS not
 //!   terminated). Judged on stream matches, which only the TLS handshake can make.
+//!
+//! And on `tests/fixtures/lab_seq_proxy/` (the lab's `seq_proxy` scenario): client ↔ fw_inside
+//! through an iptables SYNPROXY (server→client sequence numbers shifted by a constant per
+//! connection) that also rewrites IP IDs, same clock rewrite. Judged on stream matches, the
+//! sequence offsets per direction (seq_truth.tsv: the SYN-ACK ISN at each point), the proxy's own
+//! packets being the only ones seen at one point, and the clock.
 
 mod common;
 
@@ -317,4 +323,101 @@ fn tls_lab_tcp_proxy_pair_matches_by_client_hello() {
         .expect("missing_syn")
         .is_empty());
     assert!(res["lost"].as_array().expect("lost").is_empty());
+}
+
+#[test]
+fn seq_lab_syn_proxy_pair_reports_the_sequence_offsets() {
+    let dir = lab_dir("lab_seq_proxy");
+    assert!(
+        dir.join("client.pcap").exists(),
+        "tests/fixtures/lab_seq_proxy is part of the repository"
+    );
+    let truth = truth_pairs_in(&dir, "client", "fw_inside");
+    assert!(truth.len() > 60, "{} truth pairs", truth.len());
+    let res = run_in(&dir, "client.pcap", "fw_inside.pcap");
+    let (p, r) = precision_recall(&res, &truth);
+    eprintln!("seq lab SYN-proxy pair: precision {p:.3} recall {r:.3}");
+    assert_eq!((p, r), (1.0, 1.0));
+    // Per client ISN: B's SYN-ACK ISN − A's is the server→client shift.
+    let (_, rows) = tsv_in(&dir, "seq_truth.tsv");
+    let shift: std::collections::BTreeMap<u64, u32> = rows
+        .iter()
+        .map(|r| {
+            let n = |i: usize| r[i].parse::<u64>().expect("number in seq_truth.tsv");
+            (n(0), (n(2) as u32).wrapping_sub(n(1) as u32))
+        })
+        .collect();
+    let (_, syn_rows) = tsv_in(&dir, "syn_truth.tsv");
+    assert_eq!(
+        shift.len(),
+        syn_rows.len(),
+        "a SYN-ACK at both points per connection"
+    );
+    // The client's ISN of each A stream: its SYN's row in the packet diff.
+    let paths = vec![
+        dir.join("client.pcap").display().to_string(),
+        dir.join("fw_inside.pcap").display().to_string(),
+    ];
+    let options = MatchOptions {
+        packet_diff: true,
+        ..Default::default()
+    };
+    let diff = match_files(&paths, &[], &options)
+        .expect("match runs")
+        .to_json_view(tracematch::matching::View::PacketDiff);
+    let mut tcp = 0;
+    for m in res["matches"].as_array().expect("matches") {
+        if m["proto"] != "tcp" {
+            assert_eq!(m["seq_offset_a_to_b"], Value::Null, "{m}");
+            continue;
+        }
+        tcp += 1;
+        let stream = diff["packet_diff"]
+            .as_array()
+            .expect("packet_diff")
+            .iter()
+            .find(|d| d["a_stream"] == m["a_stream"] && d["b_stream"] == m["b_stream"])
+            .expect("a packet diff per TCP match");
+        let isn = stream["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|x| x["dir"] == "c2s" && x["a"]["flags"] == 2)
+            .and_then(|x| x["a"]["seq"].as_u64())
+            .expect("the client's SYN");
+        let want = *shift.get(&isn).expect("seq_truth row for the ISN");
+        // Client→server (A→B) sequence numbers keep their value; server→client ones (B→A) are
+        // shifted back by the proxy: seq at A − seq at B = −shift.
+        assert_eq!(m["seq_offset_a_to_b"].as_u64(), Some(0), "{m}");
+        assert_eq!(
+            m["seq_offset_b_to_a"].as_u64(),
+            Some(u64::from(0u32.wrapping_sub(want))),
+            "{m}"
+        );
+        assert!(
+            m["method"].as_str().unwrap_or("").contains("seq_offset"),
+            "{m}"
+        );
+        let changes = m["changes"].as_array().expect("changes");
+        assert!(changes.iter().any(|c| c["what"] == "ip_id"), "{m}");
+        // The proxy's own window-update ACK to the client has no copy at fw_inside.
+        assert_eq!(
+            (m["lost_a"].as_u64(), m["lost_b"].as_u64()),
+            (Some(1), Some(0)),
+            "{m}"
+        );
+    }
+    assert_eq!(tcp, shift.len());
+    for l in res["lost"].as_array().expect("lost") {
+        assert_eq!(
+            (l["capture"].as_str(), l["dir"].as_str(), l["len"].as_u64()),
+            (Some("a"), Some("s2c"), Some(0)),
+            "{l}"
+        );
+    }
+    assert!(res["missing_syn"]
+        .as_array()
+        .expect("missing_syn")
+        .is_empty());
+    assert_clock_recovered(&dir, &res);
 }
