@@ -442,8 +442,14 @@ fn the_match_handle_forwards_to_the_matcher() {
         .expect("a packet-level match");
     let from_handle = json(handle.packet_diff(0, diff.proto, diff.a_stream, diff.b_stream));
     assert_eq!(from_handle, json(tracematch::web::js_value::to_js(diff)));
-    assert!(handle.packet_diff(1, "tcp", 0, 0).is_err(), "no second pair");
-    assert!(handle.packet_diff(0, "sctp", 0, 0).is_err(), "unknown protocol");
+    assert!(
+        handle.packet_diff(1, "tcp", 0, 0).is_err(),
+        "no second pair"
+    );
+    assert!(
+        handle.packet_diff(0, "sctp", 0, 0).is_err(),
+        "unknown protocol"
+    );
     let mut pairs: Vec<(String, u64, u64)> = got["matches"]
         .as_array()
         .expect("matches")
