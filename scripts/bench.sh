@@ -6,6 +6,7 @@
 #   - the real page in headless Chromium indexing the file end to end vs a plain read of the same
 #     File in the same worker (the browser's read ceiling);
 #   - `tracematch follow` of the largest TCP stream vs `tshark -q -z follow,tcp,raw,N`;
+#   - the same stream in the page: time to first screen of Follow, and a whole-stream wasm follow;
 #   - `tracematch match` of two captures of the same traffic at two points (each MATCH_SIZE,
 #     default 500M; scripts/bench/match_pair.sh, which also runs alone).
 # Prints the figures and the ratios against the goals. Not a test: nothing here fails a build.
@@ -48,15 +49,16 @@ native=$($TM index "$FILE" --json)
 say "wasm indexer in Node (in-memory)"
 wasm=$(node scripts/bench/wasm_index.mjs "$FILE")
 
-say "the page in headless Chromium"
+largest=$($TM conv "$FILE" tcp --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(max(r, key=lambda c: c["bytes"])["stream"])')
+
+say "the page in headless Chromium (indexing, read ceiling, Follow of TCP stream $largest)"
 python3 -m http.server --bind 127.0.0.1 "$PORT" >/dev/null 2>&1 &
 srv=$!
 trap 'kill $srv 2>/dev/null' EXIT
 sleep 1
-page=$(node scripts/bench/page_index.mjs "http://127.0.0.1:$PORT/" "$FILE")
+page=$(node scripts/bench/page_index.mjs "http://127.0.0.1:$PORT/" "$FILE" "$largest")
 
-say "follow of the largest TCP stream"
-largest=$($TM conv "$FILE" tcp --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(max(r, key=lambda c: c["bytes"])["stream"])')
+say "follow of the largest TCP stream ($largest)"
 read -r tf_s tf_kb <<<"$(timed $TM follow "$FILE" tcp "$largest" --format raw)"
 read -r tsf_s tsf_kb <<<"$(timed tshark -n -q -z "follow,tcp,raw,$largest" -r "$FILE")"
 
@@ -75,7 +77,11 @@ print(f"wasm index      {w['mb_per_s']:7.0f} MB/s  {w['packets_per_s']:9.0f} pac
       f"ratio {w['mb_per_s']/n['mb_per_s']:.2f}x native (goal >= 0.7x)")
 print(f"page            {p['page_mb_per_s']:7.0f} MB/s end to end ({p['page_seconds']:.1f} s)   read ceiling {p['read_ceiling_mb_per_s']:.0f} MB/s   "
       f"ratio {p['page_mb_per_s']/p['read_ceiling_mb_per_s']:.2f}x (goal >= 0.8x)   JS heap {(p['page_js_heap_bytes'] or 0)//2**20} MB")
-print(f"follow largest  tracematch {f(tf_s):6.2f} s (RSS {int(tf_kb)//1024} MB)   tshark {f(tsf_s):6.2f} s (RSS {int(tsf_kb)//1024} MB)   ratio {f(tsf_s)/f(tf_s):.1f}x")
+print(f"  in the worker  index() {p['worker_index_seconds']:.2f} s, of which in wasm {p['worker_index_wasm_seconds']:.2f} s "
+      f"(the rest waits for reads: {p['worker_index_seconds']-p['worker_index_wasm_seconds']:.2f} s)")
+print(f"follow largest  tracematch {f(tf_s):6.2f} s (RSS {int(tf_kb)//1024} MB)   tshark {f(tsf_s):6.2f} s (RSS {int(tsf_kb)//1024} MB)   ratio {f(tsf_s)/f(tf_s):.1f}x   (both read and index the whole file first)")
+print(f"follow in page  wasm follow of the whole stream {p['follow_wasm_seconds']:.2f} s ({p['follow_wasm_bytes']/1e6:.1f} MB of payload, "
+      f"{p['follow_wasm_bytes']/1e6/max(p['follow_wasm_seconds'], 1e-9):.0f} MB/s; index already built)   first screen {p['follow_first_screen_seconds']:.2f} s after the click")
 PY
 
 bash scripts/bench/match_pair.sh "${MATCH_SIZE:-500M}"

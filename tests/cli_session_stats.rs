@@ -324,6 +324,36 @@ fn demo_capture_session_stats_and_expert_agree_with_other_commands() {
     for w in lots.windows(2) {
         assert_ne!(w[0]["direction"], w[1]["direction"]);
     }
+    // Epoch times are written with nine decimals, digit for digit the exact nanoseconds (a float
+    // would print 1700000000.2499998 for .25): the JSON text itself is checked.
+    let (_, epochs) = tm(&[
+        "fields",
+        p,
+        "-e",
+        "frame.time_epoch",
+        "-Y",
+        "tcp.stream == 0",
+    ]);
+    let first_epoch = epochs.lines().next().expect("stream 0 has frames");
+    assert!(
+        session.contains(&format!("\"first_packet_time\":{first_epoch},")),
+        "first_packet_time is not written as {first_epoch}: {session}"
+    );
+    let ns = s["first_packet_time_ns"].as_i64().expect("ns");
+    assert_eq!(
+        first_epoch,
+        format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
+    );
+    let lot_ns = lots[0]["first_time_ns"].as_i64().expect("lot ns");
+    let lot_text = format!(
+        "\"first_time\":{}.{:09},",
+        lot_ns / 1_000_000_000,
+        lot_ns % 1_000_000_000
+    );
+    assert!(
+        session.contains(&lot_text),
+        "lot 1's first_time is not written as {lot_text}: {session}"
+    );
 
     // stats: the frames of all intervals are the frames `fields` lists; SYNs equal SYN flags.
     let (_, stats) = tm(&["stats", p, "--csv"]);

@@ -604,3 +604,28 @@ fn http_messages_of_a_stream_carry_their_bodies_as_bytes() {
     let none = handle.http_messages_from(1, &mut source).expect("messages");
     assert_eq!(js_sys::Array::from(&none).length(), 0);
 }
+
+#[wasm_bindgen_test]
+fn the_session_of_a_stream_comes_from_its_frames_read_back() {
+    let bytes = pcap(&packets());
+    let handle = index_with_handle(&bytes, 4096);
+    let mut source: &[u8] = &bytes;
+
+    let result = json(handle.session_from(0, &mut source));
+    let session = &result["session"];
+    assert_eq!(session["stream"], 0);
+    assert_eq!(session["client"]["addr"], "10.0.0.1");
+    assert_eq!(session["client"]["port"], 40000);
+    assert_eq!(session["missed_syn"], false);
+    let arrows = result["ladder"]["arrows"].as_array().expect("arrows");
+    let frames: Vec<u64> = arrows
+        .iter()
+        .map(|a| a["frame"].as_u64().expect("frame"))
+        .collect();
+    let expected: Vec<u64> = TCP0.iter().map(|&f| u64::from(f)).collect();
+    assert_eq!(frames, expected);
+    assert_eq!(arrows[0]["flags"], "SYN");
+
+    // A stream that does not exist has no session.
+    assert!(json(handle.session_from(9, &mut source)).is_null());
+}

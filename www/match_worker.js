@@ -1,11 +1,13 @@
 // The match worker: one per match run. It streams each File into the wasm MatchHandle in big slices
-// (the next read overlaps the current push), emits progress, and returns the matcher's report
-// (the same object as `tracematch match --json --flow`). The handle of the last run stays alive so
-// that `packetDiff` can list one match's packets side by side on demand (the view terminates the
-// worker when it starts another run or closes). All matching happens in the core.
+// (read by a nested read worker while this thread pushes the current one), emits progress, and
+// returns the matcher's report (the same object as `tracematch match --json --flow`). The handle
+// of the last run stays alive so that `packetDiff` can list one match's packets side by side on
+// demand (the view terminates the worker when it starts another run or closes). All matching
+// happens in the core.
 import init, { MatchHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
+import { readChunks } from './chunk_reader.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -46,15 +48,11 @@ const emit = rpcServe(self, {
       for (const [index, { file, label }] of captures.entries()) {
         guarded(() => handle.begin(file.name, label));
         let offset = 0;
-        const read = (at) => file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer();
-        let next = file.size > 0 ? read(0) : null;
-        while (next) {
-          const buffer = await next;
+        for await (const buffer of readChunks(file, chunkBytes)) {
           offset += buffer.byteLength;
-          next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
           guarded(() => handle.push(new Uint8Array(buffer)));
           const now = performance.now();
-          if (now - lastEmit >= PROGRESS_INTERVAL_MS || !next) {
+          if (now - lastEmit >= PROGRESS_INTERVAL_MS || offset >= file.size) {
             lastEmit = now;
             emit('progress', { index, bytes: offset, size: file.size });
           }

@@ -1,33 +1,34 @@
 // The indexing worker: one per open capture. It owns the wasm CaptureHandle, streams the File into
-// it in big reads (the next read runs while wasm indexes the current chunk), reports progress, and
-// answers the page's queries (conversations, frames of a stream, packet rows read back from the File,
-// Follow pages, HTTP messages and export objects, sessions and statistics).
-import init, { CaptureHandle, SessionHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
-import { rpcServe, transfer } from './rpc.js';
+// it in big reads (made by a nested read worker while wasm indexes the current chunk), reports
+// progress, and answers the page's queries (conversations, frames of a stream, packet rows read back
+// from the File, Follow pages, HTTP messages and export objects, sessions; statistics via a nested
+// analysis worker).
+import init, { CaptureHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
+import { readChunks } from './chunk_reader.js';
+import { computeStats } from './stats_feed.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
 
 let ready = null;
+let wasmExports = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert }
 
-/** Feeds the whole indexed File into a wasm analysis handle (StatsHandle / SessionHandle). */
-async function feedFile(target, chunkBytes = DEFAULT_CHUNK_BYTES) {
-  if (!file) throw new Error('no capture indexed in this worker');
-  let offset = 0;
-  const read = (at) => file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer();
-  let next = file.size > 0 ? read(0) : null;
-  while (next) {
-    const buffer = await next;
-    offset += buffer.byteLength;
-    next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
-    guarded(() => target.push(new Uint8Array(buffer)));
+/** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
+async function statsElsewhere(intervalMs) {
+  const w = new Worker(new URL('./analysis_worker.js', import.meta.url), { type: 'module' });
+  const rpc = rpcClient(w);
+  try {
+    return await rpc.call('stats', [file, intervalMs]);
+  } finally {
+    rpc.close();
+    w.terminate();
   }
-  guarded(() => target.finish());
 }
 
 /** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
@@ -41,50 +42,59 @@ function guarded(fn) {
   }
 }
 
+/** Size of the wasm linear memory (it only grows), or 0 before the module is loaded. */
+function wasmMemoryBytes() {
+  return wasmExports && wasmExports.memory ? wasmExports.memory.buffer.byteLength : 0;
+}
+
 function requireHandle() {
   if (!handle) throw new Error('no capture indexed in this worker');
   return handle;
 }
 
 const emit = rpcServe(self, {
-  /** Indexes `f`; resolves to { summary, elapsedMs } when the file is read, damaged or cancelled. */
+  /**
+   * Indexes `f`; resolves to { summary, elapsedMs, wasmMs } when the file is read, damaged or
+   * cancelled (wasmMs: time spent in the indexer itself, the rest is waiting for reads).
+   */
   async index(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
     ready = ready || init().catch((err) => {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
-    await ready;
+    wasmExports = await ready;
     if (handle) throw new Error('this worker already indexed a capture');
     file = f;
     handle = guarded(() => new CaptureHandle());
     const started = performance.now();
     let lastEmit = started;
     let offset = 0;
-    const read = (at) => f.slice(at, Math.min(f.size, at + chunkBytes)).arrayBuffer();
-    let next = f.size > 0 ? read(0) : null;
-    while (next) {
-      const buffer = await next;
+    let wasmMs = 0; // time inside handle.push: the rest of elapsedMs is waiting for reads
+    // Reads run in a nested read worker, overlapping with the wasm work on this thread.
+    for await (const buffer of readChunks(f, chunkBytes)) {
       if (cancelRequested) break;
       offset += buffer.byteLength;
-      // Start the next read before indexing this chunk so the two overlap.
-      next = offset < f.size && buffer.byteLength > 0 ? read(offset) : null;
+      const pushStarted = performance.now();
       guarded(() => handle.push(new Uint8Array(buffer)));
+      wasmMs += performance.now() - pushStarted;
       const now = performance.now();
-      if (now - lastEmit >= PROGRESS_INTERVAL_MS || !next) {
+      const last = offset >= f.size;
+      if (now - lastEmit >= PROGRESS_INTERVAL_MS || last) {
         lastEmit = now;
         const p = guarded(() => handle.progress());
-        emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started });
+        emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started, wasmBytes: wasmMemoryBytes() });
         // Damage stops the core; reading the rest of the file would be wasted time.
-        if (next && guarded(() => handle.summary()).error) next = null;
+        if (!last && guarded(() => handle.summary()).error) break;
       }
     }
     guarded(() => (cancelRequested ? handle.cancel() : handle.finish()));
     const summary = guarded(() => handle.summary());
-    return { summary, elapsedMs: performance.now() - started };
+    return { summary, elapsedMs: performance.now() - started, wasmMs };
   },
 
   /**
-   * Benchmark baseline: reads `f` exactly as index() does (same slice size, overlapped reads) but
-   * hands the bytes to nobody. Resolves to { bytes, elapsedMs }: the browser's read ceiling.
+   * Benchmark baseline: a plain JavaScript read of `f` on this worker's thread (same slice size as
+   * index(), the next read started before the current one is touched) that hands the bytes to
+   * nobody. Resolves to { bytes, elapsedMs }: the browser's read ceiling.
    */
   async readCeiling(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
     const started = performance.now();
@@ -157,30 +167,24 @@ const emit = rpcServe(self, {
     return transfer(body, [body.buffer]);
   },
 
-  /** IO graph rows for `intervalMs`, endpoints and Expert Info (one more read of the File). */
+  /**
+   * IO graph rows for `intervalMs`, endpoints and Expert Info: one more read of the File, in a
+   * nested analysis worker so this worker keeps answering (here if that worker cannot start).
+   */
   stats(intervalMs = 1000) {
+    if (!file) throw new Error('no capture indexed in this worker');
     if (!statsByInterval.has(intervalMs)) {
-      statsByInterval.set(intervalMs, (async () => {
-        const h = guarded(() => new StatsHandle(intervalMs));
-        try {
-          await feedFile(h);
-          return { io: guarded(() => h.ioRows()), endpoints: guarded(() => h.endpoints()), expert: guarded(() => h.expert()) };
-        } finally {
-          h.free();
-        }
-      })());
+      statsByInterval.set(intervalMs, statsElsewhere(intervalMs).catch(
+        () => computeStats(file, intervalMs, DEFAULT_CHUNK_BYTES, StatsHandle, guarded)));
     }
     return statsByInterval.get(intervalMs);
   },
 
-  /** Session details and ladder of TCP stream `stream` (null when it has no packets). */
-  async session(stream) {
-    const h = guarded(() => new SessionHandle(stream));
-    try {
-      await feedFile(h);
-      return guarded(() => h.result());
-    } finally {
-      h.free();
-    }
+  /**
+   * Session details and ladder of TCP stream `stream` (null when it has no packets), from the
+   * stream's own frames read back through the index.
+   */
+  session(stream) {
+    return guarded(() => requireHandle().session(stream, file));
   },
 });

@@ -1,12 +1,17 @@
 // Benchmark helper: the real page in headless Chromium indexes FILE end to end (file input →
 // summary shown), then the same worker code reads the same File without indexing (the browser's
-// read ceiling). Prints one JSON line. usage: node scripts/bench/page_index.mjs URL FILE
+// read ceiling). With STREAM (a TCP stream number, e.g. the largest), also: the page's time to
+// first screen of Follow (click → first chunk shown, after sorting the TCP table by bytes so that
+// stream is on top) and the wasm follow of the whole stream in a worker (followStart + followNext
+// pages until done, reading the File). Prints one JSON line.
+// usage: node scripts/bench/page_index.mjs URL FILE [STREAM]
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const [url, file] = process.argv.slice(2);
+const [url, file, streamArg] = process.argv.slice(2);
+const stream = streamArg === undefined ? null : Number(streamArg);
 const size = fs.statSync(file).size;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-bench-'));
 const ctx = await chromium.launchPersistentContext(dir, {
@@ -43,6 +48,7 @@ try {
     return r;
   });
   const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null));
+  const follow = stream === null ? null : await followFigures(page, stream);
   console.log(JSON.stringify({
     frames,
     input_bytes: size,
@@ -51,8 +57,57 @@ try {
     read_ceiling_seconds: ceiling.elapsedMs / 1000,
     read_ceiling_mb_per_s: size / 1e6 / (ceiling.elapsedMs / 1000),
     page_js_heap_bytes: heap,
+    ...(follow || {}),
   }));
 } finally {
   await ctx.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Follow figures for TCP stream `stream` of the capture the page has indexed: the UI's time to
+ * first screen, then a whole-stream wasm follow in a fresh worker (its indexing time excluded,
+ * reported apart with the share of it spent in wasm).
+ */
+async function followFigures(page, stream) {
+  await page.click('[data-testid="conv-tab"][data-kind="tcp"]');
+  const table = page.locator('[data-testid="conv-table"][data-kind="tcp"]');
+  const sortButton = table.locator('button[title="Sort by Bytes"]').first();
+  for (let i = 0; i < 3; i++) {
+    const sorted = await table.locator('[aria-sort="descending"] button[title="Sort by Bytes"]').count();
+    if (sorted) break;
+    await sortButton.click();
+  }
+  const row = table.locator(`[data-testid="conv-row"][data-stream="${stream}"]`).first();
+  await row.click({ timeout: 60000 });
+  const clicked = Date.now();
+  await page.click('[data-testid="follow-button"]');
+  await page.waitForSelector('[data-testid="follow-chunk"]', { timeout: 10 * 60 * 1000 });
+  const firstScreenMs = Date.now() - clicked;
+  const wasm = await page.evaluate(async (n) => {
+    const f = document.getElementById('bench-file').files[0];
+    const { rpcClient } = await import(new URL('www/rpc.js', document.baseURI).href);
+    const w = new Worker(new URL('www/worker.js', document.baseURI), { type: 'module' });
+    const rpc = rpcClient(w);
+    const indexed = await rpc.call('index', [f]);
+    const started = performance.now();
+    await rpc.call('followStart', ['tcp', n]);
+    let bytes = 0;
+    for (;;) {
+      const p = await rpc.call('followNext', [16 << 20]);
+      bytes += p.bytes.byteLength;
+      if (p.done) break;
+    }
+    const elapsedMs = performance.now() - started;
+    w.terminate();
+    return { bytes, elapsedMs, indexMs: indexed.elapsedMs, indexWasmMs: indexed.wasmMs };
+  }, stream);
+  return {
+    follow_stream: stream,
+    follow_first_screen_seconds: firstScreenMs / 1000,
+    follow_wasm_seconds: wasm.elapsedMs / 1000,
+    follow_wasm_bytes: wasm.bytes,
+    worker_index_seconds: wasm.indexMs / 1000,
+    worker_index_wasm_seconds: wasm.indexWasmMs / 1000,
+  };
 }

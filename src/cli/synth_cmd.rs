@@ -1,8 +1,9 @@
 //! `tracematch synth demo DIR` (the demo capture pair), `tracematch synth hostile DIR` (the
 //! page's injection-test capture, `DIR/hostile.pcap`) and
-//! `tracematch synth bulk OUT --bytes N[K|M|G] [--streams N] [--seed N] [--pair OUT_B]` (the
-//! benchmark capture; with `--pair`, also the same traffic seen at a second point, for the match
-//! benchmark): deterministic captures made by the project's own generator.
+//! `tracematch synth bulk OUT --bytes N[K|M|G] [--streams N] [--seed N] [--pcapng] [--pair OUT_B]`
+//! (the benchmark capture; pcapng when asked or when OUT ends in `.pcapng`; with `--pair`, also
+//! the same traffic seen at a second point, both classic pcap, for the match benchmark):
+//! deterministic captures made by the project's own generator.
 
 use std::io::Write;
 
@@ -31,8 +32,10 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut streams: u64 = 120_000;
     let mut seed: u64 = 1;
     let mut pair: Option<String> = None;
+    let mut pcapng = false;
     while let Some(arg) = p.next()? {
         match arg {
+            Long("pcapng") => pcapng = true,
             Long("bytes") => {
                 let v = utf8(p.value()?, "--bytes")?;
                 bytes = parse_size(&v).ok_or_else(|| UsageError(format!("bad --bytes '{v}'")))?;
@@ -90,9 +93,14 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             Ok(EXIT_OK)
         }
         [kind, path] if kind == "bulk" => {
+            let format = if pcapng || path.ends_with(".pcapng") {
+                synth::bulk::BulkFormat::Pcapng
+            } else {
+                synth::bulk::BulkFormat::Pcap
+            };
             let file = std::fs::File::create(path)?;
             let w = std::io::BufWriter::with_capacity(1 << 20, file);
-            let s = synth::bulk::bulk(w, bytes, streams, seed)?;
+            let s = synth::bulk::bulk_as(w, bytes, streams, seed, format)?;
             writeln!(
                 out,
                 "wrote {path}: {} packets, {} bytes, {} TCP and {} UDP streams",
@@ -101,7 +109,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             Ok(EXIT_OK)
         }
         _ => Err(UsageError(
-            "synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N] [--pair OUT_B]'"
+            "synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N] [--pcapng] [--pair OUT_B]'"
                 .into(),
         )
         .into()),

@@ -7,6 +7,9 @@
 //! Frames with several TCP/UDP layers (tunnels, ICMP errors) list the extra stream ids in a side
 //! table. Everything else is decoded again from the file when a view asks.
 
+mod chunked_column;
 mod packet_index;
+mod reread;
 
 pub use packet_index::{IndexEntry, PacketIndex, StreamKind};
+pub use reread::{frame_meta, reread_frame, RereadFrame, FRAGMENT_LOOKBACK};

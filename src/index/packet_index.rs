@@ -1,5 +1,6 @@
 //! Column storage of the per-packet index and its accessors.
 
+use super::chunked_column::ChunkedColumn;
 use crate::capture::FrameMeta;
 use crate::flow::{Direction, FrameStreams};
 
@@ -53,13 +54,13 @@ pub struct IndexEntry {
 /// The per-packet index of one capture.
 #[derive(Default)]
 pub struct PacketIndex {
-    offset_caplen: Vec<u64>,
-    ts_ns: Vec<i64>,
-    wire_excess: Vec<u16>,
-    stream: Vec<u32>,
-    ip_conv: Vec<u32>,
-    flags: Vec<u16>,
-    interface: Vec<u16>,
+    offset_caplen: ChunkedColumn<u64>,
+    ts_ns: ChunkedColumn<i64>,
+    wire_excess: ChunkedColumn<u16>,
+    stream: ChunkedColumn<u32>,
+    ip_conv: ChunkedColumn<u32>,
+    flags: ChunkedColumn<u16>,
+    interface: ChunkedColumn<u16>,
     /// (frame index, excess) for wire lengths exceeding caplen by ≥ 65535.
     big_excess: Vec<(u32, u32)>,
     /// (frame index, interface) for interfaces ≥ 65535.
@@ -150,9 +151,9 @@ impl PacketIndex {
     /// The row of frame `number` (1-based).
     pub fn get(&self, number: u32) -> Option<IndexEntry> {
         let i = number.checked_sub(1)? as usize;
-        let oc = *self.offset_caplen.get(i)?;
+        let oc = self.offset_caplen.get(i)?;
         let caplen = (oc & u64::from(MAX_CAPLEN)) as u32;
-        let excess = match self.wire_excess[i] {
+        let excess = match self.wire_excess.get(i)? {
             u16::MAX => self
                 .big_excess
                 .binary_search_by_key(&(i as u32), |e| e.0)
@@ -160,7 +161,7 @@ impl PacketIndex {
                 .unwrap_or(u32::from(u16::MAX)),
             e => u32::from(e),
         };
-        let interface_id = match self.interface[i] {
+        let interface_id = match self.interface.get(i)? {
             u16::MAX => self
                 .big_interface
                 .binary_search_by_key(&(i as u32), |e| e.0)
@@ -168,7 +169,7 @@ impl PacketIndex {
                 .unwrap_or(u32::from(u16::MAX)),
             v => u32::from(v),
         };
-        let flags = self.flags[i];
+        let flags = self.flags.get(i)?;
         let kind = if flags & FLAG_KIND_TCP != 0 {
             StreamKind::Tcp
         } else if flags & FLAG_KIND_UDP != 0 {
@@ -181,16 +182,16 @@ impl PacketIndex {
             offset: oc >> 24,
             caplen,
             wire_len: caplen.saturating_add(excess),
-            ts_ns: self.ts_ns[i],
+            ts_ns: self.ts_ns.get(i)?,
             kind,
-            stream: self.stream[i],
+            stream: self.stream.get(i)?,
             dir: if flags & FLAG_DIR_B_TO_A != 0 {
                 Direction::BtoA
             } else {
                 Direction::AtoB
             },
             tcp_flags: flags & FLAG_TCP_MASK,
-            ip_conv: match self.ip_conv[i] {
+            ip_conv: match self.ip_conv.get(i)? {
                 NO_ID => None,
                 v => Some(v),
             },
@@ -208,9 +209,9 @@ impl PacketIndex {
         let mut out: Vec<u32> = self
             .stream
             .iter()
-            .zip(&self.flags)
+            .zip(self.flags.iter())
             .enumerate()
-            .filter(|(_, (&s, &f))| s == stream && f & want != 0)
+            .filter(|(_, (s, f))| *s == stream && f & want != 0)
             .map(|(i, _)| i as u32 + 1)
             .collect();
         let before = out.len();
@@ -232,7 +233,7 @@ impl PacketIndex {
         self.ip_conv
             .iter()
             .enumerate()
-            .filter(|(_, &c)| c == row)
+            .filter(|(_, c)| *c == row)
             .map(|(i, _)| i as u32 + 1)
             .collect()
     }
@@ -244,7 +245,7 @@ impl PacketIndex {
         };
         let i = number - 1;
         let mut out: Vec<u32> = Vec::new();
-        if self.flags[i as usize] & FLAG_SIDE != 0 {
+        if self.flags.get(i as usize).unwrap_or(0) & FLAG_SIDE != 0 {
             let start = self.side.partition_point(|s| s.0 < i);
             out.extend(
                 self.side[start..]
@@ -262,13 +263,13 @@ impl PacketIndex {
 
     /// Heap bytes used by the index columns and side tables.
     pub fn heap_bytes(&self) -> usize {
-        self.offset_caplen.capacity() * 8
-            + self.ts_ns.capacity() * 8
-            + self.wire_excess.capacity() * 2
-            + self.stream.capacity() * 4
-            + self.ip_conv.capacity() * 4
-            + self.flags.capacity() * 2
-            + self.interface.capacity() * 2
+        self.offset_caplen.heap_bytes()
+            + self.ts_ns.heap_bytes()
+            + self.wire_excess.heap_bytes()
+            + self.stream.heap_bytes()
+            + self.ip_conv.heap_bytes()
+            + self.flags.heap_bytes()
+            + self.interface.heap_bytes()
             + self.big_excess.capacity() * 8
             + self.big_interface.capacity() * 8
             + self.side.capacity() * 12

@@ -12,7 +12,7 @@
 //!   source address and port are node 0's.
 //!
 //! A frame that completes a fragmented IP datagram is decoded again after the frames just before
-//! it ([`FRAGMENT_LOOKBACK`] at most), since its other fragments are not in the stream's list.
+//! it ([`crate::index::FRAGMENT_LOOKBACK`] at most), since its other fragments are not in the stream's list.
 
 use std::collections::VecDeque;
 use std::io;
@@ -21,12 +21,9 @@ use super::follow_format::{FollowHeader, FollowNode, FollowProto, NodeAddress};
 use super::tcp_follow::TcpSegment;
 use super::udp_follow::UdpDatagram;
 use crate::capture::random_access::ByteSource;
-use crate::capture::FrameMeta;
-use crate::decode::{DecodedFrame, Decoder, Layer};
+use crate::decode::{DecodedFrame, Layer};
+use crate::index::reread_frame;
 use crate::pipeline::{ConvKind, Indexer};
-
-/// Frames read before a frame that completes a fragmented datagram, to find its other fragments.
-pub const FRAGMENT_LOOKBACK: u32 = 256;
 
 /// One transport layer of a frame, as a follow tap receives it.
 #[derive(Clone, Debug)]
@@ -54,24 +51,6 @@ pub struct StreamReader<'a> {
     node0: Option<FollowNode>,
     node1: Option<FollowNode>,
     error: Option<io::Error>,
-}
-
-/// A frame's bytes, the reassembled datagram it completed (if any) and its timestamp.
-type DecodedBytes = (Vec<u8>, Option<Vec<u8>>, i64);
-
-fn meta_of(indexer: &Indexer, number: u32) -> Option<FrameMeta> {
-    let loc = indexer.frame_location(number)?;
-    Some(FrameMeta {
-        number,
-        ts_ns: loc.ts_ns,
-        has_timestamp: true,
-        caplen: loc.caplen,
-        wire_len: loc.wire_len,
-        offset: loc.offset,
-        interface_id: loc.interface_id,
-        linktype: loc.linktype,
-        ..FrameMeta::default()
-    })
 }
 
 /// The frame's final source/destination addresses and ports (tshark's `pinfo` after dissection).
@@ -175,34 +154,6 @@ impl<'a> StreamReader<'a> {
         }
     }
 
-    /// Reads and decodes frame `number` into `self.decoded`; returns its bytes (or the reassembled
-    /// datagram's payload source) and timestamp.
-    fn decode_frame(&mut self, number: u32) -> io::Result<Option<DecodedBytes>> {
-        let Some(meta) = meta_of(self.indexer, number) else {
-            return Ok(None);
-        };
-        let data = self.indexer.read_frame(number, &mut *self.source)?;
-        let mut decoder = Decoder::new();
-        decoder.decode(&meta, &data, &mut self.decoded);
-        if decoder.pending_fragment_bytes() > 0 {
-            // The frame is one fragment of a datagram: decode the frames before it first.
-            let mut decoder = Decoder::new();
-            let first = number.saturating_sub(FRAGMENT_LOOKBACK).max(1);
-            for n in first..number {
-                let Some(m) = meta_of(self.indexer, n) else {
-                    continue;
-                };
-                let d = self.indexer.read_frame(n, &mut *self.source)?;
-                decoder.decode(&m, &d, &mut self.decoded);
-            }
-            decoder.decode(&meta, &data, &mut self.decoded);
-            let reassembled = decoder.reassembled_payload().map(<[u8]>::to_vec);
-            return Ok(Some((data, reassembled, meta.ts_ns)));
-        }
-        let reassembled = decoder.reassembled_payload().map(<[u8]>::to_vec);
-        Ok(Some((data, reassembled, meta.ts_ns)))
-    }
-
     /// Decodes the next frame into `pending`; false at the end (or after an error).
     fn fill(&mut self) -> bool {
         if self.error.is_some() {
@@ -212,8 +163,9 @@ impl<'a> StreamReader<'a> {
             return false;
         };
         self.pos += 1;
-        let (data, reassembled, ts_ns) = match self.decode_frame(number) {
-            Ok(Some(x)) => x,
+        let decoded = reread_frame(self.indexer, &mut *self.source, number, &mut self.decoded);
+        let (data, reassembled, ts_ns) = match decoded {
+            Ok(Some(f)) => (f.data, f.reassembled, f.meta.ts_ns),
             Ok(None) => return true,
             Err(e) => {
                 self.error = Some(e);

@@ -51,14 +51,18 @@
 //! before formatting, passing the finished analyzer to [`format_field`].
 
 pub mod analysis_flags;
+pub mod epoch_seconds;
 pub mod expert_summary;
+pub mod indexed_session;
 pub mod ladder;
 pub mod tcp_analysis;
 pub mod tcp_analysis_fields;
 pub mod tcp_session;
 
 pub use analysis_flags::AnalysisFlags;
+pub use epoch_seconds::EpochSeconds;
 pub use expert_summary::{ExpertRow, ExpertSummary};
+pub use indexed_session::{analyze_indexed_session, SessionWithLadder};
 pub use ladder::{Ladder, LadderArrow, LadderBuilder};
 pub use tcp_analysis::{LayerAnalysis, SegmentInput, TcpAnalysis, TcpAnalyzer, TcpDisplayPass};
 pub use tcp_analysis_fields::{format_field, format_relative_time, is_tcp_analysis_field};

@@ -15,6 +15,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::analysis_flags::AnalysisFlags;
+use super::epoch_seconds::EpochSeconds;
 use super::tcp_analysis::LayerAnalysis;
 use crate::decode::{Layer, TcpLayer};
 use crate::flow::NO_STREAM;
@@ -94,8 +95,8 @@ pub struct PacketLot {
     pub direction: &'static str,
     /// First frame of the lot.
     pub first_frame: u32,
-    /// Time of the first packet, epoch seconds.
-    pub first_time: f64,
+    /// Time of the first packet, epoch seconds (nine decimals, exact).
+    pub first_time: EpochSeconds,
     /// Exact time of the first packet, epoch ns.
     pub first_time_ns: i64,
     /// Data packets in the lot.
@@ -128,18 +129,18 @@ pub struct TcpSession {
     pub state: SessionState,
     /// Who sent the first FIN (`client` / `server`), if any.
     pub closed_by: Option<&'static str>,
-    /// First packet, epoch seconds.
-    pub first_packet_time: f64,
+    /// First packet, epoch seconds (nine decimals, exact).
+    pub first_packet_time: EpochSeconds,
     /// First packet, epoch ns.
     pub first_packet_time_ns: i64,
-    /// The SYN/ACK (connect) time, epoch seconds.
-    pub connect_time: Option<f64>,
+    /// The SYN/ACK (connect) time, epoch seconds (nine decimals, exact).
+    pub connect_time: Option<EpochSeconds>,
     /// SYN → SYN/ACK, seconds.
     pub syn_to_synack: Option<f64>,
     /// SYN/ACK → the client's first ACK, seconds.
     pub synack_to_ack: Option<f64>,
-    /// Last packet, epoch seconds.
-    pub last_packet_time: f64,
+    /// Last packet, epoch seconds (nine decimals, exact).
+    pub last_packet_time: EpochSeconds,
     /// Last packet, epoch ns.
     pub last_packet_time_ns: i64,
     /// First to last packet, seconds.
@@ -275,7 +276,7 @@ impl SessionBuilder {
                 number,
                 direction: "",
                 first_frame: frame,
-                first_time: secs(ts),
+                first_time: EpochSeconds(ts),
                 first_time_ns: ts,
                 packets: 1,
                 payload_bytes: u64::from(payload),
@@ -333,9 +334,9 @@ impl SessionBuilder {
             closed_by: self
                 .first_fin
                 .map(|d| if d == client { "client" } else { "server" }),
-            first_packet_time: secs(self.first_ns),
+            first_packet_time: EpochSeconds(self.first_ns),
             first_packet_time_ns: self.first_ns,
-            connect_time: self.synack_ns.map(secs),
+            connect_time: self.synack_ns.map(EpochSeconds),
             syn_to_synack: self
                 .syn_ns
                 .zip(self.synack_ns)
@@ -344,7 +345,7 @@ impl SessionBuilder {
                 .synack_ns
                 .zip(self.ack_after_synack_ns)
                 .map(|(sa, a)| secs(a.saturating_sub(sa))),
-            last_packet_time: secs(self.last_ns),
+            last_packet_time: EpochSeconds(self.last_ns),
             last_packet_time_ns: self.last_ns,
             duration: secs(self.last_ns.saturating_sub(self.first_ns)),
             client_to_server: self.dirs[client].clone(),
@@ -470,11 +471,16 @@ impl TcpSession {
                 .map(|c| format!(" (first FIN from {c})"))
                 .unwrap_or_default()
         )?;
-        writeln!(out, "first_packet: {:.9}", self.first_packet_time)?;
-        writeln!(out, "connect_time: {}", opt(self.connect_time))?;
+        writeln!(out, "first_packet: {}", self.first_packet_time)?;
+        writeln!(
+            out,
+            "connect_time: {}",
+            self.connect_time
+                .map_or_else(|| "-".to_string(), |t| t.to_string())
+        )?;
         writeln!(out, "syn_to_synack: {}", opt(self.syn_to_synack))?;
         writeln!(out, "synack_to_ack: {}", opt(self.synack_to_ack))?;
-        writeln!(out, "last_packet: {:.9}", self.last_packet_time)?;
+        writeln!(out, "last_packet: {}", self.last_packet_time)?;
         writeln!(out, "duration: {:.9}", self.duration)?;
         for (name, d) in [
             ("client_to_server", &self.client_to_server),
@@ -505,7 +511,7 @@ impl TcpSession {
         for l in &self.lots {
             writeln!(
                 out,
-                "{}\t{}\t{}\t{:.9}\t{}\t{}\t{:.9}\t{}",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{:.9}\t{}",
                 l.number,
                 l.direction,
                 l.first_frame,

@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::capture_point::{when, CapturePoint, Transform};
 use super::packet::{flags, render_frame, LogicalPacket, PacketRole, TcpOptions, Transport};
 use super::rng::XorShift64;
-use crate::export::{PcapWriter, TsResolution};
+use crate::export::{PcapNgWriter, PcapWriter, TsResolution};
 
 /// Flows open at the same time (bounds memory).
 pub const MAX_ACTIVE: usize = 256;
@@ -230,6 +230,57 @@ fn step(f: &mut Flow, p: &mut LogicalPacket, pool: &[u8], rng: &mut XorShift64) 
     true
 }
 
+/// The container [`bulk_as`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BulkFormat {
+    /// Classic pcap, µs timestamps.
+    Pcap,
+    /// pcapng: one section, one Ethernet interface (µs), Enhanced Packet Blocks.
+    Pcapng,
+}
+
+/// The writer behind [`bulk_as`]: either container, with the bytes each record adds to the file.
+enum BulkSink<W: Write> {
+    Pcap(PcapWriter<W>),
+    Pcapng(PcapNgWriter<W>),
+}
+
+impl<W: Write> BulkSink<W> {
+    /// Opens the container; returns the sink and the bytes of its file header.
+    fn open(out: W, format: BulkFormat) -> std::io::Result<(Self, u64)> {
+        match format {
+            BulkFormat::Pcap => Ok((
+                BulkSink::Pcap(PcapWriter::new(out, 1, 262_144, TsResolution::Micro)?),
+                24,
+            )),
+            BulkFormat::Pcapng => {
+                let mut w = PcapNgWriter::new(out)?;
+                w.add_interface(1, 262_144, false)?;
+                // Section Header Block (28) + Interface Description Block without options (20).
+                Ok((BulkSink::Pcapng(w), 48))
+            }
+        }
+    }
+
+    /// Writes one packet; returns the bytes it added to the file.
+    fn write(&mut self, ts_ns: i64, frame: &[u8], wire_len: u32) -> std::io::Result<u64> {
+        let len = frame.len() as u64;
+        match self {
+            BulkSink::Pcap(w) => w.write_packet(ts_ns, frame, wire_len).map(|_| 16 + len),
+            BulkSink::Pcapng(w) => w
+                .write_packet(0, ts_ns, frame, wire_len, None)
+                .map(|_| 32 + len.div_ceil(4) * 4),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            BulkSink::Pcap(w) => w.into_inner().map(drop),
+            BulkSink::Pcapng(w) => w.into_inner().map(drop),
+        }
+    }
+}
+
 /// Writes a classic pcap (Ethernet, µs) of mixed TCP/UDP traffic to `out` until at least
 /// `target_bytes` are written and at least `streams` flows were started. Memory use is constant
 /// (at most [`MAX_ACTIVE`] open flows and one 64 KiB payload pool). Wrap `out` in a `BufWriter`.
@@ -239,12 +290,23 @@ pub fn bulk<W: Write>(
     streams: u64,
     seed: u64,
 ) -> std::io::Result<BulkStats> {
-    let mut w = PcapWriter::new(out, 1, 262_144, TsResolution::Micro)?;
+    bulk_as(out, target_bytes, streams, seed, BulkFormat::Pcap)
+}
+
+/// [`bulk`] in the chosen container (the same packets either way).
+pub fn bulk_as<W: Write>(
+    out: W,
+    target_bytes: u64,
+    streams: u64,
+    seed: u64,
+    format: BulkFormat,
+) -> std::io::Result<BulkStats> {
+    let (mut w, header_bytes) = BulkSink::open(out, format)?;
     let mut frame = Vec::with_capacity(2048);
-    let stats = generate(target_bytes, streams, seed, &mut |p| {
+    let stats = generate(target_bytes, streams, seed, header_bytes, &mut |p| {
         write_frame(&mut w, p, &mut frame)
     })?;
-    w.into_inner()?;
+    w.finish()?;
     Ok(stats)
 }
 
@@ -282,14 +344,14 @@ pub fn bulk_pair<A: Write, B: Write>(
     seed: u64,
     point_b: &mut CapturePoint,
 ) -> std::io::Result<(BulkStats, BulkStats)> {
-    let mut wa = PcapWriter::new(out_a, 1, 262_144, TsResolution::Micro)?;
-    let mut wb = PcapWriter::new(out_b, 1, 262_144, TsResolution::Micro)?;
+    let (mut wa, header_bytes) = BulkSink::open(out_a, BulkFormat::Pcap)?;
+    let (mut wb, _) = BulkSink::open(out_b, BulkFormat::Pcap)?;
     let mut frame = Vec::with_capacity(2048);
     let mut b = BulkStats {
-        bytes: 24,
+        bytes: header_bytes,
         ..BulkStats::default()
     };
-    let a = generate(target_bytes, streams, seed, &mut |p| {
+    let a = generate(target_bytes, streams, seed, header_bytes, &mut |p| {
         let written = write_frame(&mut wa, p, &mut frame)?;
         if let Some(q) = point_b.observe(p) {
             b.bytes += write_frame(&mut wb, &q, &mut frame)?;
@@ -297,40 +359,40 @@ pub fn bulk_pair<A: Write, B: Write>(
         }
         Ok(written)
     })?;
-    wa.into_inner()?;
-    wb.into_inner()?;
+    wa.finish()?;
+    wb.finish()?;
     b.tcp_streams = a.tcp_streams;
     b.udp_streams = a.udp_streams;
     Ok((a, b))
 }
 
-/// Renders `p` and writes it; returns the bytes written (record header included).
+/// Renders `p` and writes it; returns the bytes it added to the file.
 fn write_frame<W: Write>(
-    w: &mut PcapWriter<W>,
+    w: &mut BulkSink<W>,
     p: &LogicalPacket,
     frame: &mut Vec<u8>,
 ) -> std::io::Result<u64> {
     render_frame(p, frame).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
-    w.write_packet(p.ts_ns, frame, len)?;
-    Ok(16 + frame.len() as u64)
+    w.write(p.ts_ns, frame, len)
 }
 
 /// First packet time of the generated traffic.
 const START_NS: i64 = 1_600_000_000_000_000_000;
 
 /// Generates the traffic, calling `emit` per packet in time order (it returns the bytes it wrote,
-/// which count towards `target_bytes`).
+/// which count towards `target_bytes`, after the `header_bytes` of the file header).
 fn generate(
     target_bytes: u64,
     streams: u64,
     seed: u64,
+    header_bytes: u64,
     emit: &mut dyn FnMut(&LogicalPacket) -> std::io::Result<u64>,
 ) -> std::io::Result<BulkStats> {
     let mut rng = XorShift64::new(seed);
     let pool: Vec<u8> = (0..POOL).map(|_| rng.next_u32() as u8).collect();
     let mut stats = BulkStats {
-        bytes: 24,
+        bytes: header_bytes,
         ..BulkStats::default()
     };
     let per_stream = (target_bytes / streams.max(1)).max(300);
@@ -419,5 +481,21 @@ mod tests {
             sb.packets * 1000 > sa.packets * 995,
             "about 1 in 2000 is lost"
         );
+    }
+
+    #[test]
+    fn pcapng_bulk_reads_back_as_written_and_counts_its_bytes() {
+        let mut ng = Vec::new();
+        let sn = bulk_as(&mut ng, 1_000_000, 500, 7, BulkFormat::Pcapng).unwrap();
+        assert_eq!(sn.bytes, ng.len() as u64);
+        assert_eq!(&ng[..4], &[0x0a, 0x0d, 0x0d, 0x0a]);
+        let mut ix = crate::pipeline::Indexer::new();
+        ix.push(&ng);
+        ix.finish();
+        let s = ix.summary();
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert_eq!(s.frames, sn.packets);
+        assert_eq!(u64::from(s.tcp_streams), sn.tcp_streams);
+        assert_eq!(u64::from(s.udp_streams), sn.udp_streams);
     }
 }

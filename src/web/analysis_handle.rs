@@ -1,13 +1,12 @@
-//! Statistics and session analysis for the page, fed the capture file again chunk by chunk by the
-//! worker (the index keeps no packet bytes): [`StatsHandle`] (IO graph intervals, endpoints,
-//! Expert Info) and [`SessionHandle`] (one TCP stream's session details and ladder).
+//! Whole-capture statistics for the page, fed the capture file again chunk by chunk by the worker
+//! (the index keeps no packet bytes): [`StatsHandle`] (IO graph intervals, endpoints, Expert Info).
 //! Every value comes from the core (`crate::stats`, `crate::session`).
 
 use wasm_bindgen::prelude::*;
 
 use super::js_value::to_js;
 use crate::pipeline::{FrameContext, Pipeline};
-use crate::session::{ExpertSummary, LadderBuilder, LayerAnalysis, TcpAnalyzer, TcpSessionTracker};
+use crate::session::{ExpertSummary, LayerAnalysis, TcpAnalyzer};
 use crate::stats::{EndpointTable, IoStats};
 
 /// Most IO graph intervals sent with empty ones included; longer captures send busy ones only.
@@ -114,81 +113,5 @@ impl StatsHandle {
     /// Expert Info rows (severity, kind, count, first frames).
     pub fn expert(&self) -> Result<JsValue, JsError> {
         to_js(&self.expert.rows())
-    }
-}
-
-/// One TCP stream's session details and ladder.
-#[wasm_bindgen]
-pub struct SessionHandle {
-    stream: u32,
-    pipeline: Pipeline,
-    analyzer: TcpAnalyzer,
-    tcp: Vec<LayerAnalysis>,
-    tracker: TcpSessionTracker,
-    ladder: LadderBuilder,
-}
-
-#[wasm_bindgen]
-impl SessionHandle {
-    /// Analysis of `tcp.stream == stream`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(stream: u32) -> SessionHandle {
-        super::panic_report::install();
-        SessionHandle {
-            stream,
-            pipeline: Pipeline::new(),
-            analyzer: TcpAnalyzer::new(),
-            tcp: Vec::new(),
-            tracker: TcpSessionTracker::for_stream(stream),
-            ladder: LadderBuilder::new(stream),
-        }
-    }
-
-    /// Feeds the next chunk of the file.
-    pub fn push(&mut self, chunk: &[u8]) {
-        let (analyzer, tcp, tracker, ladder) = (
-            &mut self.analyzer,
-            &mut self.tcp,
-            &mut self.tracker,
-            &mut self.ladder,
-        );
-        let mut visit = |c: &FrameContext| {
-            analyzer.analyze_frame(c, tcp);
-            tracker.observe(c, tcp);
-            ladder.observe(c, tcp);
-        };
-        self.pipeline.push(chunk, &mut visit);
-    }
-
-    /// Signals the end of the file.
-    pub fn finish(&mut self) {
-        let (analyzer, tcp, tracker, ladder) = (
-            &mut self.analyzer,
-            &mut self.tcp,
-            &mut self.tracker,
-            &mut self.ladder,
-        );
-        let mut visit = |c: &FrameContext| {
-            analyzer.analyze_frame(c, tcp);
-            tracker.observe(c, tcp);
-            ladder.observe(c, tcp);
-        };
-        self.pipeline.finish(&mut visit);
-    }
-
-    /// `{ session, ladder: { arrows, dropped } }`, or `null` when the stream has no packets.
-    /// Consumes the collected arrows (call once, after `finish`).
-    pub fn result(&mut self) -> Result<JsValue, JsError> {
-        let Some(session) = self.tracker.session(self.stream) else {
-            return Ok(JsValue::NULL);
-        };
-        let ladder = std::mem::replace(&mut self.ladder, LadderBuilder::new(self.stream))
-            .finish(&session.client);
-        #[derive(serde::Serialize)]
-        struct Out {
-            session: crate::session::TcpSession,
-            ladder: crate::session::Ladder,
-        }
-        to_js(&Out { session, ladder })
     }
 }

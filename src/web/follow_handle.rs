@@ -86,7 +86,8 @@ fn parse_proto(proto: &str) -> Result<FollowProto, JsError> {
     }
 }
 
-fn file_source(file: web_sys::File) -> Result<FileSource, JsError> {
+/// The user's `File` as a byte source (workers only).
+pub(super) fn file_source(file: web_sys::File) -> Result<FileSource, JsError> {
     FileSource::new(file).map_err(|_| to_js_error("the file can only be read inside a worker"))
 }
 

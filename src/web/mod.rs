@@ -5,8 +5,10 @@
 //!   with decoded bodies, export objects).
 //! - [`file_source::FileSource`]: a [`crate::capture::random_access::ByteSource`] over the `File`
 //!   the user opened, read with `FileReaderSync` (workers only) through a read-ahead window.
-//! - [`analysis_handle`]: statistics (IO graph, endpoints, Expert Info) and one TCP session with
-//!   its ladder, fed the file again by the worker.
+//! - [`analysis_handle`]: statistics (IO graph, endpoints, Expert Info), fed the file again by
+//!   the worker.
+//! - [`session_methods`]: the handle's TCP session method (details and ladder of one stream, read
+//!   back through the index).
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
@@ -21,7 +23,8 @@ pub mod follow_handle;
 pub mod js_value;
 pub mod match_handle;
 pub mod panic_report;
+pub mod session_methods;
 
-pub use analysis_handle::{SessionHandle, StatsHandle};
+pub use analysis_handle::StatsHandle;
 pub use capture_handle::CaptureHandle;
 pub use match_handle::MatchHandle;

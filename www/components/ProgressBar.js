@@ -11,10 +11,12 @@ export function createProgressBar(size, { onCancel }) {
 
   return {
     element,
-    /** Shows a progress snapshot ({bytes read, frames, elapsedMs}). */
+    /** Shows a progress snapshot ({bytes read, frames, elapsedMs, wasmBytes}). */
     update(progress) {
       bar.value = fractionDone(progress.bytes, size);
       element.dataset.frames = String(progress.frames);
+      // The indexer's memory (wasm linear memory), for the benchmark and the curious.
+      if (progress.wasmBytes) element.dataset.wasmBytes = String(progress.wasmBytes);
       const r = rates(progress);
       replaceChildren(text,
         `${formatBytes(progress.bytes)} of ${formatBytes(size)} · ${formatCount(progress.frames)} packets · `,
@@ -24,6 +26,7 @@ export function createProgressBar(size, { onCancel }) {
     end(how, progress) {
       element.dataset.state = how;
       element.dataset.frames = String(progress.frames);
+      if (progress.wasmBytes) element.dataset.wasmBytes = String(progress.wasmBytes);
       cancel.hidden = true;
       const r = rates(progress);
       const secs = (progress.elapsedMs / 1000).toFixed(3);

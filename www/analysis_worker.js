@@ -1,0 +1,30 @@
+// The analysis worker: a nested worker of a capture's worker that computes whole-capture
+// statistics (IO graph intervals, endpoints, Expert Info) with its own wasm instance, reading the
+// File again. Running it here keeps the capture's worker free for what the person is doing
+// (following a stream, opening a session) while statistics are computed on the other core.
+import init, { StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import { rpcServe } from './rpc.js';
+import { computeStats } from './stats_feed.js';
+import { DEFAULT_CHUNK_BYTES } from './state.js';
+
+let ready = null;
+
+/** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
+function guarded(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const panic = typeof lastPanicMessage === 'function' ? lastPanicMessage() : undefined;
+    if (panic) throw new Error(`the statistics crashed: ${panic}`);
+    throw err;
+  }
+}
+
+rpcServe(self, {
+  /** `{ io, endpoints, expert }` of `file` with IO intervals of `intervalMs`. */
+  async stats(file, intervalMs = 1000, chunkBytes = DEFAULT_CHUNK_BYTES) {
+    ready = ready || init();
+    await ready;
+    return computeStats(file, intervalMs, chunkBytes, StatsHandle, guarded);
+  },
+});

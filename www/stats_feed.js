@@ -1,0 +1,21 @@
+// Whole-capture statistics from a File: feeds it through a wasm StatsHandle chunk by chunk and
+// returns the tables. Used by the analysis worker, and by the capture worker itself when no
+// analysis worker can be started.
+import { readChunks } from './chunk_reader.js';
+
+/**
+ * Feeds `file` through a new `Handle(intervalMs)` (a StatsHandle class) and returns
+ * `{ io, endpoints, expert }`; `run` wraps every wasm call (panic reporting).
+ */
+export async function computeStats(file, intervalMs, chunkBytes, Handle, run) {
+  const h = run(() => new Handle(intervalMs));
+  try {
+    for await (const buffer of readChunks(file, chunkBytes)) {
+      run(() => h.push(new Uint8Array(buffer)));
+    }
+    run(() => h.finish());
+    return { io: run(() => h.ioRows()), endpoints: run(() => h.endpoints()), expert: run(() => h.expert()) };
+  } finally {
+    h.free();
+  }
+}
