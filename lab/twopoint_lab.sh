@@ -19,17 +19,47 @@
 # * Clock: fw_inside.pcap is rewritten afterwards as if its clock were 41.828 s ahead of the
 #   client's at the client's first packet and ran 50 ppm fast (our own pcap rewrite below).
 #
+# SCENARIO tls_proxy (third argument) keeps the topology and the clock rewrite but changes the
+# middle boxes and the traffic:
+# * tml_fw: DNAT of 198.51.100.10 tcp 443 -> the LB at 10.2.0.2:8443, SNAT/PAT as above, no drops,
+#   and every forwarded packet's IPv4 ID rewritten by nftables (`ip id set numgen inc`, one counter
+#   for all flows: pf's `scrub random-id` in spirit).
+# * tml_lb: a TLS TCP proxy (python): bytes relayed to a new back-end connection to 10.3.0.2:8443,
+#   re-segmented by the relay's reads; TLS is not terminated.
+# * tml_srv: a TLS server (python ssl, a throwaway self-signed certificate made with openssl).
+# * Traffic: 6 threads x 4 TLS connections, 1 or 3 request/response turns each.
+# * truth.tsv rows are keyed by the TLS ClientHello random (kind tls).
+#
+# SCENARIO seq_proxy: a sequence-translating firewall, no NAT (the client talks to the server's own
+# address, HTTP 10.3.0.2:8000 and UDP 10.3.0.2:5300; tml_lb only routes):
+# * tml_fw: iptables SYNPROXY on forwarded client SYNs: the firewall answers the handshake itself
+#   with its own (cookie) ISN, then opens the connection to the server, whose ISN differs, and
+#   shifts every server->client sequence number (and client->server ack) by that constant
+#   (conntrack seqadj). Client->server sequence numbers keep their value. Every forwarded
+#   packet's IPv4 ID is rewritten by nftables as in tls_proxy. No drops.
+# * Traffic: as nat_proxy (HTTP keep-alive connections, UDP queries), same clock rewrite.
+# Why SYNPROXY: this kernel has no tc pedit action (`tc ... action pedit ...`: "Failed to load TC
+# action module"), no flower/matchall/basic classifiers, and nftables cannot add to `tcp sequence`
+# (`tcp sequence set tcp sequence + 1000` is a syntax error; only constants or numgen/hash values
+# can be set, which would break the connection), so a constant shift of both directions chosen by
+# us cannot be built; SYNPROXY's seqadj is the kernel's own per-connection sequence translation.
+#
 # Outputs in OUT_DIR: client.pcap fw_inside.pcap server.pcap; truth.tsv (per HTTP request / UDP
 # query: tcp.stream / udp.stream and tuple at each point, found with tshark, twopoint format);
-# syn_truth.tsv (per client SYN ISN: SYNs seen at client and at fw_inside); loss_truth.tsv (the drop
+# syn_truth.tsv (per client SYN ISN: SYNs seen at client and at fw_inside); seq_proxy only:
+# seq_truth.tsv (per client SYN ISN: SYN-ACK ISN at client and at fw_inside); loss_truth.tsv (the drop
 # rule counters); clock.txt (offset_s, drift_ppm of fw_inside relative to client); scenario.txt.
 #
-# usage: lab/twopoint_lab.sh OUT_DIR [SEED]     as root; needs ip, iptables, tcpdump, tshark, python3
+# usage: lab/twopoint_lab.sh OUT_DIR [SEED] [SCENARIO]   SCENARIO nat_proxy (default), tls_proxy or
+#        seq_proxy; as root; needs ip, iptables, tcpdump, tshark, python3 (tls_proxy: also nft and
+#        openssl; seq_proxy: also nft)
 # All traffic stays inside the namespaces; every wait and loop is bounded (timeout, fixed counts);
 # namespaces and the processes in them are removed on exit, also on error or Ctrl-C.
 set -eu
-OUT=${1:?usage: twopoint_lab.sh OUT_DIR [SEED]}
+OUT=${1:?usage: twopoint_lab.sh OUT_DIR [SEED] [SCENARIO]}
 SEED=${2:-7}
+SCENARIO=${3:-nat_proxy}
+case "$SCENARIO" in nat_proxy|tls_proxy|seq_proxy) ;; *) echo "twopoint_lab: unknown scenario $SCENARIO" >&2; exit 2;; esac
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 NS="tml_cli tml_fw tml_lb tml_srv"
@@ -49,7 +79,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-for tool in ip iptables tcpdump tshark python3; do
+TOOLS="ip iptables tcpdump tshark python3"
+[ "$SCENARIO" = tls_proxy ] && TOOLS="$TOOLS nft openssl"
+[ "$SCENARIO" = seq_proxy ] && TOOLS="$TOOLS nft"
+for tool in $TOOLS; do
     command -v "$tool" >/dev/null || { echo "twopoint_lab: $tool is required" >&2; exit 1; }
 done
 cleanup
@@ -80,12 +113,35 @@ done
 
 # ---- the NAT firewall -----------------------------------------------------------------------
 FW="ip netns exec tml_fw iptables"
+scrub_ip_ids() {
+    ip netns exec tml_fw nft -f - <<'EOF'
+table ip tml_scrub {
+    chain forward {
+        type filter hook forward priority 0; policy accept;
+        ip id set numgen inc mod 65536
+    }
+}
+EOF
+}
+if [ "$SCENARIO" = tls_proxy ]; then
+    $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p tcp --dport 443 -j DNAT --to-destination 10.2.0.2:8443
+    $FW -t nat -A POSTROUTING -o tmlf1 -j MASQUERADE --random
+    scrub_ip_ids
+elif [ "$SCENARIO" = seq_proxy ]; then
+    ip netns exec tml_fw sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+    $FW -t raw -A PREROUTING -i tmlf0 -p tcp --syn -j CT --notrack
+    $FW -A FORWARD -i tmlf0 -p tcp -m state --state INVALID,UNTRACKED -j SYNPROXY \
+        --sack-perm --timestamp --wscale 7 --mss 1460
+    $FW -A FORWARD -m state --state INVALID -j DROP
+    scrub_ip_ids
+else
 $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p tcp --dport 80 -j DNAT --to-destination 10.2.0.2:8080
 $FW -t nat -A PREROUTING -i tmlf0 -d 198.51.100.10 -p udp --dport 53 -j DNAT --to-destination 10.3.0.2:5300
 $FW -t nat -A POSTROUTING -o tmlf1 -j MASQUERADE --random
 $FW -A FORWARD -i tmlf0 -p tcp --syn -m statistic --mode nth --every 4 --packet 0 -j DROP
 $FW -A FORWARD -i tmlf0 -p tcp ! --syn -m statistic --mode nth --every 40 --packet 0 -j DROP
 $FW -A FORWARD -i tmlf1 -p tcp -m statistic --mode nth --every 40 --packet 0 -j DROP
+fi
 if ip netns exec tml_fw tc qdisc add dev tmlf1 root netem delay 5ms 2>/dev/null; then
     DELAY="netem 5ms toward the inside"
 else
@@ -139,17 +195,19 @@ EOF
 cat > "$WORK/client.py" <<'EOF'
 # 8 threads x 6 connections to the virtual IP (1 or 3 GETs each, unique qs=N), paced over ~15 s;
 # one thread of 30 UDP queries with unique 2-byte ids. Bounded: fixed counts, 5 s socket timeouts.
+# usage: client.py SEED [HTTP_HOST HTTP_PORT UDP_HOST UDP_PORT] (default: the virtual IP, 80, 53)
 import http.client, random, socket, sys, threading, time
 seed = int(sys.argv[1]); rng = random.Random(seed)
+HOST, PORT, UHOST, UPORT = (sys.argv[2:6] + ["198.51.100.10", "80", "198.51.100.10", "53"][len(sys.argv[2:6]):])
 plan = [[(rng.uniform(0.3, 2.5), [rng.randrange(100000, 999999) for _ in range(rng.choice([1, 1, 3]))])
          for _ in range(6)] for _ in range(8)]
 def worker(conns):
     for pause, queries in conns:
         time.sleep(pause)
         try:
-            c = http.client.HTTPConnection("198.51.100.10", 80, timeout=5)
+            c = http.client.HTTPConnection(HOST, int(PORT), timeout=5)
             for qs in queries:
-                c.request("GET", "/index.html?qs=%d" % qs, headers={"Host": "198.51.100.10"})
+                c.request("GET", "/index.html?qs=%d" % qs, headers={"Host": HOST})
                 c.getresponse().read()
             c.close()
         except OSError as e:
@@ -158,7 +216,7 @@ def udp():
     ids = rng.sample(range(1, 65536), 30)
     for i in ids:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
-        s.sendto(i.to_bytes(2, "big") + b" query lab", ("198.51.100.10", 53))
+        s.sendto(i.to_bytes(2, "big") + b" query lab", (UHOST, int(UPORT)))
         try: s.recvfrom(2048)
         except OSError: pass
         s.close(); time.sleep(0.4)
@@ -188,6 +246,94 @@ while off + 16 <= len(data):
 open(dst, "wb").write(out)
 EOF
 
+if [ "$SCENARIO" = tls_proxy ]; then
+# The TLS scenario's programs replace the HTTP ones (same file names, same run section).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=tml-srv \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >/dev/null 2>&1
+cat > "$WORK/server.py" <<'EOF'
+# TLS server on 10.3.0.2:8443 (certificate and key next to this file): per line "REQ n" it answers
+# a body whose size depends on n, until the client closes.
+import os, socket, ssl, threading
+here = os.path.dirname(os.path.abspath(__file__))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(os.path.join(here, "cert.pem"), os.path.join(here, "key.pem"))
+def serve(conn):
+    try:
+        with ctx.wrap_socket(conn, server_side=True) as t:
+            t.settimeout(10)
+            f = t.makefile("rb")
+            for _ in range(16):
+                line = f.readline()
+                if not line:
+                    break
+                n = int(line.split()[1])
+                t.sendall((("answer %d\n" % n) * (1 + n % 200)).encode())
+    except (OSError, ValueError, IndexError):
+        pass
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.3.0.2", 8443)); s.listen(64)
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+cat > "$WORK/lb.py" <<'EOF'
+# TLS TCP proxy on 10.2.0.2:8443: each client connection gets a new back-end connection to
+# 10.3.0.2:8443; bytes are relayed both ways as read (TLS is not terminated).
+import socket, threading
+def pump(src, dst):
+    try:
+        while True:
+            data = src.recv(4096)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        try: dst.shutdown(socket.SHUT_WR)
+        except OSError: pass
+def handle(c):
+    try:
+        b = socket.create_connection(("10.3.0.2", 8443), timeout=5)
+    except OSError:
+        c.close(); return
+    c.settimeout(15); b.settimeout(15)
+    t = threading.Thread(target=pump, args=(b, c), daemon=True); t.start()
+    pump(c, b); t.join(15); c.close(); b.close()
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.2.0.2", 8443)); s.listen(64)
+while True:
+    c, _ = s.accept(); threading.Thread(target=handle, args=(c,), daemon=True).start()
+EOF
+cat > "$WORK/client.py" <<'EOF'
+# 6 threads x 4 TLS connections to the virtual IP 198.51.100.10:443 (1 or 3 request/response
+# turns each, unique numbers), paced over ~10 s. Bounded: fixed counts, 5 s socket timeouts.
+import random, socket, ssl, sys, threading, time
+seed = int(sys.argv[1]); rng = random.Random(seed)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+plan = [[(rng.uniform(0.3, 2.5), [rng.randrange(100000, 999999) for _ in range(rng.choice([1, 1, 3]))])
+         for _ in range(4)] for _ in range(6)]
+def worker(conns):
+    for pause, numbers in conns:
+        time.sleep(pause)
+        try:
+            with socket.create_connection(("198.51.100.10", 443), timeout=5) as raw:
+                with ctx.wrap_socket(raw) as t:
+                    for n in numbers:
+                        want = len((("answer %d\n" % n) * (1 + n % 200)).encode())
+                        t.sendall(b"REQ %d\n" % n)
+                        got = 0
+                        while got < want:
+                            chunk = t.recv(65536)
+                            if not chunk:
+                                break
+                            got += len(chunk)
+        except OSError as e:
+            print("client: connection failed: %s" % e, file=sys.stderr)
+ts = [threading.Thread(target=worker, args=(p,)) for p in plan]
+[t.start() for t in ts]; [t.join() for t in ts]
+EOF
+fi
+
 # ---- run ------------------------------------------------------------------------------------
 ip netns exec tml_srv timeout 90 python3 "$WORK/server.py" &
 ip netns exec tml_lb timeout 90 python3 "$WORK/lb.py" &
@@ -197,7 +343,11 @@ cap tml_cli tmlc0 client
 cap tml_fw tmlf1 fw_inside_raw
 cap tml_srv tmls0 server
 sleep 1
-ip netns exec tml_cli timeout 60 python3 "$WORK/client.py" "$SEED"
+if [ "$SCENARIO" = seq_proxy ]; then
+    ip netns exec tml_cli timeout 60 python3 "$WORK/client.py" "$SEED" 10.3.0.2 8000 10.3.0.2 5300
+else
+    ip netns exec tml_cli timeout 60 python3 "$WORK/client.py" "$SEED"
+fi
 sleep 2
 for n in tml_cli tml_fw tml_srv; do
     for p in $(ip netns pids "$n"); do
@@ -213,10 +363,14 @@ cp "$WORK/client.pcap" "$WORK/server.pcap" "$OUT/"
 python3 "$WORK/reclock.py" "$WORK/fw_inside_raw.pcap" "$OUT/fw_inside.pcap" "$OUT/client.pcap" "$SHIFT" "$PPM"
 printf 'offset_s\t%s\ndrift_ppm\t%s\n' "$SHIFT" "$PPM" > "$OUT/clock.txt"
 
-# Drop rule counters (packets): FORWARD rules 1..3 in order.
-counters=$($FW -L FORWARD -v -x -n | awk 'NR > 2 { print $1 }' | tr '\n' ' ')
-set -- $counters
-printf 'rule\tpackets\nsyn_c2s\t%s\nother_c2s\t%s\nany_s2c\t%s\n' "$1" "$2" "$3" > "$OUT/loss_truth.tsv"
+# Drop rule counters (packets): FORWARD rules 1..3 in order (the TLS scenario drops nothing).
+if [ "$SCENARIO" = nat_proxy ]; then
+    counters=$($FW -L FORWARD -v -x -n | awk 'NR > 2 { print $1 }' | tr '\n' ' ')
+    set -- $counters
+    printf 'rule\tpackets\nsyn_c2s\t%s\nother_c2s\t%s\nany_s2c\t%s\n' "$1" "$2" "$3" > "$OUT/loss_truth.tsv"
+else
+    printf 'rule\tpackets\nsyn_c2s\t0\nother_c2s\t0\nany_s2c\t0\n' > "$OUT/loss_truth.tsv"
+fi
 
 # truth.tsv: per HTTP request (qs=N) and UDP query (dnsid=0xNNNN), stream and tuple at each point.
 tsv() { # point -> lines "key<TAB>stream<TAB>tuple"
@@ -226,6 +380,9 @@ tsv() { # point -> lines "key<TAB>stream<TAB>tuple"
     tshark -r "$OUT/$1.pcap" -Y 'udp.dstport == 53 || udp.dstport == 5300' -T fields \
         -e udp.payload -e udp.stream -e ip.src -e udp.srcport -e ip.dst -e udp.dstport 2>/dev/null |
         awk -F'\t' '{ printf "udp\tdnsid=0x%s\t%s\t%s:%s->%s:%s\n", substr($1, 1, 4), $2, $3, $4, $5, $6 }'
+    tshark -r "$OUT/$1.pcap" -d tcp.port==8443,tls -Y 'tls.handshake.type == 1' -T fields \
+        -e tls.handshake.random -e tcp.stream -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport 2>/dev/null |
+        awk -F'\t' '{ printf "tls\trandom=%s\t%s\t%s:%s->%s:%s\n", $1, $2, $3, $4, $5, $6 }'
 }
 for p in client fw_inside server; do tsv "$p" | sort -u -k1,2 > "$WORK/$p.keys"; done
 python3 - "$WORK" > "$OUT/truth.tsv" <<'EOF'
@@ -252,6 +409,43 @@ syns client > "$WORK/syn_c"; syns fw_inside > "$WORK/syn_f"
     join -t "$(printf '\t')" -a 1 -e 0 -o 0,1.2,2.2 "$WORK/syn_c" "$WORK/syn_f"
 } > "$OUT/syn_truth.tsv"
 
+if [ "$SCENARIO" = seq_proxy ]; then
+# seq_truth.tsv: per client SYN ISN, the SYN-ACK ISN the client saw (the firewall's) and the one
+# fw_inside saw (the server's).
+synacks() { tshark -r "$OUT/$1.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 1' -T fields \
+    -e tcp.ack_raw -e tcp.seq_raw 2>/dev/null | awk -F'\t' '{ printf "%.0f\t%s\n", $1 - 1, $2 }' | sort -u -k1,1; }
+synacks client > "$WORK/sa_c"; synacks fw_inside > "$WORK/sa_f"
+{
+    printf 'syn_seq_raw\tsynack_isn_client\tsynack_isn_fw_inside\n'
+    join -t "$(printf '\t')" -o 0,1.2,2.2 "$WORK/sa_c" "$WORK/sa_f"
+} > "$OUT/seq_truth.tsv"
+cat > "$OUT/scenario.txt" <<EOF
+seed=$SEED
+scenario=seq_proxy
+made_by=lab/twopoint_lab.sh
+points=client fw_inside server
+nat=none (client talks to 10.3.0.2:8000 and 10.3.0.2:5300)
+seq=iptables SYNPROXY on tml_fw (forwarded client SYNs): server->client seq (and client->server ack) shifted by a constant per connection
+ip_id=nftables on tml_fw: ip id set numgen inc mod 65536 (every forwarded packet)
+drops=none
+delay=$DELAY
+proxy=none (tml_lb routes)
+clock=fw_inside.pcap rewritten: +${SHIFT} s at client's first packet, ${PPM} ppm (clock.txt)
+EOF
+elif [ "$SCENARIO" = tls_proxy ]; then
+cat > "$OUT/scenario.txt" <<EOF
+seed=$SEED
+scenario=tls_proxy
+made_by=lab/twopoint_lab.sh
+points=client fw_inside server
+nat=DNAT 198.51.100.10:443->10.2.0.2:8443; MASQUERADE --random toward the inside
+ip_id=nftables on tml_fw: ip id set numgen inc mod 65536 (every forwarded packet)
+drops=none
+delay=$DELAY
+proxy=python TLS TCP proxy 10.2.0.2:8443 -> 10.3.0.2:8443, one back-end connection per client connection, bytes relayed as read (TLS not terminated)
+clock=fw_inside.pcap rewritten: +${SHIFT} s at client's first packet, ${PPM} ppm (clock.txt)
+EOF
+else
 cat > "$OUT/scenario.txt" <<EOF
 seed=$SEED
 made_by=lab/twopoint_lab.sh
@@ -262,5 +456,6 @@ delay=$DELAY
 proxy=python full-proxy LB 10.2.0.2:8080 -> 10.3.0.2:8000, one back-end connection per client connection, X-Forwarded-For + Via added
 clock=fw_inside.pcap rewritten: +${SHIFT} s at client's first packet, ${PPM} ppm (clock.txt)
 EOF
+fi
 for p in client fw_inside server; do printf '%s\t%s packets\n' "$p" "$(tshark -r "$OUT/$p.pcap" 2>/dev/null | wc -l)"; done
 echo "twopoint_lab: wrote $OUT"

@@ -6,9 +6,12 @@
 #   - the real page in headless Chromium indexing the file end to end vs a plain read of the same
 #     File in the same worker (the browser's read ceiling);
 #   - `tracematch follow` of the largest TCP stream vs `tshark -q -z follow,tcp,raw,N`;
-#   - the same stream in the page: time to first screen of Follow, and a whole-stream wasm follow.
+#   - the same stream in the page: time to first screen of Follow, and a whole-stream wasm follow;
+#   - `tracematch match` of two captures of the same traffic at two points (each MATCH_SIZE,
+#     default 500M; scripts/bench/match_pair.sh, which also runs alone).
 # Prints the figures and the ratios against the goals. Not a test: nothing here fails a build.
-# usage: bash scripts/bench.sh [SIZE]   (SIZE like 1G, 300M; env BENCH_DIR, default bench-data/)
+# usage: bash scripts/bench.sh [SIZE]   (SIZE like 1G, 300M; env BENCH_DIR, default bench-data/;
+#        env MATCH_SIZE, default 500M)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SIZE=${1:-1G}
 DIR=${BENCH_DIR:-bench-data}
@@ -80,3 +83,5 @@ print(f"follow largest  tracematch {f(tf_s):6.2f} s (RSS {int(tf_kb)//1024} MB) 
 print(f"follow in page  wasm follow of the whole stream {p['follow_wasm_seconds']:.2f} s ({p['follow_wasm_bytes']/1e6:.1f} MB of payload, "
       f"{p['follow_wasm_bytes']/1e6/max(p['follow_wasm_seconds'], 1e-9):.0f} MB/s; index already built)   first screen {p['follow_first_screen_seconds']:.2f} s after the click")
 PY
+
+bash scripts/bench/match_pair.sh "${MATCH_SIZE:-500M}"

@@ -455,8 +455,12 @@ fn frame_details_read_the_frame_back_with_its_tree() {
     assert!(missing.is_null());
 }
 
-/// Feeds captures to the page's match handle in `chunk`-byte slices and runs it.
-fn match_with_handle(captures: &[(&str, &[u8])], chunk: usize) -> Value {
+/// Feeds captures to the page's match handle in `chunk`-byte slices and runs it; returns the
+/// handle (for per-packet diffs of that run) and the report.
+fn match_with_handle(
+    captures: &[(&str, &[u8])],
+    chunk: usize,
+) -> (tracematch::web::MatchHandle, Value) {
     let mut handle = tracematch::web::MatchHandle::new();
     for (name, bytes) in captures {
         assert!(handle.begin(name, name).is_ok());
@@ -465,7 +469,8 @@ fn match_with_handle(captures: &[(&str, &[u8])], chunk: usize) -> Value {
         }
         assert!(handle.end_capture().is_ok());
     }
-    json(handle.run())
+    let report = json(handle.run());
+    (handle, report)
 }
 
 #[wasm_bindgen_test]
@@ -480,7 +485,7 @@ fn the_match_handle_forwards_to_the_matcher() {
         })
         .collect();
     let b = pcap(&shifted);
-    let got = match_with_handle(&[("a.pcap", &a), ("b.pcap", &b)], 7);
+    let (handle, got) = match_with_handle(&[("a.pcap", &a), ("b.pcap", &b)], 7);
     // The core called directly on the same bytes.
     let input = |bytes: &[u8]| {
         let mut f = tracematch::matching::MatchInputFeeder::new();
@@ -492,14 +497,36 @@ fn the_match_handle_forwards_to_the_matcher() {
         path: name.to_string(),
         label: name.to_string(),
     };
-    let direct = tracematch::matching::match_inputs(
+    // The page asks for the flow table also for two captures, and for per-packet diffs.
+    let options = tracematch::matching::MatchOptions {
+        flow_for_two: true,
+        packet_diff: true,
+    };
+    let report = tracematch::matching::match_inputs(
         &[input(&a), input(&b)],
         vec![reference(0, "a.pcap"), reference(1, "b.pcap")],
-        &tracematch::matching::MatchOptions::default(),
-    )
-    .to_json();
+        &options,
+    );
+    let direct = report.to_json();
     // Through the same JavaScript conversion, so that 1.0 and 1 compare as JavaScript sees them.
     assert_eq!(got, json(tracematch::web::js_value::to_js(&direct)));
+    assert!(got["flow"].as_array().is_some_and(|f| !f.is_empty()));
+    // The handle's per-packet diff of a match is the core's.
+    let diff = report
+        .packet_diff
+        .first()
+        .and_then(|p| p.streams.first())
+        .expect("a packet-level match");
+    let from_handle = json(handle.packet_diff(0, diff.proto, diff.a_stream, diff.b_stream));
+    assert_eq!(from_handle, json(tracematch::web::js_value::to_js(diff)));
+    assert!(
+        handle.packet_diff(1, "tcp", 0, 0).is_err(),
+        "no second pair"
+    );
+    assert!(
+        handle.packet_diff(0, "sctp", 0, 0).is_err(),
+        "unknown protocol"
+    );
     let mut pairs: Vec<(String, u64, u64)> = got["matches"]
         .as_array()
         .expect("matches")

@@ -153,3 +153,91 @@ export function clockFacts(clock) {
   ];
   return facts.filter(([, v]) => v !== '');
 }
+
+/** Seconds as text with microseconds ('' when absent). */
+const seconds = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(6) : null);
+
+/**
+ * Columns of the multi-hop flow table for `captures` ([{label}], in order): the event, then per
+ * capture point its frame, time, stream and client port, then the clock-corrected delta between
+ * each consecutive pair of points. Rows are the report's `flow` rows as they come.
+ */
+export function flowColumns(captures) {
+  const list = Array.isArray(captures) ? captures : [];
+  const name = (i) => String.fromCharCode(65 + (i % 26));
+  const at = (row, i) => (Array.isArray(row.points) && row.points[i]) || null;
+  const columns = [
+    { key: 'event', label: 'Event' },
+    { key: 'proto', label: 'Proto' },
+  ];
+  list.forEach((c, i) => {
+    const who = `${name(i)} ${c && c.label ? c.label : ''}`.trim();
+    columns.push(
+      { key: `p${i}_frame`, label: `${who} frame`, numeric: true, value: (r) => (at(r, i) ? at(r, i).frame : null) },
+      { key: `p${i}_time`, label: `${who} time`, numeric: true, value: (r) => (at(r, i) ? seconds(at(r, i).time_s) : null) },
+      { key: `p${i}_stream`, label: `${who} stream`, numeric: true, value: (r) => (at(r, i) ? at(r, i).stream : null) },
+      { key: `p${i}_port`, label: `${who} client port`, numeric: true, value: (r) => (at(r, i) ? at(r, i).client_port : null) },
+    );
+  });
+  for (let i = 0; i + 1 < list.length; i++) {
+    columns.push({
+      key: `d${i}`, label: `Δ ${name(i)}→${name(i + 1)} s`, numeric: true,
+      value: (r) => (Array.isArray(r.deltas_s) ? seconds(r.deltas_s[i]) : null),
+    });
+  }
+  return columns;
+}
+
+/** The frame number at each point of a flow row, '' where the packet is not seen (a dataset value). */
+export function flowFrames(row) {
+  return (Array.isArray(row.points) ? row.points : []).map((p) => (p ? p.frame : '')).join(',');
+}
+
+/** Columns of the per-stream "what changed" table (rows: a match's `changes`). */
+export const CHANGE_COLUMNS = [
+  { key: 'what', label: 'What changed' },
+  { key: 'dir', label: 'Direction' },
+  { key: 'a', label: 'At A' },
+  { key: 'b', label: 'At B' },
+];
+
+/** Header fields of each side of a packet-diff row, with their labels. */
+export const PACKET_FIELDS = [
+  ['frame', 'frame'], ['time', 'time'], ['src', 'source'], ['dst', 'destination'], ['ip_id', 'IP ID'],
+  ['ttl', 'TTL'], ['dscp', 'DSCP'], ['ecn', 'ECN'], ['seq', 'seq (raw)'], ['ack', 'ack (raw)'],
+  ['len', 'length'], ['flags', 'flags'],
+];
+
+const NUMERIC_FIELDS = new Set(['frame', 'ip_id', 'ttl', 'dscp', 'ecn', 'seq', 'ack', 'len']);
+
+/** TCP flags byte as text: `0x12 SYN,ACK` (UDP packets carry 0: ''). */
+export function flagsText(flags) {
+  if (typeof flags !== 'number' || flags === 0) return '';
+  const names = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'].filter((_, bit) => flags & (1 << bit));
+  return `0x${flags.toString(16).padStart(2, '0')} ${names.join(',')}`;
+}
+
+/**
+ * Columns of the per-packet diff: direction, status, each field at A and at B (`side` and `field`
+ * name the field for highlighting), the corrected delta and the list of differing fields. Rows:
+ * the `rows` of a stream's packet diff as the core gives them ({dir, status, a, b, differs, delta_s}).
+ */
+export const PACKET_DIFF_COLUMNS = [
+  { key: 'dir', label: 'Direction' },
+  { key: 'status', label: 'Status' },
+  ...['a', 'b'].flatMap((side) => PACKET_FIELDS.map(([field, label]) => ({
+    key: `${side}_${field}`, label: `${side.toUpperCase()} ${label}`, side, field, numeric: NUMERIC_FIELDS.has(field),
+    value: (r) => {
+      const p = r[side];
+      if (!p) return null;
+      return field === 'flags' ? flagsText(p.flags) : p[field];
+    },
+  }))),
+  { key: 'delta_s', label: 'Δ B−A s (clock corrected)', numeric: true },
+  { key: 'differs', label: 'Differs', value: (r) => (Array.isArray(r.differs) ? r.differs.join(', ') : null) },
+];
+
+/** True when `column` of packet-diff `row` holds a field that differs between A and B. */
+export function packetCellDiffers(row, column) {
+  return Boolean(column.field && Array.isArray(row.differs) && row.differs.includes(column.field));
+}

@@ -1,6 +1,8 @@
 // The match worker: one per match run. It streams each File into the wasm MatchHandle in big slices
 // (read by a nested read worker while this thread pushes the current one), emits progress, and
-// returns the matcher's report (the same object as `tracematch match --json`). All matching
+// returns the matcher's report (the same object as `tracematch match --json --flow`). The handle
+// of the last run stays alive so that `packetDiff` can list one match's packets side by side on
+// demand (the view terminates the worker when it starts another run or closes). All matching
 // happens in the core.
 import init, { MatchHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe } from './rpc.js';
@@ -11,6 +13,8 @@ import { readChunks } from './chunk_reader.js';
 const PROGRESS_INTERVAL_MS = 100;
 
 let ready = null;
+/** The MatchHandle of the last successful run (kept for packetDiff). */
+let lastHandle = null;
 
 /** Runs a wasm call; a Rust panic (a trap) is reported with the panic's own message. */
 function guarded(fn) {
@@ -33,6 +37,10 @@ const emit = rpcServe(self, {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
     await ready;
+    if (lastHandle) {
+      lastHandle.free();
+      lastHandle = null;
+    }
     const handle = guarded(() => new MatchHandle());
     const started = performance.now();
     try {
@@ -53,9 +61,20 @@ const emit = rpcServe(self, {
       }
       emit('progress', { phase: 'matching' });
       const report = guarded(() => handle.run());
+      lastHandle = handle;
       return { report, elapsedMs: performance.now() - started };
     } finally {
-      handle.free();
+      if (lastHandle !== handle) handle.free();
     }
+  },
+
+  /**
+   * The per-packet diff of one match of the last run: pair index (the report's pair order),
+   * proto, A stream, B stream. Resolves to { proto, a_stream, b_stream, rows, truncated } or null
+   * when the match is not packet level.
+   */
+  packetDiff(pair, proto, aStream, bStream) {
+    if (!lastHandle) throw new Error('no match run yet');
+    return guarded(() => lastHandle.packetDiff(pair, proto, aStream, bStream));
   },
 });

@@ -1,7 +1,8 @@
 //! `tracematch match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]`:
 //! the stream-to-stream match table between captures of the same traffic taken at different points,
 //! with clock offset, missing SYNs, packets lost between the points and the multi-hop flow table.
-//! `--export-pcapng OUT` (two captures) also writes the matched pair as one pcapng
+//! `--packet-diff` lists every packet of each packet-level match at both points with the fields
+//! that differ ([`crate::matching::packet_diff`]). `--export-pcapng OUT` (two captures) also writes the matched pair as one pcapng
 //! ([`crate::matching::export_pair`]).
 
 use std::io::Write;
@@ -25,7 +26,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let set_view = |v: View, current: &mut Option<View>| -> Result<(), UsageError> {
         if current.is_some() {
             return Err(UsageError(
-                "choose one of --missing-syn, --lost and --flow".into(),
+                "choose one of --missing-syn, --lost, --flow and --packet-diff".into(),
             ));
         }
         *current = Some(v);
@@ -41,6 +42,10 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             Long("flow") => {
                 set_view(View::Flow, &mut view)?;
                 options.flow_for_two = true;
+            }
+            Long("packet-diff") => {
+                set_view(View::PacketDiff, &mut view)?;
+                options.packet_diff = true;
             }
             Long("export-pcapng") => export = Some(p.value()?),
             Value(v) => paths.push(utf8(v, "argument")?),

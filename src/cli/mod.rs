@@ -51,9 +51,9 @@ commands:
          [--time START..END] [-F pcap|pcapng] [--keylog FILE] -w OUT
                                     write the selected packets as stored (OUT - = stdout; default pcapng)
   export-objects FILE DIR           save every HTTP body into DIR
-  synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N]
+  synth demo DIR | synth hostile DIR | synth bulk OUT [--bytes N[K|M|G]] [--streams N] [--seed N] [--pair OUT_B]
                                     the project's own generated captures (demo pair, benchmark)
-  match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow]
+  match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow|--packet-diff]
                                     match streams across captures of the same traffic
         [--export-pcapng OUT]       (two captures) also write the matched pair as one pcapng
   session FILE STREAM [--json]      TCP session details and packet lots of one tcp.stream

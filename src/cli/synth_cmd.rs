@@ -1,7 +1,8 @@
 //! `tracematch synth demo DIR` (the demo capture pair), `tracematch synth hostile DIR` (the
 //! page's injection-test capture, `DIR/hostile.pcap`) and
-//! `tracematch synth bulk OUT --bytes N[K|M|G] [--streams N] [--seed N] [--pcapng]` (the benchmark
-//! capture; pcapng when asked or when OUT ends in `.pcapng`):
+//! `tracematch synth bulk OUT --bytes N[K|M|G] [--streams N] [--seed N] [--pcapng] [--pair OUT_B]`
+//! (the benchmark capture; pcapng when asked or when OUT ends in `.pcapng`; with `--pair`, also
+//! the same traffic seen at a second point, both classic pcap, for the match benchmark):
 //! deterministic captures made by the project's own generator.
 
 use std::io::Write;
@@ -30,6 +31,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut bytes: u64 = 1 << 30;
     let mut streams: u64 = 120_000;
     let mut seed: u64 = 1;
+    let mut pair: Option<String> = None;
     let mut pcapng = false;
     while let Some(arg) = p.next()? {
         match arg {
@@ -50,6 +52,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
                     .parse()
                     .map_err(|_| UsageError(format!("bad --seed '{v}'")))?;
             }
+            Long("pair") => pair = Some(utf8(p.value()?, "--pair")?),
             Value(v) => positional.push(utf8(v, "argument")?),
             _ => return Err(arg.unexpected().into()),
         }
@@ -76,6 +79,19 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             writeln!(out, "wrote {}: {packets} packets", path.display())?;
             Ok(EXIT_OK)
         }
+        [kind, path] if kind == "bulk" && pair.is_some() => {
+            let path_b = pair.unwrap_or_default();
+            let a = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+            let b = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path_b)?);
+            let mut point = synth::bulk::bulk_second_point();
+            let (sa, sb) = synth::bulk::bulk_pair(a, b, bytes, streams, seed, &mut point)?;
+            writeln!(
+                out,
+                "wrote {path}: {} packets, {} bytes, {} TCP and {} UDP streams; {path_b}: {} packets, {} bytes",
+                sa.packets, sa.bytes, sa.tcp_streams, sa.udp_streams, sb.packets, sb.bytes
+            )?;
+            Ok(EXIT_OK)
+        }
         [kind, path] if kind == "bulk" => {
             let format = if pcapng || path.ends_with(".pcapng") {
                 synth::bulk::BulkFormat::Pcapng
@@ -93,7 +109,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
             Ok(EXIT_OK)
         }
         _ => Err(UsageError(
-            "synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N] [--pcapng]'"
+            "synth takes 'demo DIR', 'hostile DIR' or 'bulk OUT [--bytes N] [--streams N] [--seed N] [--pcapng] [--pair OUT_B]'"
                 .into(),
         )
         .into()),

@@ -26,7 +26,7 @@ impl Methods {
     pub const CONTENT: Methods = Methods(32);
     /// Turn pattern and timing.
     pub const TIMING: Methods = Methods(64);
-    /// UDP identifiers (IP ID, DNS id + question, DHCP xid).
+    /// UDP identifiers (IP ID, DNS id + question, DHCP xid, QUIC connection ids).
     pub const UDP_ID: Methods = Methods(128);
 
     const NAMES: [(Methods, &'static str); 8] = [
@@ -100,6 +100,8 @@ pub struct Evidence {
     pub dns: bool,
     /// Same DHCP xid.
     pub dhcp: bool,
+    /// QUIC connection ids both streams carry.
+    pub quic_cids: u32,
     /// Same turn pattern and close start (set by the timing matcher).
     pub timing: bool,
 }
@@ -138,6 +140,11 @@ impl Evidence {
         }
         if self.dhcp {
             s += 60.0;
+        }
+        if self.quic_cids > 0 {
+            // Connection ids are chosen at random (usually 8 bytes or more): decisive, like an
+            // ISN.
+            s += 100.0;
         }
         if self.timing {
             s += 30.0;
@@ -204,6 +211,9 @@ impl Evidence {
         }
         if self.dhcp {
             out.push("same DHCP xid".to_string());
+        }
+        if self.quic_cids > 0 {
+            out.push(format!("{} shared QUIC connection ids", self.quic_cids));
         }
         if self.timing {
             out.push("same turn pattern at the same time".to_string());

@@ -6,12 +6,14 @@
 //!   stream, seq, ack, length, IP id, TTL, TOS, flags, direction); payload bytes are never kept;
 //! * one [`StreamSummary`] per stream: endpoints, SYN/SYN-ACK facts, per-direction TTL/TOS/VLAN and
 //!   content fingerprints (first 64 bytes of each direction, HTTP request heads, TLS hello randoms,
-//!   DNS question, DHCP xid).
+//!   DNS question, DHCP xid, QUIC connection IDs).
 //!
 //! Memory: 48 B per TCP/UDP packet plus a few hundred bytes per stream; HTTP streams keep their
 //! first request head in full (text cut at 256 bytes) and ~40 bytes per further request (at most
-//! [`MAX_REQUESTS`]: a proxy's pooled back-end connection carries many). A ~170-byte head
-//! buffer per open stream is freed by [`MatchInputBuilder::finish`].
+//! [`MAX_REQUESTS`]: a proxy's pooled back-end connection carries many), and at most
+//! [`MAX_QUIC_CIDS`] QUIC connection ids (8 bytes each) per UDP stream. A ~350-byte head buffer
+//! per open stream (first bytes, QUIC connection ids learned) is freed by
+//! [`MatchInputBuilder::finish`].
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -22,6 +24,7 @@ use super::fingerprint::{
     fnv1a64, parse_dhcp_xid, parse_dns_question, parse_http_request, parse_tls_hello, DnsQuestion,
     HttpRequestHead,
 };
+use crate::app::quic::{read_datagram, QuicFlowCids};
 use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Layer};
 
@@ -29,6 +32,10 @@ use crate::decode::{DecodedFrame, Layer};
 pub const HEAD_BYTES: usize = 64;
 /// Most HTTP request heads remembered per stream.
 pub const MAX_REQUESTS: usize = 4096;
+/// Most QUIC connection ids remembered per UDP stream (first seen).
+pub const MAX_QUIC_CIDS: usize = 8;
+/// Shortest QUIC connection id remembered for matching (shorter ones are not distinctive).
+pub const MIN_QUIC_CID_LEN: usize = 4;
 
 /// Transport protocol of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -147,6 +154,9 @@ pub struct StreamContent {
     pub dns: Option<DnsQuestion>,
     /// DHCP / BOOTP transaction id.
     pub dhcp_xid: Option<u32>,
+    /// Hashes of the QUIC connection ids (at least [`MIN_QUIC_CID_LEN`] bytes) the stream's
+    /// datagrams carry, in first-seen order, at most [`MAX_QUIC_CIDS`].
+    pub quic_cids: Vec<u64>,
 }
 
 /// One HTTP request of a stream, as matching compares it.
@@ -258,6 +268,8 @@ struct HeadBuffer {
     bytes: [[u8; HEAD_BYTES]; 2],
     filled: [u64; 2],
     len: [u16; 2],
+    /// QUIC connection ids learned so far (UDP streams).
+    quic: QuicFlowCids,
 }
 
 impl Default for HeadBuffer {
@@ -267,6 +279,7 @@ impl Default for HeadBuffer {
             bytes: [[0; HEAD_BYTES]; 2],
             filled: [0; 2],
             len: [0; 2],
+            quic: QuicFlowCids::default(),
         }
     }
 }
@@ -476,6 +489,9 @@ impl MatchInputBuilder {
                     if s.content.dhcp_xid.is_none() {
                         s.content.dhcp_xid = parse_dhcp_xid(t.payload);
                     }
+                    if let Some(Some(hb)) = self.heads.get_mut(iu) {
+                        collect_quic_cids(&mut s.content.quic_cids, &mut hb.quic, d, t.payload);
+                    }
                 }
             }
         }
@@ -545,6 +561,22 @@ impl MatchInputBuilder {
             }
         }
         self.input
+    }
+}
+
+/// Reads the QUIC headers of a UDP datagram sent in (provisional) direction `d` and remembers the
+/// connection ids it names (first seen, at most [`MAX_QUIC_CIDS`]).
+fn collect_quic_cids(out: &mut Vec<u64>, flow: &mut QuicFlowCids, d: usize, payload: &[u8]) {
+    for p in read_datagram(payload, d, flow) {
+        for cid in std::iter::once(p.dcid).chain(p.scid) {
+            if cid.len() < MIN_QUIC_CID_LEN || out.len() >= MAX_QUIC_CIDS {
+                continue;
+            }
+            let h = fnv1a64(cid);
+            if !out.contains(&h) {
+                out.push(h);
+            }
+        }
     }
 }
 

@@ -10,7 +10,8 @@
 //!    [`udp`] (DNS id + question, DHCP xid).
 //! 3. [`assign`]: greedy one-to-one by score, plus a proxy's many-to-one links.
 //! 4. [`pair`]: per matched pair, [`packet_pairing`] (loss), [`clock`] (offset, drift, delay),
-//!    [`missing_syn`], [`changes`]; [`flow_table`] follows packets through N captures.
+//!    [`missing_syn`], [`changes`]; [`flow_table`] follows packets through N captures;
+//!    [`packet_diff`] lists each matched stream's packets side by side with what differs.
 //! 5. [`report`]: the JSON / TSV shapes; [`driver`]: files → report through the pipeline.
 //!
 //! Everything is deterministic: candidate tables are sorted before use and ties are broken by
@@ -30,6 +31,7 @@ pub mod flow_table;
 pub mod input;
 pub mod missing_syn;
 pub mod nat;
+pub mod packet_diff;
 pub mod packet_pairing;
 pub mod pair;
 pub mod report;
@@ -53,6 +55,19 @@ pub use report::{CaptureRef, MatchReport, View};
 pub struct MatchOptions {
     /// Build the multi-hop flow table also for two captures (always built for more).
     pub flow_for_two: bool,
+    /// Fill [`MatchReport::packet_diff`] with the per-packet diff of every packet-level match.
+    pub packet_diff: bool,
+}
+
+/// One compared pair of captures with its full result (the packet pairing behind the report).
+#[derive(Clone, Debug)]
+pub struct PairDetail {
+    /// Capture index of A.
+    pub a: usize,
+    /// Capture index of B.
+    pub b: usize,
+    /// Everything matched between them.
+    pub result: PairResult,
 }
 
 /// The capture pairs compared for `n` captures: each consecutive pair, plus first-to-last when
@@ -71,37 +86,71 @@ pub fn match_inputs(
     captures: Vec<CaptureRef>,
     options: &MatchOptions,
 ) -> MatchReport {
+    match_inputs_detailed(inputs, captures, options).0
+}
+
+/// [`match_inputs`], also returning each pair's full result (for per-packet diffs on demand:
+/// [`packet_diff::diff_of_streams`]).
+pub fn match_inputs_detailed(
+    inputs: &[MatchInput],
+    captures: Vec<CaptureRef>,
+    options: &MatchOptions,
+) -> (MatchReport, Vec<PairDetail>) {
     let mut results = Vec::new();
     for (a, b) in capture_pairs(inputs.len()) {
         if let (Some(x), Some(y)) = (inputs.get(a), inputs.get(b)) {
-            results.push((a, b, match_pair(x, y)));
+            results.push(PairDetail {
+                a,
+                b,
+                result: match_pair(x, y),
+            });
         }
     }
     let pairs = results
         .iter()
-        .filter_map(|(a, b, r)| {
+        .filter_map(|d| {
             Some(report::PairReport::new(
-                *a,
-                *b,
-                inputs.get(*a)?,
-                inputs.get(*b)?,
-                r,
+                d.a,
+                d.b,
+                inputs.get(d.a)?,
+                inputs.get(d.b)?,
+                &d.result,
             ))
         })
         .collect();
     let flow = if inputs.len() > 2 || options.flow_for_two {
         let consecutive: Vec<&PairResult> = results
             .iter()
-            .filter(|(a, b, _)| *b == *a + 1)
-            .map(|(_, _, r)| r)
+            .filter(|d| d.b == d.a + 1)
+            .map(|d| &d.result)
             .collect();
         flow_table::flow_table(inputs, &consecutive)
     } else {
         Vec::new()
     };
-    MatchReport {
+    let packet_diff = if options.packet_diff {
+        results
+            .iter()
+            .filter_map(|d| {
+                Some(report::PairPacketDiff {
+                    a: d.a,
+                    b: d.b,
+                    streams: packet_diff::diffs_of_pair(
+                        inputs.get(d.a)?,
+                        inputs.get(d.b)?,
+                        &d.result,
+                    ),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let report = MatchReport {
         captures,
         pairs,
         flow,
-    }
+        packet_diff,
+    };
+    (report, results)
 }

@@ -491,7 +491,7 @@ fn methods_of(
     if packet_level && offsets.iter().any(|o| o.is_some_and(|x| x != 0)) {
         m.insert(Methods::SEQ_OFFSET);
     }
-    if proto == Proto::Udp && (e.dns || e.dhcp) {
+    if proto == Proto::Udp && (e.dns || e.dhcp || e.quic_cids > 0) {
         m.insert(Methods::UDP_ID);
     }
     let strong = m.contains(Methods::TUPLE)

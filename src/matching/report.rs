@@ -10,6 +10,7 @@ use super::clock::ClockEstimate;
 use super::flow_table::FlowRow;
 use super::input::{endpoint_text, MatchInput};
 use super::missing_syn::MissingSyn;
+use super::packet_diff::StreamPacketDiff;
 use super::pair::{LostPacket, PairResult};
 
 /// One capture of the comparison.
@@ -114,6 +115,19 @@ pub struct MatchReport {
     pub pairs: Vec<PairReport>,
     /// The multi-hop flow table (empty for two captures unless asked).
     pub flow: Vec<FlowRow>,
+    /// Per-packet diffs of the packet-level matches, per pair (empty unless asked).
+    pub packet_diff: Vec<PairPacketDiff>,
+}
+
+/// The per-packet diffs of one pair of captures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairPacketDiff {
+    /// Capture index of A.
+    pub a: usize,
+    /// Capture index of B.
+    pub b: usize,
+    /// One diff per packet-level match, in match order.
+    pub streams: Vec<StreamPacketDiff>,
 }
 
 fn tuple_text(input: &MatchInput, idx: u32) -> String {
@@ -192,7 +206,14 @@ pub enum View {
     Lost,
     /// The multi-hop flow table.
     Flow,
+    /// The per-packet diff of every packet-level match.
+    PacketDiff,
 }
+
+/// Columns of each side in the packet-diff TSV.
+const PACKET_FIELDS: [&str; 12] = [
+    "frame", "time", "src", "dst", "ip_id", "ttl", "dscp", "ecn", "seq", "ack", "len", "flags",
+];
 
 /// Epoch ns as `seconds.nanoseconds`, exactly (negative times keep the sign on the seconds).
 pub fn epoch_text(ts_ns: i64) -> String {
@@ -235,11 +256,18 @@ impl MatchReport {
         if view == View::Flow {
             return json!({ "captures": self.captures, "flow": self.flow });
         }
+        if view == View::PacketDiff {
+            return match (self.captures.len(), self.packet_diff.first()) {
+                (2, Some(p)) => json!({ "captures": self.captures, "packet_diff": p.streams }),
+                _ => json!({ "captures": self.captures, "pairs": self.packet_diff }),
+            };
+        }
         let key = match view {
             View::Matches => "matches",
             View::MissingSyn => "missing_syn",
             View::Lost => "lost",
             View::Flow => "flow",
+            View::PacketDiff => "packet_diff",
         };
         let rows = |p: &PairReport| -> Value {
             match view {
@@ -388,7 +416,65 @@ impl MatchReport {
                     out.push('\n');
                 }
             }
+            View::PacketDiff => self.packet_diff_tsv(&mut out),
         }
         out
+    }
+
+    fn packet_diff_tsv(&self, out: &mut String) {
+        let label = |i: usize| {
+            self.captures
+                .get(i)
+                .map(|c| c.label.clone())
+                .unwrap_or_default()
+        };
+        out.push_str("a\tb\tproto\ta_stream\tb_stream\tdir\tstatus");
+        for side in ["a", "b"] {
+            for f in PACKET_FIELDS {
+                out.push_str(&format!("\t{side}.{f}"));
+            }
+        }
+        out.push_str("\tdelta_s\tdiffers\n");
+        for p in &self.packet_diff {
+            for s in &p.streams {
+                for r in &s.rows {
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        label(p.a),
+                        label(p.b),
+                        s.proto,
+                        s.a_stream,
+                        s.b_stream,
+                        r.dir,
+                        r.status
+                    ));
+                    for side in [&r.a, &r.b] {
+                        match side {
+                            Some(f) => out.push_str(&format!(
+                                "\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t0x{:02x}",
+                                f.frame,
+                                f.time,
+                                f.src,
+                                f.dst,
+                                f.ip_id,
+                                f.ttl,
+                                f.dscp,
+                                f.ecn,
+                                f.seq,
+                                f.ack,
+                                f.len,
+                                f.flags
+                            )),
+                            None => out.push_str(&"\t".repeat(PACKET_FIELDS.len())),
+                        }
+                    }
+                    match r.delta_s {
+                        Some(d) => out.push_str(&format!("\t{d:.9}")),
+                        None => out.push('\t'),
+                    }
+                    out.push_str(&format!("\t{}\n", r.differs.join(",")));
+                }
+            }
+        }
     }
 }

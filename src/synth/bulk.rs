@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::capture_point::{when, CapturePoint, Transform};
 use super::packet::{flags, render_frame, LogicalPacket, PacketRole, TcpOptions, Transport};
 use super::rng::XorShift64;
 use crate::export::{PcapNgWriter, PcapWriter, TsResolution};
@@ -300,9 +301,96 @@ pub fn bulk_as<W: Write>(
     seed: u64,
     format: BulkFormat,
 ) -> std::io::Result<BulkStats> {
+    let (mut w, header_bytes) = BulkSink::open(out, format)?;
+    let mut frame = Vec::with_capacity(2048);
+    let stats = generate(target_bytes, streams, seed, header_bytes, &mut |p| {
+        write_frame(&mut w, p, &mut frame)
+    })?;
+    w.finish()?;
+    Ok(stats)
+}
+
+/// The second capture point of [`bulk_pair`]: a firewall hop away from the first, with its own
+/// clock (41.828 s ahead, drifting 30 ppm), TTLs 3 lower, IP IDs rewritten (a counter per source
+/// host) and about one packet in 2000 lost before it.
+pub fn bulk_second_point() -> CapturePoint {
+    CapturePoint::new("far")
+        .with(Transform::Drop(when(|p| p.ip_id % 2000 == 7)))
+        .with(Transform::TtlDecrement {
+            when: when(|_| true),
+            by: 3,
+        })
+        .with(Transform::IpIdRewrite {
+            when: when(|_| true),
+            seed: 2,
+        })
+        .with(Transform::Clock {
+            offset_ns: 41_828_000_000,
+            drift_ppm: 30.0,
+            epoch_ns: START_NS,
+        })
+}
+
+/// The benchmark pair: the traffic of [`bulk`] (same arguments, same bytes in `out_a`) and the
+/// same traffic as `point_b` sees it in `out_b` (see [`bulk_second_point`]). `point_b` must keep
+/// packet order (a constant or slowly drifting clock does). Memory: that of [`bulk`] plus the
+/// point's per-host IP ID counters. Returns the stats of A and of B (B's `bytes` and `packets`
+/// count what B got; its stream counts are A's).
+pub fn bulk_pair<A: Write, B: Write>(
+    out_a: A,
+    out_b: B,
+    target_bytes: u64,
+    streams: u64,
+    seed: u64,
+    point_b: &mut CapturePoint,
+) -> std::io::Result<(BulkStats, BulkStats)> {
+    let (mut wa, header_bytes) = BulkSink::open(out_a, BulkFormat::Pcap)?;
+    let (mut wb, _) = BulkSink::open(out_b, BulkFormat::Pcap)?;
+    let mut frame = Vec::with_capacity(2048);
+    let mut b = BulkStats {
+        bytes: header_bytes,
+        ..BulkStats::default()
+    };
+    let a = generate(target_bytes, streams, seed, header_bytes, &mut |p| {
+        let written = write_frame(&mut wa, p, &mut frame)?;
+        if let Some(q) = point_b.observe(p) {
+            b.bytes += write_frame(&mut wb, &q, &mut frame)?;
+            b.packets += 1;
+        }
+        Ok(written)
+    })?;
+    wa.finish()?;
+    wb.finish()?;
+    b.tcp_streams = a.tcp_streams;
+    b.udp_streams = a.udp_streams;
+    Ok((a, b))
+}
+
+/// Renders `p` and writes it; returns the bytes it added to the file.
+fn write_frame<W: Write>(
+    w: &mut BulkSink<W>,
+    p: &LogicalPacket,
+    frame: &mut Vec<u8>,
+) -> std::io::Result<u64> {
+    render_frame(p, frame).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+    w.write(p.ts_ns, frame, len)
+}
+
+/// First packet time of the generated traffic.
+const START_NS: i64 = 1_600_000_000_000_000_000;
+
+/// Generates the traffic, calling `emit` per packet in time order (it returns the bytes it wrote,
+/// which count towards `target_bytes`, after the `header_bytes` of the file header).
+fn generate(
+    target_bytes: u64,
+    streams: u64,
+    seed: u64,
+    header_bytes: u64,
+    emit: &mut dyn FnMut(&LogicalPacket) -> std::io::Result<u64>,
+) -> std::io::Result<BulkStats> {
     let mut rng = XorShift64::new(seed);
     let pool: Vec<u8> = (0..POOL).map(|_| rng.next_u32() as u8).collect();
-    let (mut w, header_bytes) = BulkSink::open(out, format)?;
     let mut stats = BulkStats {
         bytes: header_bytes,
         ..BulkStats::default()
@@ -312,7 +400,7 @@ pub fn bulk_as<W: Write>(
     let mean_payload = (per_stream / 2).max(100);
     let mut active: Vec<Flow> = Vec::with_capacity(MAX_ACTIVE);
     let mut started = 0u64;
-    let mut ts: i64 = 1_600_000_000_000_000_000;
+    let mut ts: i64 = START_NS;
     let mut scratch = LogicalPacket {
         ts_ns: 0,
         src: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
@@ -328,7 +416,6 @@ pub fn bulk_as<W: Write>(
         conversation: 0,
         role: PacketRole::Normal,
     };
-    let mut frame = Vec::with_capacity(2048);
     loop {
         let want_more = stats.bytes < target_bytes || started < streams;
         while want_more && active.len() < MAX_ACTIVE {
@@ -352,13 +439,9 @@ pub fn bulk_as<W: Write>(
         }
         ts += 1_000 + rng.below(20_000) as i64;
         scratch.ts_ns = ts;
-        render_frame(&scratch, &mut frame)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
-        stats.bytes += w.write(ts, &frame, len)?;
+        stats.bytes += emit(&scratch)?;
         stats.packets += 1;
     }
-    w.finish()?;
     Ok(stats)
 }
 
@@ -381,6 +464,23 @@ mod tests {
         let mut c = Vec::new();
         bulk(&mut c, 2_000_000, 1_000, 43).unwrap();
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn bulk_pair_writes_the_same_traffic_and_its_far_view() {
+        let mut single = Vec::new();
+        bulk(&mut single, 1_000_000, 500, 7).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (sa, sb) =
+            bulk_pair(&mut a, &mut b, 1_000_000, 500, 7, &mut bulk_second_point()).unwrap();
+        assert_eq!(a, single, "A is exactly the single-point capture");
+        assert_eq!(sa.bytes, a.len() as u64);
+        assert_eq!(sb.bytes, b.len() as u64);
+        assert!(sb.packets < sa.packets, "some packets are lost before B");
+        assert!(
+            sb.packets * 1000 > sa.packets * 995,
+            "about 1 in 2000 is lost"
+        );
     }
 
     #[test]

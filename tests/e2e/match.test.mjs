@@ -2,7 +2,10 @@
 // input, the Match view runs the matcher in its worker, and the page's match table must list
 // exactly the (proto, a_stream, b_stream) matches `tracematch match --json` prints for the same
 // files, with the same unmatched, missing-SYN and lost counts and clock offset. Clicking a match
-// follows both streams side by side and lists their packets; the CSV export holds every row. Pairs: the shared
+// follows both streams side by side and lists their packets; the CSV export holds every row. The
+// flow table must show the rows of `tracematch match --flow --json` (same frames at each point), and
+// a clicked match must show its changes and the per-packet diff of `--packet-diff --json` (same rows,
+// the differing fields highlighted). Pairs: the shared
 // two-point SNAT/PAT scenario (skipped when ../shared/captures is absent) and the project's own
 // demo pair (`tracematch synth demo`). Needs the build (scripts/build.sh): www/pkg and the CLI.
 import { test, before, after } from 'node:test';
@@ -44,13 +47,53 @@ function twopointSnat() {
 
 const key = (proto, a, b) => `${proto}:${a}:${b}`;
 
-/** What the CLI says for the pair. */
-function cliReport(a, b) {
-  return JSON.parse(execFileSync(CLI, ['match', a, b, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+/** What the CLI says for the pair (`view`: extra arguments such as --flow). */
+function cliReport(a, b, ...view) {
+  return JSON.parse(execFileSync(CLI, ['match', a, b, '--json', ...view], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+}
+
+/** The frames at each point of a flow row as the page's data-frames holds them. */
+const framesOf = (row) => row.points.map((p) => (p ? p.frame : '')).join(',');
+
+/** The flow table shows exactly the CLI's flow rows, in order, and exports them all as CSV. */
+async function checkFlow(page, view, a, b) {
+  const { flow } = cliReport(a, b, '--flow');
+  assert.ok(flow.length > 0, 'the CLI has flow rows (the comparison means something)');
+  const table = view.locator('[data-testid="flow-table"]');
+  assert.equal(Number(await table.getAttribute('data-rows')), flow.length);
+  const shown = await table.locator('[data-testid="flow-row"]').evaluateAll((els) => els.map((e) => [e.dataset.event, e.dataset.frames]));
+  assert.deepEqual(shown, flow.slice(0, 5000).map((r) => [r.event, framesOf(r)]));
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    view.locator('[data-testid="csv-export"][data-table="flow-table"]').click(),
+  ]);
+  const csvPath = path.join(tmp, `flow-${Date.now()}.csv`);
+  await download.saveAs(csvPath);
+  const lines = fs.readFileSync(csvPath, 'utf8').split('\r\n').filter((l) => l.length > 0);
+  assert.equal(lines.length, flow.length + 1);
+  const first = lines[1].split(',');
+  assert.equal(first[0], flow[0].event);
+  assert.equal(first[2], String(flow[0].points[0].frame));
+}
+
+/** The clicked match `m` shows its change list and the CLI's per-packet diff of it. */
+async function checkDetails(page, view, a, b, m) {
+  const changes = await view.locator('[data-testid="change-row"]').evaluateAll((els) => els.map((e) => [e.dataset.what, e.dataset.dir]));
+  assert.deepEqual(changes, m.changes.map((c) => [c.what, c.dir]));
+  const diffs = cliReport(a, b, '--packet-diff').packet_diff;
+  const want = diffs.find((d) => d.proto === m.proto && d.a_stream === m.a_stream && d.b_stream === m.b_stream);
+  assert.ok(want && want.rows.length > 0, 'the CLI has a packet diff for this match');
+  await view.locator('[data-testid="packet-diff"][data-state="done"]').waitFor({ timeout: 20000 });
+  const rows = view.locator('[data-testid="packet-diff-row"]');
+  const got = await rows.evaluateAll((els) => els.map((e) => [e.dataset.status, e.dataset.aFrame || '', e.dataset.bFrame || '', e.dataset.differs,
+    e.querySelectorAll('td.cell-differs').length]));
+  assert.deepEqual(got, want.rows.map((r) => [r.status, r.a ? String(r.a.frame) : '', r.b ? String(r.b.frame) : '', r.differs.join(','),
+    r.status === 'paired' ? 2 * r.differs.length : 0]));
+  assert.ok(want.rows.some((r) => r.differs.length > 0), 'some field differs between the points (the highlight is exercised)');
 }
 
 /** Opens both files, runs the Match view, checks it against the CLI's JSON. */
-async function checkPair(a, b) {
+async function checkPair(a, b, { details = false } = {}) {
   const expected = cliReport(a, b);
   assert.ok(expected.matches.length > 0, 'the CLI matched something (the comparison means something)');
   const page = await openPage(browser.context, `${server.origin}/index.html`, [a, b]);
@@ -101,6 +144,8 @@ async function checkPair(a, b) {
   const firstB = Number(await view.locator('[data-testid="match-row"]').first().getAttribute('data-b-stream'));
   assert.equal(firstB, Math.max(...expected.matches.map((m) => m.b_stream)));
 
+  if (details) await checkFlow(page, view, a, b);
+
   // CSV export of the match table: a header plus every match.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -135,6 +180,7 @@ async function checkPair(a, b) {
     assert.ok(textA.length > 0, 'the followed stream has content');
     assert.equal(textA, textB, 'same bytes at both points');
   }
+  if (details) await checkDetails(page, view, a, b, m);
   if (process.env.TRACEMATCH_SCREENSHOT) await page.screenshot({ path: process.env.TRACEMATCH_SCREENSHOT, fullPage: true });
   await page.close();
 }
@@ -148,10 +194,10 @@ test('Match view on the shared SNAT/PAT client/server pair agrees with tracematc
   await checkPair(pair[0], pair[1]);
 });
 
-test('Match view on the demo pair agrees with tracematch match --json', async () => {
+test('Match view on the demo pair agrees with tracematch match --json, --flow and --packet-diff', async () => {
   const dir = path.join(tmp, 'demo');
   execFileSync(CLI, ['synth', 'demo', dir]);
-  await checkPair(path.join(dir, 'client.pcap'), path.join(dir, 'server.pcap'));
+  await checkPair(path.join(dir, 'client.pcap'), path.join(dir, 'server.pcap'), { details: true });
 });
 
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {

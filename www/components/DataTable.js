@@ -21,10 +21,11 @@ export function downloadText(text, fileName, type = 'text/csv') {
 
 /**
  * Creates a table. Options: title, testid, rowTestid, columns (see match_state.js), csvName,
- * emptyText, rowAttrs(row) → dataset, onSelect(row) (optional: rows become clickable).
+ * emptyText, rowAttrs(row) → dataset, onSelect(row) (optional: rows become clickable),
+ * cellClass(row, column) → extra class name of a cell or null (optional).
  * Returns { element, setRows(rows) }.
  */
-export function createDataTable({ title, testid, rowTestid, columns, csvName, emptyText, rowAttrs, onSelect }) {
+export function createDataTable({ title, testid, rowTestid, columns, csvName, emptyText, rowAttrs, onSelect, cellClass }) {
   let rows = [];
   let sort = null;
   let selected = null;
@@ -65,7 +66,9 @@ export function createDataTable({ title, testid, rowTestid, columns, csvName, em
         dataset: { testid: rowTestid, ...(rowAttrs ? rowAttrs(row) : {}) },
       }, columns.map((c) => {
         const text = cellText(row, c);
-        return h('td', { class: c.numeric ? 'num' : null, title: text.length > 24 ? text : null }, text);
+        const extra = cellClass ? cellClass(row, c) : null;
+        const cls = [c.numeric ? 'num' : null, extra].filter(Boolean).join(' ') || null;
+        return h('td', { class: cls, title: text.length > 24 ? text : null, dataset: extra ? { col: c.key } : undefined }, text);
       }));
       if (onSelect) {
         const choose = () => {

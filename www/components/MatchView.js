@@ -1,9 +1,12 @@
 // The Match view: choose and label open captures (A, B, … in the order listed), run the matcher in
 // its own worker (www/match_worker.js → the core's matching through src/web/match_handle.rs), and
 // show the result: clock offset, the match table (sortable, filterable by method and confidence),
-// unmatched streams of each side, missing SYNs and lost packets, each with a CSV download. Clicking
-// a match follows both streams side by side (the Follow view of each capture, through its own
-// worker) and lists their packets below.
+// unmatched streams of each side, missing SYNs and lost packets, and the multi-hop flow table (one
+// row per logical packet with frame, time and client port at each point), each with a CSV download.
+// Clicking a match shows what the path changed in that stream, the per-packet diff of its paired
+// packets (differing fields highlighted; from the match worker, which keeps the last run), and
+// follows both streams side by side (the Follow view of each capture, through its own worker) with
+// their packets listed below.
 import { h, replaceChildren } from '../dom.js';
 import { rpcClient } from '../rpc.js';
 import { createWorker } from '../platform.js';
@@ -11,6 +14,7 @@ import { formatBytes, formatCount } from '../state.js';
 import {
   reportPairs, methodsOf, filterMatches, clockFacts,
   MATCH_COLUMNS, UNMATCHED_COLUMNS, MISSING_SYN_COLUMNS, LOST_COLUMNS,
+  CHANGE_COLUMNS, PACKET_DIFF_COLUMNS, flowColumns, flowFrames, packetCellDiffers,
 } from '../match_state.js';
 import { createDataTable } from './DataTable.js';
 import { createPacketList } from './PacketList.js';
@@ -29,6 +33,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
   const included = new WeakMap(); // File → checkbox state
   let order = []; // Files in the order of the run
   let worker = null;
+  let matchRpc = null; // the worker of the last successful run (kept for per-packet diffs)
   let runToken = 0;
   let lastRun = null; // { captures: [{file, rpc, summary}], report }
 
@@ -76,6 +81,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
     if (files.length < 2) return;
     const token = ++runToken;
     if (worker) worker.terminate();
+    matchRpc = null;
     errorBox.hidden = true;
     results.hidden = true;
     runButton.disabled = true;
@@ -94,6 +100,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
       if (token !== runToken) return;
       const byFile = new Map(getCaptures().map((c) => [c.file, c]));
       lastRun = { captures: files.map((f) => byFile.get(f) || { file: f }), report };
+      matchRpc = rpc;
       status.textContent = `Matched ${files.length} captures in ${((performance.now() - started) / 1000).toFixed(2)} s.`;
       showReport();
     } catch (err) {
@@ -102,8 +109,11 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
       showError(`matching failed: ${err.message}`);
     } finally {
       if (token === runToken) {
-        worker.terminate();
-        worker = null;
+        // A successful run keeps its worker: it answers per-packet diffs of that run.
+        if (matchRpc !== rpc) {
+          worker.terminate();
+          worker = null;
+        }
         runButton.disabled = chosen().length < 2;
       }
     }
@@ -117,19 +127,27 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
       const c = report.captures && report.captures[i];
       return `${letter(i)} = ${c ? c.label : '?'}`;
     };
-    const select = h('select', { 'aria-label': 'Capture pair', dataset: { testid: 'match-pair' }, on: { change: () => showPair(pairs[Number(select.value)]) } },
+    const select = h('select', { 'aria-label': 'Capture pair', dataset: { testid: 'match-pair' }, on: { change: () => showPair(Number(select.value)) } },
       pairs.map((p, i) => h('option', { value: i }, `${captureName(p.a)}  ↔  ${captureName(p.b)}`)));
+    const flow = createDataTable({
+      title: 'Flow: each logical packet at every point (handshake, request, response first/last, FIN, RST)',
+      testid: 'flow-table', rowTestid: 'flow-row', columns: flowColumns(report.captures),
+      csvName: 'match_flow.csv', emptyText: 'No stream of the first capture was followed.',
+      rowAttrs: (r) => ({ event: r.event, frames: flowFrames(r) }),
+    });
+    flow.setRows(Array.isArray(report.flow) ? report.flow : []);
     replaceChildren(results,
       pairs.length > 1 ? h('div', { class: 'pane-head' }, h('h3', {}, 'Pair'), select) : null,
-      pairSlot);
+      pairSlot, flow.element);
     results.hidden = false;
-    function showPair(pair) {
-      replaceChildren(pairSlot, pair ? renderPair(pair, report) : h('div', { class: 'pane-hint' }, 'No capture pair.'));
+    function showPair(index) {
+      const pair = pairs[index];
+      replaceChildren(pairSlot, pair ? renderPair(pair, index, report) : h('div', { class: 'pane-hint' }, 'No capture pair.'));
     }
-    showPair(pairs[0]);
+    showPair(0);
   }
 
-  function renderPair(pair, report) {
+  function renderPair(pair, pairIndex, report) {
     const labelOf = (i) => (report.captures && report.captures[i] ? report.captures[i].label : letter(i));
     const la = labelOf(pair.a), lb = labelOf(pair.b);
     const slug = (s) => String(s).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
@@ -153,7 +171,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
       title: `Matched streams (${la} ↔ ${lb})`, testid: 'match-table', rowTestid: 'match-row', columns: MATCH_COLUMNS,
       csvName: `${base}_matches.csv`, emptyText: 'No stream matched.',
       rowAttrs: (m) => ({ proto: m.proto, aStream: m.a_stream, bStream: m.b_stream, method: m.method }),
-      onSelect: (m) => openCompare(compare, m, pair),
+      onSelect: (m) => openCompare(compare, m, pair, pairIndex, base),
     });
     const applyFilter = () => {
       const v = minConf.value === '' ? null : Number(minConf.value);
@@ -179,8 +197,40 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
       h('div', { class: 'match-sides' }, unmatchedA.element, unmatchedB.element), missing.element, lost.element);
   }
 
-  /** Both streams of match `m` side by side: each capture's Follow view and packet list. */
-  function openCompare(slot, m, pair) {
+  /**
+   * Match `m` in detail: what the path changed in the stream, the per-packet diff of its paired
+   * packets, and both streams side by side (each capture's Follow view and packet list).
+   */
+  function openCompare(slot, m, pair, pairIndex, base) {
+    const name = `${base}_${m.proto}_${m.a_stream}_${m.b_stream}`;
+    const changes = createDataTable({
+      title: 'What the path changed in this stream', testid: 'match-changes', rowTestid: 'change-row', columns: CHANGE_COLUMNS,
+      csvName: `${name}_changes.csv`, emptyText: 'Nothing: the stream looks the same at both points.',
+      rowAttrs: (c) => ({ what: c.what, dir: c.dir }),
+    });
+    changes.setRows(Array.isArray(m.changes) ? m.changes : []);
+    const diff = createDataTable({
+      title: 'Packets at both points (fields that differ are highlighted)', testid: 'packet-diff', rowTestid: 'packet-diff-row',
+      columns: PACKET_DIFF_COLUMNS, csvName: `${name}_packets.csv`, emptyText: 'No packets.',
+      rowAttrs: (r) => ({ status: r.status, aFrame: r.a ? r.a.frame : null, bFrame: r.b ? r.b.frame : null, differs: (r.differs || []).join(',') }),
+      cellClass: (r, c) => (packetCellDiffers(r, c) ? 'cell-differs' : null),
+    });
+    const diffNote = h('div', { class: 'pane-hint', dataset: { testid: 'packet-diff-status' } }, 'Loading the packet pairs…');
+    const runRpc = matchRpc;
+    if (!runRpc) diffNote.textContent = 'The match run is gone; run the match again for the per-packet diff.';
+    else {
+      runRpc.call('packetDiff', [pairIndex, m.proto, m.a_stream, m.b_stream]).then((d) => {
+        if (!d) {
+          diffNote.textContent = 'Not the same connection at both points (an application-level link, e.g. through a proxy): no packet pairs.';
+          diff.element.hidden = true;
+          return;
+        }
+        diffNote.textContent = d.truncated ? 'Only the first rows are listed.' : '';
+        diff.setRows(d.rows);
+        diff.element.dataset.state = 'done';
+      }, (err) => { diffNote.textContent = `could not pair the packets: ${err.message}`; });
+    }
+
     const sides = [[pair.a, m.a_stream, m.a_tuple], [pair.b, m.b_stream, m.b_tuple]];
     const follows = [];
     const lists = [];
@@ -218,6 +268,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
     });
     replaceChildren(slot, h('div', { class: 'pane-head' }, h('h3', {}, `Match ${m.method} · confidence ${typeof m.confidence === 'number' ? m.confidence.toFixed(2) : ''}`),
       m.translation ? h('span', { class: 'pane-hint' }, `translation ${m.translation}`) : null),
+    changes.element, diffNote, diff.element,
     h('div', { class: 'match-sides' }, follows), h('div', { class: 'match-sides' }, lists));
     slot.hidden = false;
   }
