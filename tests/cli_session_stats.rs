@@ -438,3 +438,145 @@ fn bad_arguments_are_usage_errors() {
     let pcap = std::env::temp_dir().join(format!("tm-cli-missing-{}.pcap", std::process::id()));
     assert_eq!(tm(&["expert", pcap.to_str().expect("path")]).0, 2);
 }
+
+/// Per-interval (frames, bytes) of `fields FILE -Y FILTER`: the frames the filter engine shows,
+/// bucketed by their time since the first frame (whole seconds). As in tshark's io,stat, a frame
+/// whose time goes backwards counts in the latest interval reached so far.
+fn bucket_fields(path: &str, filter: &str) -> BTreeMap<u64, (u64, u64)> {
+    let (_, text) = tm(&[
+        "fields",
+        path,
+        "-Y",
+        filter,
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "frame.len",
+    ]);
+    let mut out: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+    let mut reached = 0u64;
+    for line in text.lines() {
+        let mut cells = line.split('\t');
+        let t: f64 = cells.next().and_then(|c| c.parse().ok()).expect("time");
+        let len: u64 = cells.next().and_then(|c| c.parse().ok()).expect("len");
+        reached = reached.max(t.max(0.0).floor() as u64);
+        let e = out.entry(reached).or_default();
+        e.0 += 1;
+        e.1 += len;
+    }
+    out
+}
+
+#[test]
+fn stats_with_a_display_filter_counts_exactly_the_frames_the_filter_shows() {
+    let Some(cap) = common::captures_dir(
+        "stats_with_a_display_filter_counts_exactly_the_frames_the_filter_shows",
+    ) else {
+        return;
+    };
+    let filters = [
+        "tcp.analysis.retransmission",
+        "tcp.flags.syn == 1 and not tcp.flags.ack == 1",
+        "udp and frame.len > 100",
+        "ip.addr == 10.0.0.0/8 or ipv6",
+    ];
+    let mut checked = 0;
+    for name in [
+        "arkime__wireshark-retrans.pcap",
+        "arkime__arkime_synthetic.pcap",
+        "pcapplusplus__dns_over_tcp.pcapng",
+    ] {
+        let path = cap.join("public").join(name);
+        let p = path.to_str().expect("path");
+        for filter in filters {
+            let want = bucket_fields(p, filter);
+            let (status, csv) = tm(&["stats", p, "-Y", filter, "--csv", "--busy"]);
+            assert_eq!(status, 0, "{name} {filter}");
+            let got: BTreeMap<u64, (u64, u64)> = csv
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let v: Vec<u64> = l.split(',').map(|c| c.parse().expect("number")).collect();
+                    (v[0], (v[2], v[3]))
+                })
+                .filter(|(_, (frames, _))| *frames > 0)
+                .collect();
+            assert_eq!(got, want, "{name} -Y {filter}");
+            // --filter takes the same display filter when it is not one of the short forms.
+            let (_, via_filter) = tm(&["stats", p, "--filter", filter, "--csv", "--busy"]);
+            assert_eq!(via_filter, csv, "{name} --filter {filter}");
+            checked += want.len();
+        }
+    }
+    assert!(checked > 10, "only {checked} busy intervals compared");
+    // A filter that does not compile is a usage error with tshark's message.
+    let (status, _) = tm(&["stats", "/dev/null", "-Y", "tcp.port =="]);
+    assert_eq!(status, 1);
+}
+
+#[test]
+fn top_talkers_per_interval_are_the_biggest_ip_sources() {
+    let Some(cap) = common::captures_dir("top_talkers_per_interval_are_the_biggest_ip_sources")
+    else {
+        return;
+    };
+    let path = cap.join("public").join("arkime__arkime_synthetic.pcap");
+    let p = path.to_str().expect("path");
+    // Independent count: bytes per (second, ip.src) from `fields`. Frames with both an IPv4 and an
+    // IPv6 layer (tunnels) are left out on both sides: `fields` cannot say which one is outermost.
+    let only_one_ip = "not (ip and ipv6)";
+    let (_, text) = tm(&[
+        "fields",
+        p,
+        "-Y",
+        only_one_ip,
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "ip.src",
+        "-e",
+        "ipv6.src",
+        "-e",
+        "frame.len",
+    ]);
+    let mut per: BTreeMap<u64, BTreeMap<String, (u64, u64)>> = BTreeMap::new();
+    let mut reached = 0u64; // intervals never go back (io,stat's rule for backwards times)
+    for line in text.lines() {
+        let c: Vec<&str> = line.split('\t').collect();
+        let t: f64 = c[0].parse().expect("time");
+        reached = reached.max(t.max(0.0).floor() as u64);
+        let src = if !c[1].is_empty() { c[1] } else { c[2] };
+        // The outermost source (tunnels print several, outermost first).
+        let Some(src) = src.split(',').next().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let e = per
+            .entry(reached)
+            .or_default()
+            .entry(src.to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 += c[3].parse::<u64>().expect("len");
+    }
+    let (status, csv) = tm(&["stats", p, "-Y", only_one_ip, "--top", "2"]);
+    assert_eq!(status, 0);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("start,rank,address,frames,bytes"));
+    let mut rows = 0;
+    for line in lines {
+        let c: Vec<&str> = line.split(',').collect();
+        let second: f64 = c[0].parse().expect("start");
+        let interval = &per[&(second as u64)];
+        let mut ranked: Vec<(&String, &(u64, u64))> = interval.iter().collect();
+        // Most bytes first; ties in address order (numeric, not text).
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("address");
+        ranked.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(ip(a.0).cmp(&ip(b.0))));
+        let rank: usize = c[1].parse().expect("rank");
+        let (addr, (frames, bytes)) = ranked[rank - 1];
+        assert_eq!(c[2], addr.as_str(), "{line}");
+        assert_eq!(c[3].parse::<u64>().expect("frames"), *frames, "{line}");
+        assert_eq!(c[4].parse::<u64>().expect("bytes"), *bytes, "{line}");
+        rows += 1;
+    }
+    assert!(rows >= 2, "{csv}");
+}

@@ -57,9 +57,10 @@ commands:
                                     match streams across captures of the same traffic
         [--export-pcapng OUT]       (two captures) also write the matched pair as one pcapng
   session FILE STREAM [--json]      TCP session details and packet lots of one tcp.stream
-  stats FILE [--interval 1s] [--filter EXPR] [--csv] [--busy]
+  stats FILE [--interval 1s] [--filter EXPR] [-Y FILTER] [--csv] [--busy] [--top N]
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
                                     udp.stream==N, ip.addr==A, port==N, esp.spi==0xN, tcp|udp|icmp|arp|dns|esp|ip|ipv6
+                                    or any display filter; --top N: the N biggest IP sources per interval
   esp FILE [--csv] [--interval 1s]  ESP per SPI and direction: loss, reordering, duplicates (per interval)
   endpoints FILE [--json] [--geoip DB.mmdb]
                                     IP endpoints (CSV); --geoip adds country, asn, as_org

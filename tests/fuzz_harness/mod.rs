@@ -672,7 +672,14 @@ pub fn matching(data: &[u8]) -> MatchOutcome {
             label: format!("{i}"),
         })
         .collect();
-    let report = match_inputs(&inputs, captures, &MatchOptions { flow_for_two: true, packet_diff: true });
+    let report = match_inputs(
+        &inputs,
+        captures,
+        &MatchOptions {
+            flow_for_two: true,
+            packet_diff: true,
+        },
+    );
     let rows = report.pairs.iter().map(|p| p.matches.len()).sum();
     MatchOutcome {
         frames: (a.len(), bframes.len()),
