@@ -68,7 +68,13 @@ function fakeWorkerFactory(answer) {
 
 test('restart terminates the stalled worker, starts a fresh one without the stall flag, keeps the rpc and its listeners', async () => {
   const { made, make } = fakeWorkerFactory((method, w) => (w.url.includes('test-stall') ? undefined : `${method}-ok`));
-  const sup = superviseWorker('http://x/www/worker.js', { stallFirstWorker: true, makeWorker: make });
+  // The factory gets the query to add, as platform.js's createWorker does.
+  const start = ({ query = {} } = {}) => {
+    const url = new URL('http://x/www/worker.js');
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    return make(url);
+  };
+  const sup = superviseWorker(start, { stallFirstWorker: true });
   const seen = [];
   sup.rpc.on('progress', (p) => seen.push(p));
   assert.match(made[0].url, /test-stall=1/);
