@@ -36,7 +36,8 @@ after(async () => {
 });
 
 async function readInWorker(options) {
-  const page = await openPage(browser.context, `${server.origin}/index.html`);
+  // A page without the app's CSP: index.html requires Trusted Types for any worker URL.
+  const page = await openPage(browser.context, `${server.origin}/tests/e2e/blank.html`);
   await page.evaluate(() => {
     const input = document.createElement('input');
     input.type = 'file';
@@ -45,7 +46,7 @@ async function readInWorker(options) {
   });
   await page.setInputFiles('#probe-file', file);
   const result = await page.evaluate((opts) => new Promise((resolve) => {
-    const w = new Worker(new URL('tests/e2e/chunk_reader_probe.js', document.baseURI), { type: 'module' });
+    const w = new Worker(new URL('/tests/e2e/chunk_reader_probe.js', document.baseURI), { type: 'module' });
     w.onmessage = (e) => { w.terminate(); resolve(e.data); };
     w.onerror = (e) => resolve({ error: e.message || 'probe failed to start' });
     w.postMessage({ file: document.getElementById('probe-file').files[0], ...opts });
