@@ -4,8 +4,8 @@
 // The only script URLs the page needs are its own worker modules; this one small policy creates
 // them, and refuses anything else (another origin, another file, javascript:/data: URLs).
 
-/** The worker modules the page may start (www/<name>). */
-const WORKER_FILES = new Set(['worker.js', 'match_worker.js', 'analysis_worker.js', 'read_worker.js']);
+/** The worker scripts the page may start (www/<name>) and its service worker (sw.js). */
+const WORKER_FILES = new Set(['worker.js', 'match_worker.js', 'analysis_worker.js', 'read_worker.js', 'sw.js']);
 
 let policy = null;
 

@@ -1,6 +1,7 @@
 // The endpoints table with where-in-the-world: each address's country and AS number from a GeoIP
 // database (the site's bundled open database, or a .mmdb the user drops here), bytes per country as
 // a bar chart (uPlot), and a country filter. Every lookup runs in the capture's worker, in memory.
+import { onDetached } from '../lifecycle.js';
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount } from '../state.js';
@@ -83,8 +84,7 @@ export function createEndpointTable({ rpc, rows, name }) {
     if (top.length === 0) return;
     const labels = top.map((c) => c.country || '?');
     const width = Math.max(320, Math.min(900, chart.clientWidth || 600));
-    // eslint-disable-next-line no-new
-    new uPlot({
+    const plot = new uPlot({
       width, height: 220,
       scales: { x: { time: false, range: [-0.5, top.length - 0.5] } },
       axes: [
@@ -95,6 +95,8 @@ export function createEndpointTable({ rpc, rows, name }) {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
     }, [labels.map((_, i) => i), top.map((c) => c.bytes)], plotBox);
+    // uPlot keeps every chart until destroy(): release it with the box (a redraw or a closed capture).
+    onDetached(plotBox, () => plot.destroy());
   }
 
   function csv() {

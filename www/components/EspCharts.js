@@ -1,6 +1,7 @@
 // ESP per SPI and direction over time: one uPlot chart per stream with packets per interval, the
 // sequence numbers skipped (gaps: loss unless late packets fill them), and late, early and
 // duplicate packets. The series come from the core (StatsHandle.espSeries); CSV export of all rows.
+import { onDetached } from '../lifecycle.js';
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { h } from '../dom.js';
 import { formatCount } from '../state.js';
@@ -48,7 +49,7 @@ function espChart(s, rows, seconds) {
   requestAnimationFrame(() => {
     if (!rows.length) return;
     const width = Math.max(280, Math.floor(box.getBoundingClientRect().width || 420));
-    new uPlot({
+    const plot = new uPlot({
       width, height: 160,
       legend: { show: false },
       scales: { x: { time: false } },
@@ -56,6 +57,8 @@ function espChart(s, rows, seconds) {
       series: [{ label: 's' }, ...SERIES.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))],
       axes: [{ label: 'seconds since first packet' }, { label: 'per interval' }],
     }, data, box);
+    // uPlot keeps every chart until destroy(): release it with the capture.
+    if (box.isConnected) onDetached(box, () => plot.destroy());
   });
   return element;
 }

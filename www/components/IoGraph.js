@@ -92,8 +92,9 @@ export function createIoGraph(io, { name, onRange }) {
     chartBox.addEventListener('dblclick', () => clear());
     const stopTheme = onThemeChange(() => { if (plot && element.isConnected) plot.redraw(false, true); else stopTheme(); });
     ready = true;
-    // uPlot holds every chart until destroy(): release it with the capture (or a redrawn panel).
-    onDetached(element, () => { plot.destroy(); plot = null; });
+    // uPlot holds every chart until destroy(), and the theme listener holds this closure: release
+    // both with the capture (or a redrawn panel).
+    onDetached(element, () => { stopTheme(); plot.destroy(); plot = null; });
     if (wanted) show(wanted);
   }
   /** Shows `range` as the zoom and the range text; onRange is not called for it. */

@@ -2,6 +2,7 @@
 // throughput, round-trip time and window scaling, for either direction, drawn with uPlot. The
 // series come from the worker (`tcpGraph`, computed by the core); this file only draws them.
 // Dragging over the chart zooms; double-click or "Reset" shows everything again.
+import { onDetached } from '../lifecycle.js';
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { h, replaceChildren } from '../dom.js';
 import { toCsv, downloadCsv } from '../csv.js';
@@ -167,6 +168,9 @@ export function createTcpGraph({ rpc, stream, name }) {
         }],
       },
     }, data, chartBox);
+    // uPlot keeps every chart until destroy(): release it when the graph leaves the page.
+    const drawn = plot;
+    if (element.isConnected) onDetached(element, () => { if (plot === drawn) destroy(); });
     element.dataset.status = 'done';
     element.dataset.lines = lineCount;
   }
