@@ -10,7 +10,7 @@ import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
 import { computeStats } from './stats_feed.js';
 import { stallIfRequested } from './worker-test-stall.js';
-import { createWorker } from './platform.js';
+import { SINGLE_FILE, createWorker } from './platform.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -24,8 +24,14 @@ const statsByInterval = new Map(); // interval ms → promise of { io, endpoints
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
 
-/** The site's bundled open GeoIP database (copied to www/geo/ by scripts/build.sh). */
-const BUNDLED_GEO_DB = new URL('./geo/geo-whois-asn-country.mmdb', import.meta.url);
+/**
+ * The site's bundled open GeoIP database (copied to www/geo/ by scripts/build.sh). The single
+ * file has none (and no module URL to resolve it against): there the person drops a .mmdb.
+ */
+function bundledGeoDb() {
+  if (SINGLE_FILE) throw new Error('the single-file page has no bundled GeoIP database: drop a .mmdb file');
+  return new URL('./geo/geo-whois-asn-country.mmdb', import.meta.url);
+}
 
 /** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
 async function statsElsewhere(intervalMs) {
@@ -264,7 +270,7 @@ const emit = rpcServe(self, {
       geo = Promise.resolve({ handle, source: dbName || 'your database' });
     } else if (!geo) {
       geo = (async () => {
-        const response = await fetch(BUNDLED_GEO_DB);
+        const response = await fetch(bundledGeoDb());
         if (!response.ok) throw new Error('no GeoIP database in this site (www/geo/): drop a .mmdb file');
         const bytes = new Uint8Array(await response.arrayBuffer());
         return { handle: guarded(() => new GeoHandle(bytes)), source: 'bundled' };
