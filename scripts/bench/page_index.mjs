@@ -41,7 +41,9 @@ try {
   const ceiling = await page.evaluate(async () => {
     const f = document.getElementById('bench-file').files[0];
     const { rpcClient } = await import(new URL('www/rpc.js', document.baseURI).href);
-    const w = new Worker(new URL('www/worker.js', document.baseURI), { type: 'module' });
+    // Through the page's own worker factory: the CSP requires Trusted Types for worker URLs.
+    const { createWorker } = await import(new URL('www/platform.js', document.baseURI).href);
+    const w = createWorker('index');
     const rpc = rpcClient(w);
     const r = await rpc.call('readCeiling', [f]);
     w.terminate();
@@ -87,7 +89,9 @@ async function followFigures(page, stream) {
   const wasm = await page.evaluate(async (n) => {
     const f = document.getElementById('bench-file').files[0];
     const { rpcClient } = await import(new URL('www/rpc.js', document.baseURI).href);
-    const w = new Worker(new URL('www/worker.js', document.baseURI), { type: 'module' });
+    // Through the page's own worker factory: the CSP requires Trusted Types for worker URLs.
+    const { createWorker } = await import(new URL('www/platform.js', document.baseURI).href);
+    const w = createWorker('index');
     const rpc = rpcClient(w);
     const indexed = await rpc.call('index', [f]);
     const started = performance.now();
