@@ -95,7 +95,8 @@ test('a hung worker is reported as not responding; Restart starts a new worker t
     assert.equal(await waitIndexed(capture), made.packets);
     assert.equal(await capture.getAttribute('data-status'), 'done');
     assert.equal(await notice.count(), 0, 'the notice is gone after the restart');
-    for (let i = 0; i < 50 && captureWorkers(page).length !== 1; i++) await page.waitForTimeout(100);
+    // Termination is asynchronous (the stalled worker and its nested workers): up to 30 s.
+    for (let i = 0; i < 300 && captureWorkers(page).length !== 1; i++) await page.waitForTimeout(100);
     assert.equal(captureWorkers(page).length, 1, 'the stalled worker was terminated, one new worker runs');
     // The restarted worker answers queries: the TCP conversation table lists every flow.
     const rows = capture.locator('[data-testid="conv-tab"][data-kind="tcp"] .count');
