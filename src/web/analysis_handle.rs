@@ -48,46 +48,12 @@ impl StatsHandle {
 
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) {
-        let (analyzer, tcp, io, endpoints, expert, phs, esp) = (
-            &mut self.analyzer,
-            &mut self.tcp,
-            &mut self.io,
-            &mut self.endpoints,
-            &mut self.expert,
-            &mut self.phs,
-            &mut self.esp,
-        );
-        let mut visit = |c: &FrameContext| {
-            analyzer.analyze_frame(c, tcp);
-            io.observe(c, tcp);
-            endpoints.observe(c);
-            expert.observe(c.meta.number, tcp);
-            phs.observe(c);
-            esp.observe(c);
-        };
-        self.pipeline.push(chunk, &mut visit);
+        self.feed(Some(chunk));
     }
 
     /// Signals the end of the file.
     pub fn finish(&mut self) {
-        let (analyzer, tcp, io, endpoints, expert, phs, esp) = (
-            &mut self.analyzer,
-            &mut self.tcp,
-            &mut self.io,
-            &mut self.endpoints,
-            &mut self.expert,
-            &mut self.phs,
-            &mut self.esp,
-        );
-        let mut visit = |c: &FrameContext| {
-            analyzer.analyze_frame(c, tcp);
-            io.observe(c, tcp);
-            endpoints.observe(c);
-            expert.observe(c.meta.number, tcp);
-            phs.observe(c);
-            esp.observe(c);
-        };
-        self.pipeline.finish(&mut visit);
+        self.feed(None);
     }
 
     /// `{ interval_ms, dense, rows: [{ index, start, end, counters }] }`: every interval up to
@@ -150,5 +116,32 @@ impl StatsHandle {
     #[wasm_bindgen(js_name = protocolHierarchy)]
     pub fn protocol_hierarchy(&self) -> Result<JsValue, JsError> {
         to_js(&self.phs.rows())
+    }
+}
+
+impl StatsHandle {
+    /// Runs the pipeline over `chunk` (or finishes it with `None`), every table observing each frame.
+    fn feed(&mut self, chunk: Option<&[u8]>) {
+        let (analyzer, tcp, io, endpoints, expert, phs, esp) = (
+            &mut self.analyzer,
+            &mut self.tcp,
+            &mut self.io,
+            &mut self.endpoints,
+            &mut self.expert,
+            &mut self.phs,
+            &mut self.esp,
+        );
+        let mut visit = |c: &FrameContext| {
+            analyzer.analyze_frame(c, tcp);
+            io.observe(c, tcp);
+            endpoints.observe(c);
+            expert.observe(c.meta.number, tcp);
+            phs.observe(c);
+            esp.observe(c);
+        };
+        match chunk {
+            Some(chunk) => self.pipeline.push(chunk, &mut visit),
+            None => self.pipeline.finish(&mut visit),
+        }
     }
 }
