@@ -4,6 +4,7 @@
 // (following a stream, opening a session) while statistics are computed on the other core.
 import init, { StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe } from './rpc.js';
+import { closeChildren } from './worker_children.js';
 import { computeStats } from './stats_feed.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 
@@ -21,6 +22,8 @@ function guarded(fn) {
 }
 
 rpcServe(self, {
+  /** Before this worker is terminated: its read worker closes first (worker_children.js). */
+  closeChildren: () => closeChildren(),
   /** `{ io, endpoints, expert, phs, esp }` of `file` with IO intervals of `intervalMs`. */
   async stats(file, intervalMs = 1000, chunkBytes = DEFAULT_CHUNK_BYTES) {
     ready = ready || init();

@@ -4,6 +4,7 @@
 // workers are blob: URLs), reads continue on the caller's thread from where the worker stopped,
 // the next one started before the current chunk is handed over.
 import { createWorker } from './platform.js';
+import { adoptChild, releaseChild } from './worker_children.js';
 
 /** Chunks read ahead of the consumer (each DEFAULT_CHUNK_BYTES, 16 MiB): bounds the memory in flight. */
 const READ_AHEAD = 2;
@@ -21,6 +22,7 @@ export async function* readChunks(file, chunkBytes, options = {}) {
   if (nested) {
     try {
       reader = options.workerUrl ? new Worker(options.workerUrl) : createWorker('read');
+      adoptChild(reader); // throws (and terminates it) when this worker is closing
     } catch (err) {
       reader = null; // e.g. a context that forbids nested workers: read on this thread instead
     }
@@ -71,6 +73,7 @@ export async function* readChunks(file, chunkBytes, options = {}) {
   } finally {
     reader.postMessage({ stop: true });
     reader.terminate();
+    releaseChild(reader);
   }
 }
 

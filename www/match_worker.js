@@ -6,6 +6,7 @@
 // happens in the core.
 import init, { MatchHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe } from './rpc.js';
+import { closeChildren } from './worker_children.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
 import { readChunks } from './chunk_reader.js';
 
@@ -28,6 +29,8 @@ function guarded(fn) {
 }
 
 const emit = rpcServe(self, {
+  /** Before this worker is terminated: its read workers close first (worker_children.js). */
+  closeChildren: () => closeChildren(),
   /**
    * Matches `captures` ([{ file, label }], in order; at least two). Resolves to
    * { report, elapsedMs }.

@@ -55,6 +55,19 @@ export function rpcClient(port) {
       listeners.get(name).add(fn);
       return () => listeners.get(name).delete(fn);
     },
+    /**
+     * Rejects outstanding calls with `reason`, as close() does, and makes one last call of `method`
+     * (its promise answers; every later call rejects): a closing view's late results never arrive,
+     * while the worker still gets to tidy up before it is terminated.
+     */
+    lastCall(method, args = [], reason = 'closed') {
+      failAll(new Error(reason));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        port.postMessage({ call: true, id, method, args });
+      });
+    },
     /** Rejects outstanding calls (used when the worker is terminated). */
     close(reason = 'closed') {
       failAll(new Error(reason));

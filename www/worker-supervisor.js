@@ -56,6 +56,21 @@ export function createWatchdog({ timeoutMs, onHung, setTimer = setTimeout, clear
   };
 }
 
+/** How long a closing worker gets to close its nested workers before it is terminated anyway. */
+export const RETIRE_MS = 2000;
+
+/**
+ * Terminates `worker` after asking it (through `client`, its rpcClient) to close its nested
+ * workers first (worker_children.js) — at most `timeoutMs`, so a hung worker still goes.
+ * Outstanding calls reject with `reason` at once. Resolves once the worker is terminated.
+ */
+export async function retireWorker(worker, client, reason = 'closed', timeoutMs = RETIRE_MS) {
+  const asked = client.lastCall('closeChildren', [], reason).catch(() => {});
+  await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  worker.terminate();
+  client.close(reason);
+}
+
 /**
  * Starts a worker with `makeWorker({ query })` (e.g. platform.js's createWorker) and returns
  * { rpc, restart(), terminate(), attempt }. `stallFirstWorker` passes the test-only stall flag
@@ -98,6 +113,10 @@ export function superviseWorker(makeWorker, { stallFirstWorker = false } = {}) {
     },
     terminate() {
       worker.terminate();
+    },
+    /** Closes the worker's nested workers, then terminates it (retireWorker); for closing a capture. */
+    retire(reason = 'closed') {
+      return retireWorker(worker, client, reason);
     },
   };
 }

@@ -11,6 +11,7 @@ import { readChunks } from './chunk_reader.js';
 import { computeStats } from './stats_feed.js';
 import { stallIfRequested } from './worker-test-stall.js';
 import { SINGLE_FILE, createWorker } from './platform.js';
+import { adoptChild, releaseChild, closeChildren } from './worker_children.js';
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -38,10 +39,12 @@ async function statsElsewhere(intervalMs) {
   const w = createWorker('analysis');
   const rpc = rpcClient(w);
   try {
+    adoptChild(w, () => rpc.call('closeChildren'));
     return await rpc.call('stats', [file, intervalMs]);
   } finally {
     rpc.close();
     w.terminate();
+    releaseChild(w);
   }
 }
 
@@ -74,6 +77,8 @@ function requireHandle() {
 }
 
 const emit = rpcServe(self, {
+  /** Before this worker is terminated: its nested workers close, leaves first (worker_children.js). */
+  closeChildren: () => closeChildren(),
   // Display filters, colouring and packet details (browse_worker.js).
   ...browseHandlers({
     handle: requireHandle,

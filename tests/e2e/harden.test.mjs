@@ -130,7 +130,7 @@ test('loading and closing 20 captures frees their workers and the page\'s memory
     // A closed capture's worker goes away asynchronously (with its nested workers): let it settle
     // (up to 30 s on a loaded machine; a leaked worker stays and fails here or at the end).
     for (let i = 0; i < 300 && captureWorkers(page).length !== 1; i++) await page.waitForTimeout(100);
-    assert.equal(captureWorkers(page).length, 1);
+    assert.equal(captureWorkers(page).length, 1, `one capture worker: ${page.workers().map((w) => w.url()).join(', ')}`);
     await capture.getByRole('button', { name: `Close ${path.basename(file)}` }).click();
     await capture.waitFor({ state: 'detached' });
   };

@@ -2,7 +2,9 @@
 // and www/trusted-types.js (which worker script URLs the page's policy accepts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWatchdog, supervisionFromQuery, superviseWorker, DEFAULT_HANG_MS } from '../../www/worker-supervisor.js';
+import { createWatchdog, supervisionFromQuery, superviseWorker, retireWorker, DEFAULT_HANG_MS } from '../../www/worker-supervisor.js';
+import { rpcClient } from '../../www/rpc.js';
+import { adoptChild, closeChildren, isClosing, releaseChild } from '../../www/worker_children.js';
 import { checkWorkerUrl } from '../../www/trusted-types.js';
 
 function fakeTimers() {
@@ -89,6 +91,54 @@ test('restart terminates the stalled worker, starts a fresh one without the stal
   made[1].emit('progress', 2);
   assert.deepEqual(seen, [1, 2], 'listeners follow the new worker');
   assert.equal(sup.attempt, 1);
+});
+
+test('retire: outstanding calls reject at once, the worker closes its children, then it is terminated', async () => {
+  const order = [];
+  const { made, make } = fakeWorkerFactory((method, w) => {
+    if (method === 'closeChildren') { order.push(`closeChildren while terminated=${w.terminated}`); return 2; }
+    return undefined; // every other call stays unanswered (a long stats run)
+  });
+  const worker = make('http://x/www/worker.js');
+  const client = rpcClient(worker);
+  const slow = client.call('stats');
+  const retired = retireWorker(worker, client, 'capture closed', 1000);
+  await assert.rejects(slow, /capture closed/, 'a view\'s pending call rejects at once: no late result reaches a closed view');
+  await retired;
+  assert.deepEqual(order, ['closeChildren while terminated=false']);
+  assert.equal(made[0].terminated, true);
+  await assert.rejects(client.call('stats'), /capture closed/, 'later calls reject');
+});
+
+test('retire: a worker that never answers is terminated after the timeout', async () => {
+  const { made, make } = fakeWorkerFactory(() => undefined);
+  const worker = make('http://x/www/worker.js');
+  const started = Date.now();
+  await retireWorker(worker, rpcClient(worker), 'closed', 50);
+  assert.equal(made[0].terminated, true);
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('worker children: closing asks each child to close its own, terminates them all, and refuses new ones', async () => {
+  const child = (name) => ({ name, terminated: false, terminate() { this.terminated = true; } });
+  const a = child('analysis');
+  const b = child('read');
+  const gone = child('released');
+  const asked = [];
+  adoptChild(a, async () => { asked.push('analysis'); });
+  adoptChild(b);
+  adoptChild(gone);
+  releaseChild(gone);
+  const hung = child('hung');
+  adoptChild(hung, () => new Promise(() => {})); // never answers: terminated after the timeout
+  assert.equal(isClosing(), false);
+  assert.equal(await closeChildren(50), 3);
+  assert.deepEqual(asked, ['analysis']);
+  assert.deepEqual([a.terminated, b.terminated, hung.terminated, gone.terminated], [true, true, true, false]);
+  assert.equal(isClosing(), true);
+  const late = child('late');
+  assert.throws(() => adoptChild(late), /closing/);
+  assert.equal(late.terminated, true, 'a child started after closing is terminated at once');
 });
 
 test('the Trusted Types policy accepts only the page\'s own worker modules', () => {

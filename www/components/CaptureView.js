@@ -323,8 +323,8 @@ export function openCapture(file, { chunkBytes, onClose }) {
 
   function close() {
     url.dispose();
-    supervisor.terminate();
-    rpc.close('capture closed');
+    // Outstanding calls reject when the worker is gone; its nested workers close first.
+    supervisor.retire('capture closed').catch(() => supervisor.terminate());
     element.remove();
     if (onClose) onClose();
   }

@@ -10,6 +10,7 @@
 import { h, replaceChildren } from '../dom.js';
 import { rpcClient } from '../rpc.js';
 import { createWorker } from '../platform.js';
+import { retireWorker } from '../worker-supervisor.js';
 import { formatBytes, formatCount } from '../state.js';
 import {
   reportPairs, methodsOf, filterMatches, clockFacts,
@@ -33,6 +34,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
   const included = new WeakMap(); // File → checkbox state
   let order = []; // Files in the order of the run
   let worker = null;
+  let workerRpc = null; // the rpcClient of `worker`
   let matchRpc = null; // the worker of the last successful run (kept for per-packet diffs)
   let runToken = 0;
   let lastRun = null; // { captures: [{file, rpc, summary}], report }
@@ -80,7 +82,8 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
     const files = chosen();
     if (files.length < 2) return;
     const token = ++runToken;
-    if (worker) worker.terminate();
+    // The previous run's worker (maybe still reading) closes its read workers, then goes.
+    if (worker) retireWorker(worker, workerRpc, 'a new match run started').catch(() => {});
     matchRpc = null;
     errorBox.hidden = true;
     results.hidden = true;
@@ -88,6 +91,7 @@ export function createMatchView({ getCaptures, chunkBytes, onClose }) {
     status.textContent = 'Reading captures…';
     worker = createWorker('match');
     const rpc = rpcClient(worker);
+    workerRpc = rpc;
     rpc.on('progress', (p) => {
       if (token !== runToken) return;
       if (p.phase === 'matching') status.textContent = 'Matching…';
