@@ -1,6 +1,6 @@
 //! "What changed" between the two points for one matched stream: NAT map, TTL (hops), DSCP/ECN,
 //! MSS and other SYN options, window scale, IP ID rewrite, sequence offsets, VLAN tags, largest
-//! segment (MTU / re-segmentation) and HTTP headers a proxy added or removed.
+//! segment (MTU / re-segmentation) and HTTP headers a proxy added, removed or changed.
 
 use serde::Serialize;
 
@@ -11,7 +11,7 @@ use super::input::{StreamSummary, SynInfo};
 pub struct Change {
     /// `nat`, `ttl`, `dscp`, `ecn`, `mss`, `window_scale`, `sack_permitted`, `timestamps`,
     /// `ip_id`, `seq_offset`, `vlan`, `max_segment`, `segments`, `http_header_added`,
-    /// `http_header_removed`.
+    /// `http_header_removed`, `http_header_changed` (a and b: `name: value`).
     pub what: &'static str,
     /// `c2s`, `s2c` or `both`.
     pub dir: &'static str,
@@ -180,6 +180,72 @@ pub fn changes(a: &StreamSummary, b: &StreamSummary, facts: PairingFacts) -> Vec
                 b: String::new(),
             });
         }
+        // Headers at both points whose value differs (first occurrence of each name).
+        let value = |h: &super::fingerprint::HttpRequestHead, n: &String| {
+            let k = h.header_names.iter().position(|x| x == n)?;
+            h.header_values.get(k).cloned()
+        };
+        for (k, n) in ra.header_names.iter().enumerate() {
+            if ra.header_names.iter().take(k).any(|x| x == n) {
+                continue; // a repeated name: compared once
+            }
+            if let (Some(va), Some(vb)) = (value(ra, n), value(rb, n)) {
+                if va != vb {
+                    out.push(Change {
+                        what: "http_header_changed",
+                        dir: "c2s",
+                        a: format!("{n}: {va}"),
+                        b: format!("{n}: {vb}"),
+                    });
+                }
+            }
+        }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::fingerprint::parse_http_request;
+    use crate::matching::test_support::Builder;
+
+    /// A proxy that adds Via and X-Forwarded-For, rewrites Connection and keeps the rest: the
+    /// added headers and the changed value are listed, the unchanged ones are not.
+    #[test]
+    fn proxy_header_rewrites_are_listed() {
+        let mut a = Builder::new();
+        let mut b = Builder::new();
+        let sa = a.tcp_stream(0, "10.1.0.2:40000", "198.51.100.10:80") as usize;
+        let sb = b.tcp_stream(0, "10.2.0.2:51000", "10.3.0.2:8000") as usize;
+        a.input.streams[sa].content.first_request = parse_http_request(
+            b"GET / HTTP/1.1\r\nHost: app.test\r\nConnection: keep-alive\r\nAccept: */*\r\n\r\n",
+        );
+        b.input.streams[sb].content.first_request = parse_http_request(
+            b"GET / HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\nAccept: */*\r\nVia: 1.1 lb\r\nX-Forwarded-For: 10.1.0.2\r\n\r\n",
+        );
+        let (ia, ib) = (a.finish(), b.finish());
+        let got: Vec<(&str, String, String)> =
+            changes(&ia.streams[sa], &ib.streams[sb], PairingFacts::default())
+                .into_iter()
+                .filter(|c| c.what.starts_with("http_"))
+                .map(|c| (c.what, c.a, c.b))
+                .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("http_header_added", String::new(), "via".to_string()),
+                (
+                    "http_header_added",
+                    String::new(),
+                    "x-forwarded-for".to_string()
+                ),
+                (
+                    "http_header_changed",
+                    "connection: keep-alive".to_string(),
+                    "connection: close".to_string()
+                ),
+            ]
+        );
+    }
 }

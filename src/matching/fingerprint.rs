@@ -20,6 +20,8 @@ pub fn fnv1a64(data: &[u8]) -> u64 {
 pub const MAX_TEXT: usize = 256;
 /// Most header names remembered per HTTP request.
 pub const MAX_HEADER_NAMES: usize = 32;
+/// Bytes of a header value kept in [`HttpRequestHead::header_values`].
+pub const MAX_HEADER_VALUE: usize = 64;
 
 /// The identifying parts of one HTTP request head found at the start of a TCP segment.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -32,6 +34,9 @@ pub struct HttpRequestHead {
     pub forwarded_for: Option<String>,
     /// Header names in order (lowercase, at most [`MAX_HEADER_NAMES`]).
     pub header_names: Vec<String>,
+    /// The value of each header in [`Self::header_names`], same order (surrounding blanks
+    /// trimmed, cut at [`MAX_HEADER_VALUE`] bytes): what a proxy changed (Connection, Via, ...).
+    pub header_values: Vec<String>,
     /// Hash of the body bytes that follow the head in this segment (None when the head does not
     /// end in this segment or there is no body here).
     pub body_hash: Option<u64>,
@@ -108,6 +113,11 @@ pub fn parse_http_request(payload: &[u8]) -> Option<HttpRequestHead> {
             }
             if head.header_names.len() < MAX_HEADER_NAMES {
                 head.header_names.push(text(name.as_bytes()));
+                let cut = value
+                    .get(..value.len().min(MAX_HEADER_VALUE))
+                    .unwrap_or(&[]);
+                head.header_values
+                    .push(String::from_utf8_lossy(cut).into_owned());
             }
         }
         pos = pos.saturating_add(end).saturating_add(2);
@@ -280,6 +290,16 @@ mod tests {
         assert_eq!(h.host.as_deref(), Some("10.2.0.2:8000"));
         assert_eq!(h.forwarded_for.as_deref(), Some("10.1.0.2"));
         assert_eq!(h.header_names, vec!["host", "x-forwarded-for", "accept"]);
+        assert_eq!(h.header_values.len(), h.header_names.len());
+        assert_eq!(
+            h.header_values.first().map(String::as_str),
+            h.host.as_deref()
+        );
+        assert_eq!(h.header_values.get(1), h.forwarded_for.as_ref());
+        assert_eq!(h.header_values.get(2).map(String::as_str), Some("*/*"));
+        let long = format!("GET / HTTP/1.1\r\nVia: {}\r\n\r\n", "x".repeat(300));
+        let via = parse_http_request(long.as_bytes()).unwrap();
+        assert_eq!(via.header_values, vec!["x".repeat(MAX_HEADER_VALUE)]);
         assert_eq!(h.body_hash, Some(fnv1a64(b"body")));
         // Same line + host, other headers: same key.
         let other = parse_http_request(b"GET /index.html?qs=7 HTTP/1.1\r\nhost: 10.2.0.2:8000\r\n")

@@ -9,7 +9,8 @@
 //!   DNS question, DHCP xid, QUIC connection IDs).
 //!
 //! Memory: 48 B per TCP/UDP packet plus a few hundred bytes per stream; HTTP streams keep their
-//! first request head in full (text cut at 256 bytes) and ~40 bytes per further request (at most
+//! first request head in full (text cut at 256 bytes, at most 32 header
+//! names and values, values cut at 64 bytes) and ~40 bytes per further request (at most
 //! [`MAX_REQUESTS`]: a proxy's pooled back-end connection carries many), and at most
 //! [`MAX_QUIC_CIDS`] QUIC connection ids (8 bytes each) per UDP stream. A ~350-byte head buffer
 //! per open stream (first bytes, QUIC connection ids learned) is freed by

@@ -8,7 +8,8 @@
 //!    (tuple + ISN), [`nat`] (IP ID runs, translation), [`seq_offset`] (payload hashes, offsets per
 //!    direction), [`content`] (first bytes, HTTP request line + Host, TLS randoms, turn pattern),
 //!    [`udp`] (DNS id + question, DHCP xid).
-//! 3. [`assign`]: greedy one-to-one by score, plus a proxy's many-to-one links.
+//! 3. [`assign`]: greedy one-to-one by score, plus a proxy's many-to-one links; [`orientation`]
+//!    turns a side whose flow was seen without its first packet (reply first) the right way.
 //! 4. [`pair`]: per matched pair, [`packet_pairing`] (loss), [`clock`] (offset, drift, delay),
 //!    [`missing_syn`], [`changes`]; [`flow_table`] follows packets through N captures;
 //!    [`packet_diff`] lists each matched stream's packets side by side with what differs.
@@ -31,6 +32,7 @@ pub mod flow_table;
 pub mod input;
 pub mod missing_syn;
 pub mod nat;
+pub mod orientation;
 pub mod packet_diff;
 pub mod packet_pairing;
 pub mod pair;

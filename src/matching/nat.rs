@@ -5,6 +5,7 @@
 
 use super::candidates::{packed_key, Candidates, StreamIndex};
 use super::input::{endpoint_text, tcp_flags, MatchInput, PacketRecord, StreamSummary};
+use super::orientation::unoriented;
 
 /// Flags compared between points: FIN SYN RST PSH ACK (ECN bits may be remarked).
 pub const COMPARED_FLAGS: u8 = 0x1f;
@@ -24,17 +25,38 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     for p in b.packets.iter().filter(useful) {
         index.insert(key(p), p.stream);
     }
+    // A stream without SYN / SYN-ACK is oriented by its first packet: when that packet was lost
+    // between the points, one side sees the flow reply first and the directions are swapped
+    // (see [`super::orientation`]). Such packets are looked up with the direction turned too,
+    // when nothing matches as is.
     for p in a.packets.iter().filter(useful) {
         let hits = index.lookup(&key(p));
-        if hits.is_empty() {
+        if !hits.is_empty() {
+            credit(cands, p.stream, hits.into_iter());
             continue;
         }
-        let w = 1.0 / hits.len() as f64;
-        for j in hits {
-            let e = cands.entry(p.stream, j);
-            e.ipid += w;
-            e.ipid_packets = e.ipid_packets.saturating_add(1);
-        }
+        let a_free = unoriented(a.streams.get(p.stream as usize));
+        let turned = PacketRecord {
+            dir: p.dir ^ 1,
+            ..*p
+        };
+        let hits = index.lookup(&key(&turned));
+        let ok = |j: &u32| a_free || unoriented(b.streams.get(*j as usize));
+        credit(cands, p.stream, hits.into_iter().filter(ok));
+    }
+}
+
+/// Adds one A packet's evidence to the B streams `hits` (each weighted 1 / their number).
+fn credit(cands: &mut Candidates, a_stream: u32, hits: impl Iterator<Item = u32> + Clone) {
+    let n = hits.clone().count();
+    if n == 0 {
+        return;
+    }
+    let w = 1.0 / n as f64;
+    for j in hits {
+        let e = cands.entry(a_stream, j);
+        e.ipid += w;
+        e.ipid_packets = e.ipid_packets.saturating_add(1);
     }
 }
 

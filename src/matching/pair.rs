@@ -12,11 +12,16 @@ use super::content::{turn_pattern, turn_starts};
 use super::evidence::{confidence, Evidence, Methods};
 use super::input::{MatchInput, Proto, StreamSummary, DIR_C2S, DIR_S2C};
 use super::missing_syn::{missing_syns, MissingSyn};
-use super::packet_pairing::{pair_packets, StreamPairing};
+use super::orientation::{orientation_fixes, turned};
+use super::packet_pairing::{pair_packets, ArrivalModel, StreamPairing};
 use super::{content, direct, nat, seq_offset, udp};
 
 /// Largest start-time gap (after clock correction) the timing matcher accepts.
 pub const TIMING_WINDOW_NS: i64 = 2_000_000_000;
+/// Arrival-time tolerance (plus twice the one-way delay) within which copies of a retransmitted
+/// packet are told apart by order only: retransmission timeouts are 200 ms or more, while
+/// jitter between two points is a few milliseconds at most.
+const ARRIVAL_TOLERANCE_NS: i64 = 5_000_000;
 /// Most B streams the timing matcher weighs per A stream (the nearest in time).
 const TIMING_CANDIDATES: usize = 16;
 /// Share of the smaller side's packets that must pair for a link to count as the same
@@ -150,6 +155,22 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
     let mut links = assign(a, b, &cands, 0);
     let pkts_a = a.packets_by_stream();
     let pkts_b = b.packets_by_stream();
+    // A flow seen without its first packet at one point is oriented the other way round there:
+    // turn that side so both agree (a copy of the capture's records, made only when needed).
+    let (turn_a, turn_b) = orientation_fixes(a, b, &links, &pkts_a, &pkts_b);
+    let (turned_a, turned_b);
+    let a = if turn_a.contains(&true) {
+        turned_a = turned(a, &turn_a);
+        &turned_a
+    } else {
+        a
+    };
+    let b = if turn_b.contains(&true) {
+        turned_b = turned(b, &turn_b);
+        &turned_b
+    } else {
+        b
+    };
     let list = |v: &'_ Vec<Vec<u32>>, i: u32| -> Vec<u32> {
         v.get(i as usize).cloned().unwrap_or_default()
     };
@@ -175,6 +196,7 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
             b,
             &lb,
             [offsets[0].unwrap_or(0), offsets[1].unwrap_or(0)],
+            None,
         );
         let smaller = la.len().min(lb.len()).max(1);
         let packet_level =
@@ -217,6 +239,34 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
     }
     let clock =
         estimate_with(&samples, t0, basis == "packets").map(|c| ClockEstimate { basis, ..c });
+
+    // With the clock known, streams with packets at one point only are paired again: where a
+    // packet was sent several times (a SYN and its retransmissions) and fewer copies crossed,
+    // the copies nearest the expected arrival time are the ones that crossed.
+    if let Some(c) = &clock {
+        for ((link, offsets, pairing), dir) in analysed.iter_mut().zip(&per_link_dir) {
+            let Some(p) = pairing else { continue };
+            if p.unpaired_a.is_empty() && p.unpaired_b.is_empty() {
+                continue;
+            }
+            let c2s_a_to_b = dir.unwrap_or(default_dir);
+            let expected =
+                |q: &super::input::PacketRecord| -> i64 { expected_at_b(q, c, t0, c2s_a_to_b) };
+            let model = ArrivalModel {
+                expected_at_b: &expected,
+                tolerance_ns: ARRIVAL_TOLERANCE_NS
+                    .saturating_add((c.delay_s.unwrap_or(0.0).abs() * 2e9) as i64),
+            };
+            *p = pair_packets(
+                a,
+                &list(&pkts_a, link.a),
+                b,
+                &list(&pkts_b, link.b),
+                [offsets[0].unwrap_or(0), offsets[1].unwrap_or(0)],
+                Some(model),
+            );
+        }
+    }
 
     // Timing: turn pattern at the same corrected time, for TCP streams still unmatched.
     let mut used_a = vec![false; a.streams.len()];
@@ -330,6 +380,21 @@ pub fn match_pair(a: &MatchInput, b: &MatchInput) -> PairResult {
             .filter(|&i| !used_b[i as usize])
             .collect(),
     }
+}
+
+/// When A's packet `p` is expected at B, in B's clock: A's time plus the clock shift, plus the
+/// one-way delay when it travels A→B, minus it when it came from B.
+fn expected_at_b(
+    p: &super::input::PacketRecord,
+    c: &ClockEstimate,
+    t0: i64,
+    c2s_a_to_b: bool,
+) -> i64 {
+    let delay = c.delay_s.unwrap_or(0.0) * 1e9;
+    let a_to_b = (p.dir == DIR_C2S) == c2s_a_to_b;
+    let t = p.ts_ns as f64 + c.shift_at_ns(p.ts_ns, t0) + if a_to_b { delay } else { -delay };
+    // Saturating conversion: `as` clamps out-of-range floats (and maps NaN to 0).
+    t as i64
 }
 
 /// Clock samples from application-level links: the k-th turn start at A with the k-th at B (while

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::candidates::{packed_key, Candidates, StreamIndex};
 use super::input::{tcp_flags, MatchInput, PacketRecord, Proto, StreamSummary, DIR_C2S, DIR_S2C};
+use super::orientation::unoriented;
 
 /// Most B sequence numbers remembered per payload key inside one stream pair.
 const MAX_SEQS_PER_KEY: usize = 8;
@@ -26,15 +27,37 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
     }
     for p in a.packets.iter().filter(|p| p.payload_len > 0) {
         let hits = index.lookup(&key(p));
-        if hits.is_empty() {
+        if !hits.is_empty() {
+            credit(cands, p.stream, hits.into_iter());
             continue;
         }
-        let w = 1.0 / hits.len() as f64;
-        for j in hits {
-            let e = cands.entry(p.stream, j);
-            e.payload += w;
-            e.payload_keys = e.payload_keys.saturating_add(1);
-        }
+        // A flow seen reply first at one point is oriented the other way there (see
+        // [`super::orientation`]): its payloads are looked up with the direction turned too.
+        let a_free = unoriented(a.streams.get(p.stream as usize));
+        let turned = PacketRecord {
+            dir: p.dir ^ 1,
+            ..*p
+        };
+        let ok = |j: &u32| a_free || unoriented(b.streams.get(*j as usize));
+        credit(
+            cands,
+            p.stream,
+            index.lookup(&key(&turned)).into_iter().filter(ok),
+        );
+    }
+}
+
+/// Adds one A payload's evidence to the B streams `hits` (each weighted 1 / their number).
+fn credit(cands: &mut Candidates, a_stream: u32, hits: impl Iterator<Item = u32> + Clone) {
+    let n = hits.clone().count();
+    if n == 0 {
+        return;
+    }
+    let w = 1.0 / n as f64;
+    for j in hits {
+        let e = cands.entry(a_stream, j);
+        e.payload += w;
+        e.payload_keys = e.payload_keys.saturating_add(1);
     }
 }
 

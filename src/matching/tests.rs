@@ -1048,3 +1048,245 @@ fn packets_before_the_other_capture_started_are_not_lost() {
         "the early packets are unpaired"
     );
 }
+
+/// A client's first SYN dropped between the points, its retransmission crossing, on a path that
+/// rewrites IP IDs (so only time tells the copies apart): the retransmission is the copy that
+/// pairs with B's SYN, the first one is lost at A, and the attempt counts 2 SYNs at A, 1 at B.
+#[test]
+fn lost_first_syn_pairs_the_retransmission() {
+    let t0 = PathModel::plain().t0;
+    let mut conns = Vec::new();
+    for n in 0..3u32 {
+        let mut c = Conn::new(n, t0 + i64::from(n) * 5_000_000_000);
+        c.client_a = ["10.1.0.2:41094", "10.1.0.2:41110", "10.1.0.2:41126"][n as usize];
+        c.client_b = c.client_a;
+        c.ipid_rewrite = true;
+        (c.syns_a, c.syns_b) = [(2, 1), (1, 1), (3, 1)][n as usize];
+        conns.push(c);
+    }
+    let (ia, ib, r) = run(&conns, PathModel::plain());
+    let syn_frames = |input: &MatchInput, stream: u32| -> Vec<u32> {
+        input
+            .packets
+            .iter()
+            .filter(|p| p.stream == stream && p.flags == F::SYN)
+            .map(|p| p.frame)
+            .collect()
+    };
+    for (n, copies) in [(0u32, 2usize), (2, 3)] {
+        let a_syns = syn_frames(&ia, n);
+        let b_syns = syn_frames(&ib, n);
+        assert_eq!((a_syns.len(), b_syns.len()), (copies, 1));
+        let m = r.matches.iter().find(|m| m.a_stream == n).expect("matched");
+        let p = m.pairing.as_ref().expect("packet level");
+        let frame_of = |input: &MatchInput, i: u32| input.packets[i as usize].frame;
+        let paired_syn: Vec<(u32, u32)> = p
+            .pairs
+            .iter()
+            .map(|&(i, j)| (frame_of(&ia, i), frame_of(&ib, j)))
+            .filter(|(fa, _)| a_syns.contains(fa))
+            .collect();
+        // The last copy crossed (the generator delivers the last `syns_b` copies).
+        assert_eq!(paired_syn, vec![(*a_syns.last().unwrap(), b_syns[0])]);
+        let lost_a: Vec<u32> = r
+            .lost
+            .iter()
+            .filter(|l| l.capture == "a" && l.stream == n)
+            .map(|l| l.frame)
+            .collect();
+        assert_eq!(lost_a, a_syns[..copies - 1].to_vec());
+        let ms = r
+            .missing_syn
+            .iter()
+            .find(|s| s.a_stream == Some(n))
+            .expect("listed");
+        assert_eq!((ms.syns_a, ms.syns_b), (copies as u32, 1));
+    }
+    assert!(r.lost.iter().all(|l| l.capture == "a"));
+}
+
+/// UDP flows whose first datagram was lost between the points: B's first packet of the flow is
+/// the reply, so B (as [`super::input::MatchInputBuilder::finish`] orients a flow without
+/// well-known port by its first packet) names the server as client. The same tuple reversed is
+/// no translation, and the packets pair with the directions turned.
+#[test]
+fn udp_flow_seen_reply_first_is_the_same_tuple_not_nat() {
+    let t0 = PathModel::plain().t0;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    for n in 0..4u32 {
+        let client = format!("10.1.0.2:{}", 40000 + n);
+        let sa = a.udp_stream(n, &client, "10.2.0.2:5300");
+        // B's "client" is the server: its first packet there is the reply.
+        let sb = b.udp_stream(n, "10.2.0.2:5300", &client);
+        let t = t0 + i64::from(n) * 10_000_000;
+        let id = [0x1000 + n as u16 * 16, 0x8000 + n as u16 * 16];
+        // Query 1 leaves A and is lost before B.
+        a.pkt(sa, DIR_C2S, 0, 0, 30, 100 + n, 0, t).ip_id = id[0];
+        // Reply 1 (server to client): B first, then A.
+        b.pkt(sb, DIR_C2S, 0, 0, 60, 200 + n, 0, t + 1_000_000)
+            .ip_id = id[1];
+        a.pkt(sa, DIR_S2C, 0, 0, 60, 200 + n, 0, t + 1_200_000)
+            .ip_id = id[1];
+        // Query 2 and reply 2 cross.
+        a.pkt(sa, DIR_C2S, 0, 0, 30, 300 + n, 0, t + 2_000_000)
+            .ip_id = id[0] + 1;
+        b.pkt(sb, DIR_S2C, 0, 0, 30, 300 + n, 0, t + 2_200_000)
+            .ip_id = id[0] + 1;
+        b.pkt(sb, DIR_C2S, 0, 0, 60, 400 + n, 0, t + 3_000_000)
+            .ip_id = id[1] + 1;
+        a.pkt(sa, DIR_S2C, 0, 0, 60, 400 + n, 0, t + 3_200_000)
+            .ip_id = id[1] + 1;
+    }
+    let (ia, ib) = (capturing_around(a.finish()), capturing_around(b.finish()));
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), (0..4).map(|n| (n, n)).collect::<Vec<_>>());
+    for m in &r.matches {
+        assert_eq!(m.translation, None, "stream {}", m.a_stream);
+        assert!(m.translations.is_empty());
+        assert!(
+            !m.methods.joined().contains("nat"),
+            "{}",
+            m.methods.joined()
+        );
+        assert!(m.methods.joined().starts_with("tuple"));
+        let p = m.pairing.as_ref().expect("packet level");
+        assert_eq!(p.pairs.len(), 3);
+        // Query 2 is c2s at A and travels A→B.
+        assert!(m.c2s_a_to_b);
+    }
+    // Only each flow's first query is lost (at A, client to server).
+    let lost: Vec<(&str, &str, u32)> = r.lost.iter().map(|l| (l.capture, l.dir, l.len)).collect();
+    assert_eq!(lost, vec![("a", "c2s", 30); 4]);
+    let c = r.clock.expect("clock from the pairs");
+    assert!(c.offset_s.abs() < 1e-6, "{}", c.offset_s);
+}
+
+/// A TCP connection seen mid-way at both points (no SYN), whose first data segment from the
+/// client was lost between the points: B sees the server's data first and orients the stream
+/// the other way. It is the same tuple, not a translation, and all other packets pair.
+#[test]
+fn tcp_stream_without_syn_seen_reply_first_pairs_turned() {
+    let t0 = PathModel::plain().t0;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    let sa = a.tcp_stream(0, "10.1.0.2:40000", "10.2.0.2:8000");
+    let sb = b.tcp_stream(0, "10.2.0.2:8000", "10.1.0.2:40000");
+    let (c0, s0) = (5_000u32, 9_000_000u32);
+    let d = 200_000i64;
+    // A: c2s data (lost before B), s2c data, c2s data, s2c ack; B sees the last three.
+    a.pkt(sa, DIR_C2S, c0, s0, 100, 1, F::ACK | F::PSH, t0)
+        .ip_id = 11;
+    b.pkt(sb, DIR_C2S, s0, c0, 500, 2, F::ACK | F::PSH, t0 + 1_000_000)
+        .ip_id = 21;
+    a.pkt(
+        sa,
+        DIR_S2C,
+        s0,
+        c0,
+        500,
+        2,
+        F::ACK | F::PSH,
+        t0 + 1_000_000 + d,
+    )
+    .ip_id = 21;
+    a.pkt(
+        sa,
+        DIR_C2S,
+        c0 + 100,
+        s0 + 500,
+        80,
+        3,
+        F::ACK | F::PSH,
+        t0 + 2_000_000,
+    )
+    .ip_id = 12;
+    b.pkt(
+        sb,
+        DIR_S2C,
+        c0 + 100,
+        s0 + 500,
+        80,
+        3,
+        F::ACK | F::PSH,
+        t0 + 2_000_000 + d,
+    )
+    .ip_id = 12;
+    b.pkt(
+        sb,
+        DIR_C2S,
+        s0 + 500,
+        c0 + 180,
+        0,
+        0,
+        F::ACK,
+        t0 + 3_000_000,
+    )
+    .ip_id = 22;
+    a.pkt(
+        sa,
+        DIR_S2C,
+        s0 + 500,
+        c0 + 180,
+        0,
+        0,
+        F::ACK,
+        t0 + 3_000_000 + d,
+    )
+    .ip_id = 22;
+    let (ia, ib) = (capturing_around(a.finish()), capturing_around(b.finish()));
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), vec![(0, 0)]);
+    let m = &r.matches[0];
+    assert_eq!(m.translation, None);
+    assert!(
+        !m.methods.joined().contains("nat"),
+        "{}",
+        m.methods.joined()
+    );
+    assert_eq!(m.pairing.as_ref().map(|p| p.pairs.len()), Some(3));
+    assert_eq!(m.seq_offset_a_to_b(), Some(0));
+    let lost: Vec<(&str, u32, &str)> = r.lost.iter().map(|l| (l.capture, l.frame, l.dir)).collect();
+    assert_eq!(lost, vec![("a", 1, "c2s")]);
+}
+
+/// UDP flows through PAT whose first datagram was lost between the points: no tuple in common,
+/// B sees each flow reply first. The IP IDs still link them (looked up with the direction
+/// turned), the translation is the client's (inside → outside), and the packets pair.
+#[test]
+fn udp_flow_through_pat_seen_reply_first_matches_with_translation() {
+    let t0 = PathModel::plain().t0;
+    let mut a = Builder::new();
+    let mut b = Builder::new();
+    for n in 0..4u32 {
+        let inside = format!("10.1.0.2:{}", 40000 + n);
+        let outside = format!("10.2.0.1:{}", 61000 + n * 37);
+        let sa = a.udp_stream(n, &inside, "10.2.0.2:5300");
+        let sb = b.udp_stream(n, "10.2.0.2:5300", &outside);
+        let t = t0 + i64::from(n) * 10_000_000;
+        let id = [0x1000 + n as u16 * 16, 0x8000 + n as u16 * 16];
+        a.pkt(sa, DIR_C2S, 0, 0, 30, 100 + n, 0, t).ip_id = id[0];
+        b.pkt(sb, DIR_C2S, 0, 0, 60, 200 + n, 0, t + 1_000_000)
+            .ip_id = id[1];
+        a.pkt(sa, DIR_S2C, 0, 0, 60, 200 + n, 0, t + 1_200_000)
+            .ip_id = id[1];
+        a.pkt(sa, DIR_C2S, 0, 0, 30, 300 + n, 0, t + 2_000_000)
+            .ip_id = id[0] + 1;
+        b.pkt(sb, DIR_S2C, 0, 0, 30, 300 + n, 0, t + 2_200_000)
+            .ip_id = id[0] + 1;
+    }
+    let (ia, ib) = (capturing_around(a.finish()), capturing_around(b.finish()));
+    let r = match_pair(&ia, &ib);
+    assert_eq!(pairs_of(&r), (0..4).map(|n| (n, n)).collect::<Vec<_>>());
+    for m in &r.matches {
+        let n = m.a_stream;
+        assert_eq!(
+            m.translation.as_deref(),
+            Some(format!("10.1.0.2:{}->10.2.0.1:{}", 40000 + n, 61000 + n * 37).as_str())
+        );
+        assert_eq!(m.methods.joined(), "nat+udp_id");
+        assert_eq!(m.pairing.as_ref().map(|p| p.pairs.len()), Some(2));
+    }
+    assert_eq!(r.lost.len(), 4);
+    assert!(r.lost.iter().all(|l| l.capture == "a" && l.dir == "c2s"));
+}
