@@ -1,6 +1,6 @@
 //! "What changed" between the two points for one matched stream: NAT map, TTL (hops), DSCP/ECN,
 //! MSS and other SYN options, window scale, IP ID rewrite, sequence offsets, VLAN tags, largest
-//! segment (MTU / re-segmentation) and HTTP headers a proxy added, removed or changed.
+//! segment (MTU / re-segmentation), IP fragmentation and the DF flag, and HTTP headers a proxy added, removed or changed.
 
 use serde::Serialize;
 
@@ -10,7 +10,8 @@ use super::input::{StreamSummary, SynInfo};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// `nat`, `ttl`, `dscp`, `ecn`, `mss`, `window_scale`, `sack_permitted`, `timestamps`,
-    /// `ip_id`, `seq_offset`, `vlan`, `max_segment`, `segments`, `http_header_added`,
+    /// `ip_id`, `seq_offset`, `vlan`, `max_segment`, `fragmented` (packets that arrived in IP
+    /// fragments), `dont_fragment` (the IPv4 DF flag), `segments`, `http_header_added`,
     /// `http_header_removed`, `http_header_changed` (a and b: `name: value`).
     pub what: &'static str,
     /// `c2s`, `s2c` or `both`.
@@ -146,6 +147,21 @@ pub fn changes(a: &StreamSummary, b: &StreamSummary, facts: PairingFacts) -> Vec
                 b: b.max_payload[d].to_string(),
             });
         }
+        if a.fragmented[d] != b.fragmented[d] {
+            out.push(Change {
+                what: "fragmented",
+                dir: dir_name(d),
+                a: a.fragmented[d].to_string(),
+                b: b.fragmented[d].to_string(),
+            });
+        }
+        push_if(
+            &mut out,
+            "dont_fragment",
+            dir_name(d),
+            a.dont_fragment[d],
+            b.dont_fragment[d],
+        );
         if !facts.packet_level && a.packets[d] != b.packets[d] {
             out.push(Change {
                 what: "segments",

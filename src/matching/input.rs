@@ -29,6 +29,9 @@ use crate::app::quic::{read_datagram, QuicFlowCids};
 use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Layer};
 
+/// The Don't Fragment bit in [`crate::decode::Ipv4Layer::flags`] (reserved, DF, MF).
+const IPV4_DF: u8 = 0b010;
+
 /// Bytes of each direction's start hashed into [`StreamContent::head_hash`].
 pub const HEAD_BYTES: usize = 64;
 /// Most HTTP request heads remembered per stream.
@@ -223,8 +226,60 @@ pub struct StreamSummary {
     pub vlan: [Option<u16>; 2],
     /// Largest IP total length / frame payload seen per direction (for MTU changes).
     pub max_payload: [u32; 2],
+    /// Packets per direction whose IP datagram reached this point in fragments (reassembled here).
+    pub fragmented: [u32; 2],
+    /// The IPv4 Don't Fragment flag of the first packet per direction (None: IPv6 or no packet).
+    pub dont_fragment: [Option<bool>; 2],
     /// Content fingerprints.
     pub content: StreamContent,
+}
+
+impl StreamSummary {
+    /// A stream first seen in frame `first_frame` at `first_ts_ns`, from `client` to `server`,
+    /// with no packets counted yet.
+    pub fn new(
+        proto: Proto,
+        stream: u32,
+        client: SocketAddr,
+        server: SocketAddr,
+        first_ts_ns: i64,
+        first_frame: u32,
+    ) -> Self {
+        StreamSummary {
+            proto,
+            stream,
+            client,
+            server,
+            first_ts_ns,
+            last_ts_ns: first_ts_ns,
+            first_frame,
+            packets: [0; 2],
+            payload_bytes: [0; 2],
+            syn: None,
+            synack: None,
+            ttl: [None; 2],
+            tos: [None; 2],
+            vlan: [None; 2],
+            max_payload: [0; 2],
+            fragmented: [0; 2],
+            dont_fragment: [None; 2],
+            content: StreamContent::default(),
+        }
+    }
+
+    /// Swaps client and server and every per-direction count and first-seen fact (the content
+    /// fingerprints are the caller's: they may not be final yet).
+    pub fn turn_round(&mut self) {
+        std::mem::swap(&mut self.client, &mut self.server);
+        self.packets.swap(0, 1);
+        self.payload_bytes.swap(0, 1);
+        self.ttl.swap(0, 1);
+        self.tos.swap(0, 1);
+        self.vlan.swap(0, 1);
+        self.max_payload.swap(0, 1);
+        self.fragmented.swap(0, 1);
+        self.dont_fragment.swap(0, 1);
+    }
 }
 
 /// Everything matching needs from one capture.
@@ -343,17 +398,23 @@ impl MatchInputBuilder {
         let mut ttl = 0u8;
         let mut tos = 0u8;
         let mut vlan = None;
+        let mut reassembled = false;
+        let mut dont_fragment = None;
         for l in frame.layers.iter().take(layer_index) {
             match l {
                 Layer::Ipv4(v4) => {
                     ip_id = v4.id;
                     ttl = v4.ttl;
                     tos = v4.tos;
+                    reassembled = v4.reassembled;
+                    dont_fragment = Some(v4.flags & IPV4_DF != 0);
                 }
                 Layer::Ipv6(v6) => {
                     ip_id = v6.fragment.map(|f| f.0 as u16).unwrap_or(0);
                     ttl = v6.hop_limit;
                     tos = v6.traffic_class;
+                    reassembled = v6.reassembled;
+                    dont_fragment = None;
                 }
                 Layer::Vlan(v) if vlan.is_none() => vlan = Some(v.id),
                 _ => {}
@@ -364,24 +425,14 @@ impl MatchInputBuilder {
             Some(&i) => i,
             None => {
                 let i = self.input.streams.len() as u32;
-                self.input.streams.push(StreamSummary {
-                    proto: t.proto,
-                    stream: stream_id,
-                    client: t.src,
-                    server: t.dst,
-                    first_ts_ns: meta.ts_ns,
-                    last_ts_ns: meta.ts_ns,
-                    first_frame: meta.number,
-                    packets: [0; 2],
-                    payload_bytes: [0; 2],
-                    syn: None,
-                    synack: None,
-                    ttl: [None; 2],
-                    tos: [None; 2],
-                    vlan: [None; 2],
-                    max_payload: [0; 2],
-                    content: StreamContent::default(),
-                });
+                self.input.streams.push(StreamSummary::new(
+                    t.proto,
+                    stream_id,
+                    t.src,
+                    t.dst,
+                    meta.ts_ns,
+                    meta.number,
+                ));
                 self.first_src.push(t.src);
                 self.heads.push(Some(Box::default()));
                 self.by_key.insert(key, i);
@@ -426,6 +477,12 @@ impl MatchInputBuilder {
         s.max_payload[d] = s.max_payload[d].max(t.payload_len);
         s.ttl[d].get_or_insert(ttl);
         s.tos[d].get_or_insert(tos);
+        if reassembled {
+            s.fragmented[d] = s.fragmented[d].saturating_add(1);
+        }
+        if s.packets[d] == 1 {
+            s.dont_fragment[d] = dont_fragment;
+        }
         if s.vlan[d].is_none() {
             s.vlan[d] = vlan;
         }
@@ -542,13 +599,7 @@ impl MatchInputBuilder {
         for (i, s) in self.input.streams.iter_mut().enumerate() {
             let hb = self.heads.get_mut(i).and_then(|h| h.take());
             if flip.get(i) == Some(&true) {
-                std::mem::swap(&mut s.client, &mut s.server);
-                s.packets.swap(0, 1);
-                s.payload_bytes.swap(0, 1);
-                s.ttl.swap(0, 1);
-                s.tos.swap(0, 1);
-                s.vlan.swap(0, 1);
-                s.max_payload.swap(0, 1);
+                s.turn_round();
             }
             if let Some(hb) = hb {
                 for d in 0..2 {

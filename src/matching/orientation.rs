@@ -122,13 +122,7 @@ fn reversed(
 pub fn turned(input: &MatchInput, turn: &[bool]) -> MatchInput {
     let mut out = input.clone();
     for (s, _) in out.streams.iter_mut().zip(turn).filter(|(_, t)| **t) {
-        std::mem::swap(&mut s.client, &mut s.server);
-        s.packets.swap(0, 1);
-        s.payload_bytes.swap(0, 1);
-        s.ttl.swap(0, 1);
-        s.tos.swap(0, 1);
-        s.vlan.swap(0, 1);
-        s.max_payload.swap(0, 1);
+        s.turn_round();
         s.content.head_hash.swap(0, 1);
     }
     for p in out.packets.iter_mut() {

@@ -46,24 +46,14 @@ impl Builder {
 
     fn stream(&mut self, proto: Proto, stream: u32, client: &str, server: &str) -> u32 {
         let i = self.input.streams.len() as u32;
-        self.input.streams.push(StreamSummary {
+        self.input.streams.push(StreamSummary::new(
             proto,
             stream,
-            client: client.parse::<SocketAddr>().expect("test address"),
-            server: server.parse::<SocketAddr>().expect("test address"),
-            first_ts_ns: 0,
-            last_ts_ns: 0,
-            first_frame: 0,
-            packets: [0; 2],
-            payload_bytes: [0; 2],
-            syn: None,
-            synack: None,
-            ttl: [None; 2],
-            tos: [None; 2],
-            vlan: [None; 2],
-            max_payload: [0; 2],
-            content: StreamContent::default(),
-        });
+            client.parse::<SocketAddr>().expect("test address"),
+            server.parse::<SocketAddr>().expect("test address"),
+            0,
+            0,
+        ));
         i
     }
 
