@@ -202,3 +202,37 @@ fn the_body_budget_cuts_a_body_and_marks_it_truncated() {
     assert!(!full[1].truncated);
     assert_eq!(full[1].body.as_ref().map(Vec::len), Some(10_000));
 }
+
+#[test]
+fn the_cli_index_command_reports_the_budget_stop() {
+    let dir = std::env::temp_dir().join(format!("tm_budget_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join("bulk.pcap");
+    std::fs::write(&path, bulk_capture()).expect("write capture");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tracematch"))
+            .arg("index")
+            .arg(&path)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .expect("run tracematch")
+    };
+    let out = run(&["--memory-budget", "64K"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the index reached its 48 KiB budget"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let stopped = report["stopped"].as_str().expect("stopped field");
+    assert!(stopped.starts_with("stopped at packet "), "{stopped}");
+    let full = run(&[]);
+    let full: serde_json::Value = serde_json::from_slice(&full.stdout).expect("json report");
+    assert!(full["stopped"].is_null());
+    assert!(report["frames"].as_u64() < full["frames"].as_u64());
+    let bad = run(&["--memory-budget", "lots"]);
+    assert_eq!(bad.status.code(), Some(1), "a bad size is a usage error");
+    let _ = std::fs::remove_dir_all(&dir);
+}
