@@ -91,14 +91,15 @@ const emit = rpcServe(self, {
    * Indexes `f`; resolves to { summary, elapsedMs, wasmMs } when the file is read, damaged or
    * cancelled (wasmMs: time spent in the indexer itself, the rest is waiting for reads).
    */
-  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
+  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES, testIndexBudget = 0) {
     ready = ready || init().catch((err) => {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
     wasmExports = await ready;
     if (handle) throw new Error('this worker already indexed a capture');
     file = f;
-    handle = guarded(() => new CaptureHandle());
+    // testIndexBudget: the page's test-only ?test-index-budget=BYTES (0: the page's default).
+    handle = guarded(() => (testIndexBudget > 0 ? CaptureHandle.withIndexBudget(testIndexBudget) : new CaptureHandle()));
     const started = performance.now();
     let lastEmit = started;
     let offset = 0;
@@ -118,7 +119,11 @@ const emit = rpcServe(self, {
         const p = guarded(() => handle.progress());
         emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started, wasmBytes: wasmMemoryBytes() });
         // Damage stops the core; reading the rest of the file would be wasted time.
-        if (!last && guarded(() => handle.summary()).error) break;
+        // A memory budget stops it too (summary.stopped).
+        if (!last) {
+          const s = guarded(() => handle.summary());
+          if (s.error || s.stopped) break;
+        }
       }
     }
     guarded(() => (cancelRequested ? handle.cancel() : handle.finish()));

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::file_source::FileSource;
 use super::js_value::{to_js, to_js_error};
+use crate::limits::Budget;
 use crate::packet_view::FrameReader;
 use crate::pipeline::{ConvKind, Indexer};
 
@@ -31,12 +32,32 @@ impl Default for CaptureHandle {
 
 #[wasm_bindgen]
 impl CaptureHandle {
-    /// An empty capture; the format is detected from the first bytes pushed.
+    /// An empty capture with the page's memory budget ([`Budget::wasm`]: the index stops cleanly
+    /// at 1.5 GiB); the format is detected from the first bytes pushed.
     #[wasm_bindgen(constructor)]
     pub fn new() -> CaptureHandle {
         super::panic_report::install();
         CaptureHandle {
-            indexer: Indexer::new(),
+            indexer: Indexer::with_budget(&Budget::wasm()),
+            follow: None,
+        }
+    }
+
+    /// An empty capture whose index budget is `index_bytes` (the page's test-only
+    /// `?test-index-budget=` option); the other budgets are the page's defaults.
+    #[wasm_bindgen(js_name = withIndexBudget)]
+    pub fn with_index_budget(index_bytes: f64) -> CaptureHandle {
+        super::panic_report::install();
+        let budget = Budget {
+            index_bytes: if index_bytes.is_finite() && index_bytes >= 1.0 {
+                index_bytes as u64
+            } else {
+                Budget::wasm().index_bytes
+            },
+            ..Budget::wasm()
+        };
+        CaptureHandle {
+            indexer: Indexer::with_budget(&budget),
             follow: None,
         }
     }

@@ -18,6 +18,12 @@ import { createPacketPane } from './PacketPane.js';
 import { createFilterBar } from './FilterBar.js';
 import { createExportButton, createExportOptions, fileNamePart } from './ExportButton.js';
 
+/** Test-only: the index budget in bytes from the page's `?test-index-budget=N` (0: the default). */
+function testIndexBudget() {
+  const n = Number(new URLSearchParams(globalThis.location ? location.search : '').get('test-index-budget'));
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
 /** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
@@ -106,6 +112,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
     errorBox.hidden = false;
   }
 
+  /** A memory budget stopped indexing: what was indexed is shown, marked partial. */
+  function showStopped(text) {
+    replaceChildren(errorBox, h('strong', {}, 'Partial index: '), text);
+    errorBox.dataset.kind = 'budget';
+    errorBox.hidden = false;
+  }
+
   rpc.on('progress', (p) => {
     dispatch({ type: 'progress', progress: p });
     if (state.status === 'indexing') progress.update(p);
@@ -117,7 +130,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     const watchdog = createWatchdog({ timeoutMs: supervision.hangMs, onHung: () => { if (run === indexRun) showHung(); } });
     const stopWatching = rpc.on('progress', () => watchdog.beat());
     watchdog.start();
-    rpc.call('index', [file, chunkBytes]).then((result) => { if (run === indexRun) indexed(result); },
+    rpc.call('index', [file, chunkBytes, testIndexBudget()]).then((result) => { if (run === indexRun) indexed(result); },
       (err) => { if (run === indexRun) indexFailed(err); }).finally(() => { watchdog.stop(); stopWatching(); });
   }
 
@@ -135,6 +148,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     dispatch({ type: 'indexed', summary: s, elapsedMs });
     progress.end(state.status, state.progress);
     if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
+    else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
     summary.show(s, state.status);
     packetPane = createPacketPane({
       rpc,
