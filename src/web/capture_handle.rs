@@ -62,6 +62,19 @@ impl CaptureHandle {
         }
     }
 
+    /// Test-only (the page's `?test-oom=NAME`): allocates 512 MiB blocks, untouched, until an
+    /// allocation fails, as indexing a huge capture would at wasm32's 4 GiB limit. The failure
+    /// aborts the instance (an `unreachable` trap, no panic message), which the worker reports as
+    /// running out of memory. At most 16 blocks (8 GiB) are asked for, so it always ends.
+    #[wasm_bindgen(js_name = testExhaustMemory)]
+    pub fn test_exhaust_memory(&self) -> usize {
+        let mut held: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..16 {
+            held.push(std::hint::black_box(Vec::with_capacity(512 << 20)));
+        }
+        held.iter().map(Vec::capacity).sum()
+    }
+
     /// Feeds the next chunk of the file (any size; copied into wasm memory by the binding).
     pub fn push(&mut self, chunk: &[u8]) {
         self.indexer.push(chunk);

@@ -18,10 +18,15 @@ import { createPacketPane } from './PacketPane.js';
 import { createFilterBar } from './FilterBar.js';
 import { createExportButton, createExportOptions, fileNamePart } from './ExportButton.js';
 
-/** Test-only: the index budget in bytes from the page's `?test-index-budget=N` (0: the default). */
-function testIndexBudget() {
-  const n = Number(new URLSearchParams(globalThis.location ? location.search : '').get('test-index-budget'));
-  return Number.isInteger(n) && n > 0 ? n : 0;
+/**
+ * Test-only indexing options from the page's query: `?test-index-budget=N` (index budget, bytes;
+ * 0: the default) and `?test-oom=NAME` (the worker of the capture named NAME exhausts wasm memory
+ * after its first chunk).
+ */
+function testIndexOptions(name) {
+  const q = new URLSearchParams(globalThis.location ? location.search : '');
+  const n = Number(q.get('test-index-budget'));
+  return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name };
 }
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
@@ -130,7 +135,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     const watchdog = createWatchdog({ timeoutMs: supervision.hangMs, onHung: () => { if (run === indexRun) showHung(); } });
     const stopWatching = rpc.on('progress', () => watchdog.beat());
     watchdog.start();
-    rpc.call('index', [file, chunkBytes, testIndexBudget()]).then((result) => { if (run === indexRun) indexed(result); },
+    rpc.call('index', [file, chunkBytes, testIndexOptions(file.name)]).then((result) => { if (run === indexRun) indexed(result); },
       (err) => { if (run === indexRun) indexFailed(err); }).finally(() => { watchdog.stop(); stopWatching(); });
   }
 
