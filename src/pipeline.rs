@@ -67,6 +67,39 @@ pub struct Conversation {
     pub payload_b_to_a: u64,
 }
 
+impl Conversation {
+    /// The row of table `kind` for the statistics `s` of one stream or address pair (`stream`:
+    /// its number, None for IP rows; `ports`: false for IP rows); times are relative to `t0`, the
+    /// capture's first timestamp (ns).
+    pub fn from_stats(
+        kind: ConvKind,
+        stream: Option<u32>,
+        s: &StreamStats,
+        ports: bool,
+        t0: i64,
+    ) -> Self {
+        Conversation {
+            proto: kind,
+            stream,
+            addr_a: s.addr_a.to_string(),
+            port_a: ports.then_some(s.port_a),
+            addr_b: s.addr_b.to_string(),
+            port_b: ports.then_some(s.port_b),
+            frames_a_to_b: s.frames[0],
+            bytes_a_to_b: s.bytes[0],
+            frames_b_to_a: s.frames[1],
+            bytes_b_to_a: s.bytes[1],
+            frames: s.total_frames(),
+            bytes: s.bytes[0].saturating_add(s.bytes[1]),
+            rel_start: ns_to_secs(s.first_ts_ns.saturating_sub(t0)),
+            duration: ns_to_secs(s.last_ts_ns.saturating_sub(s.first_ts_ns)),
+            first_frame: s.first_frame,
+            payload_a_to_b: s.payload[0],
+            payload_b_to_a: s.payload[1],
+        }
+    }
+}
+
 /// Progress of an indexing run.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct Progress {
@@ -375,24 +408,8 @@ impl Pipeline {
     /// only ever appeared as an outer tunnel layer (never innermost) have no frames and are left out.
     pub fn conversations(&self, kind: ConvKind) -> Vec<Conversation> {
         let t0 = self.stats.first_ts_ns.unwrap_or(0);
-        let row = |stream: Option<u32>, s: &StreamStats, ports: bool| Conversation {
-            proto: kind,
-            stream,
-            addr_a: s.addr_a.to_string(),
-            port_a: ports.then_some(s.port_a),
-            addr_b: s.addr_b.to_string(),
-            port_b: ports.then_some(s.port_b),
-            frames_a_to_b: s.frames[0],
-            bytes_a_to_b: s.bytes[0],
-            frames_b_to_a: s.frames[1],
-            bytes_b_to_a: s.bytes[1],
-            frames: s.total_frames(),
-            bytes: s.bytes[0].saturating_add(s.bytes[1]),
-            rel_start: ns_to_secs(s.first_ts_ns.saturating_sub(t0)),
-            duration: ns_to_secs(s.last_ts_ns.saturating_sub(s.first_ts_ns)),
-            first_frame: s.first_frame,
-            payload_a_to_b: s.payload[0],
-            payload_b_to_a: s.payload[1],
+        let row = |stream: Option<u32>, s: &StreamStats, ports: bool| {
+            Conversation::from_stats(kind, stream, s, ports, t0)
         };
         match kind {
             ConvKind::Tcp => self

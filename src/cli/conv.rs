@@ -2,25 +2,13 @@
 
 use std::io::Write;
 
-use super::args::{utf8, UsageError};
+use super::args::{positionals_and_json, UsageError};
 use super::{finish_status, input, CliError};
 use crate::pipeline::{ConvKind, Conversation, Pipeline};
 
 /// Runs `conv`.
 pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
-    use lexopt::prelude::*;
-    let mut p = lexopt::Parser::from_args(args);
-    let mut positional = Vec::new();
-    let mut json = false;
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("json") => json = true,
-            Value(v) => positional.push(utf8(v, "argument")?),
-            _ => return Err(arg.unexpected().into()),
-        }
-    }
-    let [path, kind] = <[String; 2]>::try_from(positional)
-        .map_err(|_| UsageError("conv takes FILE and tcp|udp|ip".into()))?;
+    let ([path, kind], json) = positionals_and_json::<2>(args, "conv takes FILE and tcp|udp|ip")?;
     let kind = match kind.as_str() {
         "tcp" => ConvKind::Tcp,
         "udp" => ConvKind::Udp,

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::analyzed::feed_analyzed;
-use super::args::{utf8, UsageError};
+use super::args::positionals_and_json;
 use super::{finish_status, CliError};
 use crate::session::ExpertSummary;
 
@@ -13,19 +13,7 @@ const TEXT_FRAMES: usize = 20;
 
 /// Runs `expert`.
 pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
-    use lexopt::prelude::*;
-    let mut p = lexopt::Parser::from_args(args);
-    let mut positional = Vec::new();
-    let mut json = false;
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("json") => json = true,
-            Value(v) => positional.push(utf8(v, "argument")?),
-            _ => return Err(arg.unexpected().into()),
-        }
-    }
-    let [path] = <[String; 1]>::try_from(positional)
-        .map_err(|_| UsageError("expert takes one FILE".into()))?;
+    let ([path], json) = positionals_and_json::<1>(args, "expert takes one FILE")?;
     let mut summary = ExpertSummary::new();
     let (pipeline, _) = feed_analyzed(&path, &mut |c, tcp| summary.observe(c.meta.number, tcp))?;
     let rows = summary.rows();

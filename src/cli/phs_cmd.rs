@@ -3,26 +3,14 @@
 
 use std::io::Write;
 
-use super::args::{utf8, UsageError};
+use super::args::positionals_and_json;
 use super::{finish_status, input, CliError};
 use crate::pipeline::Pipeline;
 use crate::stats::ProtocolHierarchy;
 
 /// Runs `phs`.
 pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
-    use lexopt::prelude::*;
-    let mut p = lexopt::Parser::from_args(args);
-    let mut positional = Vec::new();
-    let mut json = false;
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("json") => json = true,
-            Value(v) => positional.push(utf8(v, "argument")?),
-            _ => return Err(arg.unexpected().into()),
-        }
-    }
-    let [path] =
-        <[String; 1]>::try_from(positional).map_err(|_| UsageError("phs takes one FILE".into()))?;
+    let ([path], json) = positionals_and_json::<1>(args, "phs takes one FILE")?;
     let mut phs = ProtocolHierarchy::new();
     let mut pipeline = Pipeline::new();
     input::feed(&path, &mut pipeline, &mut |c| phs.observe(c))?;

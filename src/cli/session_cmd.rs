@@ -4,25 +4,13 @@
 use std::io::Write;
 
 use super::analyzed::feed_analyzed;
-use super::args::{utf8, UsageError};
+use super::args::{positionals_and_json, UsageError};
 use super::{finish_status, CliError, EXIT_USAGE};
 use crate::session::TcpSessionTracker;
 
 /// Runs `session`.
 pub fn run(args: Vec<std::ffi::OsString>, mut out: &mut dyn Write) -> Result<i32, CliError> {
-    use lexopt::prelude::*;
-    let mut p = lexopt::Parser::from_args(args);
-    let mut positional = Vec::new();
-    let mut json = false;
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("json") => json = true,
-            Value(v) => positional.push(utf8(v, "argument")?),
-            _ => return Err(arg.unexpected().into()),
-        }
-    }
-    let [path, stream] = <[String; 2]>::try_from(positional)
-        .map_err(|_| UsageError("session takes FILE and STREAM".into()))?;
+    let ([path, stream], json) = positionals_and_json::<2>(args, "session takes FILE and STREAM")?;
     let stream: u32 = stream.parse().map_err(|_| {
         UsageError(format!(
             "STREAM must be a tcp.stream number, not '{stream}'"

@@ -88,25 +88,7 @@ impl FilteredConversations {
     ) -> Vec<FilteredConversation> {
         let row = |stream: Option<u32>, s: &StreamStats, ports: bool, ip_row: Option<u32>| {
             FilteredConversation {
-                conversation: Conversation {
-                    proto: kind,
-                    stream,
-                    addr_a: s.addr_a.to_string(),
-                    port_a: ports.then_some(s.port_a),
-                    addr_b: s.addr_b.to_string(),
-                    port_b: ports.then_some(s.port_b),
-                    frames_a_to_b: s.frames[0],
-                    bytes_a_to_b: s.bytes[0],
-                    frames_b_to_a: s.frames[1],
-                    bytes_b_to_a: s.bytes[1],
-                    frames: s.total_frames(),
-                    bytes: s.bytes[0].saturating_add(s.bytes[1]),
-                    rel_start: ns_to_secs(s.first_ts_ns.saturating_sub(first_ts_ns)),
-                    duration: ns_to_secs(s.last_ts_ns.saturating_sub(s.first_ts_ns)),
-                    first_frame: s.first_frame,
-                    payload_a_to_b: s.payload[0],
-                    payload_b_to_a: s.payload[1],
-                },
+                conversation: Conversation::from_stats(kind, stream, s, ports, first_ts_ns),
                 ip_row,
             }
         };
@@ -164,8 +146,4 @@ fn swapped(s: &StreamStats) -> StreamStats {
         payload: [s.payload[1], s.payload[0]],
         ..s.clone()
     }
-}
-
-fn ns_to_secs(ns: i64) -> f64 {
-    ns as f64 / 1e9
 }

@@ -9,9 +9,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::tcp_analysis::LayerAnalysis;
+use super::tcp_layers::tcp_layers;
 use super::tcp_session::Endpoint;
-use crate::decode::Layer;
-use crate::flow::NO_STREAM;
 use crate::pipeline::FrameContext;
 
 /// Most arrows kept for one stream; later packets are counted in [`Ladder::dropped`].
@@ -93,24 +92,8 @@ impl LadderBuilder {
     /// Adds the frame's layers of this stream; `tcp` is the frame's TCP analysis (one entry per
     /// TCP layer, as [`super::TcpAnalyzer::analyze_frame`] gives it).
     pub fn observe(&mut self, ctx: &FrameContext, tcp: &[LayerAnalysis]) {
-        let mut tcp_index = 0usize;
-        let mut bytes: &[u8] = ctx.data;
-        for layer in &ctx.frame.layers {
-            let t = match layer {
-                Layer::Ipv4(ip) if ip.reassembled => {
-                    bytes = ctx.reassembled.unwrap_or(&[]);
-                    continue;
-                }
-                Layer::Ipv6(ip) if ip.reassembled => {
-                    bytes = ctx.reassembled.unwrap_or(&[]);
-                    continue;
-                }
-                Layer::Tcp(t) => t,
-                _ => continue,
-            };
-            let index = tcp_index;
-            tcp_index += 1;
-            let stream = ctx.streams.tcp.get(index).copied().unwrap_or(NO_STREAM);
+        for layer in tcp_layers(ctx) {
+            let (index, stream, t, bytes) = (layer.index, layer.stream, layer.tcp, layer.bytes);
             if stream != self.stream || t.in_error {
                 continue;
             }

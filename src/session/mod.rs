@@ -59,6 +59,7 @@ pub mod stream_graph;
 pub mod stream_graph_series;
 pub mod tcp_analysis;
 pub mod tcp_analysis_fields;
+pub mod tcp_layers;
 pub mod tcp_session;
 
 pub use analysis_flags::AnalysisFlags;

@@ -15,9 +15,8 @@
 
 use std::net::IpAddr;
 
-use super::tcp_analysis::{parse_sack_blocks, LayerAnalysis, TcpAnalysis, TcpDisplayPass};
-use crate::decode::Layer;
-use crate::flow::NO_STREAM;
+use super::tcp_analysis::{LayerAnalysis, TcpAnalysis, TcpDisplayPass};
+use super::tcp_layers::tcp_layers;
 use crate::pipeline::FrameContext;
 
 /// Most packets of one stream kept for its graphs (about 90 MB of segments at most).
@@ -131,24 +130,8 @@ impl StreamGraphBuilder {
     /// TCP layer, as [`super::TcpAnalyzer::analyze_frame`] gives it). TCP headers quoted in ICMP
     /// errors are not segments of the stream.
     pub fn observe(&mut self, ctx: &FrameContext, tcp: &[LayerAnalysis]) {
-        let mut tcp_index = 0usize;
-        let mut bytes: &[u8] = ctx.data;
-        for layer in &ctx.frame.layers {
-            let t = match layer {
-                Layer::Ipv4(ip) if ip.reassembled => {
-                    bytes = ctx.reassembled.unwrap_or(&[]);
-                    continue;
-                }
-                Layer::Ipv6(ip) if ip.reassembled => {
-                    bytes = ctx.reassembled.unwrap_or(&[]);
-                    continue;
-                }
-                Layer::Tcp(t) => t,
-                _ => continue,
-            };
-            let index = tcp_index;
-            tcp_index += 1;
-            let stream = ctx.streams.tcp.get(index).copied().unwrap_or(NO_STREAM);
+        for layer in tcp_layers(ctx) {
+            let (index, stream, t) = (layer.index, layer.stream, layer.tcp);
             if stream != self.out.stream || t.in_error {
                 continue;
             }
@@ -165,13 +148,7 @@ impl StreamGraphBuilder {
                 self.out.node1 = Some((t.dst, t.dst_port));
             }
             let node = u8::from(self.out.node0 != Some((t.src, t.src_port)));
-            self.sack_scratch.clear();
-            if t.options.sack_blocks > 0 {
-                let start = t.payload_offset.saturating_sub(u32::from(t.header_len));
-                if let Some(header) = bytes.get(start as usize..) {
-                    parse_sack_blocks(header, &mut self.sack_scratch);
-                }
-            }
+            layer.sack_blocks(&mut self.sack_scratch);
             let sack_start = u32::try_from(self.out.sack_blocks.len()).unwrap_or(u32::MAX);
             let kept = self.sack_scratch.len().min(MAX_SACK_BLOCKS_PER_SEGMENT);
             self.out

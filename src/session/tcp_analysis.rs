@@ -20,7 +20,8 @@
 use rustc_hash::FxHashMap;
 
 use super::analysis_flags::AnalysisFlags;
-use crate::decode::{Layer, TcpLayer};
+use super::tcp_layers::tcp_layers;
+use crate::decode::TcpLayer;
 use crate::flow::{EndpointKey, NO_STREAM};
 use crate::pipeline::FrameContext;
 
@@ -240,37 +241,12 @@ impl TcpAnalyzer {
     pub fn analyze_frame(&mut self, ctx: &FrameContext, out: &mut Vec<LayerAnalysis>) {
         out.clear();
         let mut sack = Vec::new();
-        let mut tcp_index = 0usize;
-        let mut bytes: &[u8] = ctx.data;
-        for layer in &ctx.frame.layers {
-            let t = match layer {
-                Layer::Ipv4(ip) if ip.reassembled => {
-                    bytes = ctx.reassembled.unwrap_or(&[]);
-                    continue;
-                }
-                Layer::Ipv6(ip) if ip.reassembled => {
-                    bytes = ctx.reassembled.unwrap_or(&[]);
-                    continue;
-                }
-                Layer::Tcp(t) => t,
-                _ => continue,
-            };
-            let stream = ctx
-                .streams
-                .tcp
-                .get(tcp_index)
-                .copied()
-                .filter(|&s| s != NO_STREAM);
-            tcp_index += 1;
+        for layer in tcp_layers(ctx) {
+            let t = layer.tcp;
+            let stream = Some(layer.stream).filter(|&s| s != NO_STREAM);
             let analysis = match stream {
                 Some(stream) if !t.in_error => {
-                    sack.clear();
-                    if t.options.sack_blocks > 0 {
-                        let start = t.payload_offset.saturating_sub(u32::from(t.header_len));
-                        if let Some(header) = bytes.get(start as usize..) {
-                            parse_sack_blocks(header, &mut sack);
-                        }
-                    }
+                    layer.sack_blocks(&mut sack);
                     Some(self.analyze(&SegmentInput {
                         frame: ctx.meta.number,
                         ts_ns: ctx.meta.ts_ns,
