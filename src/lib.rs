@@ -26,6 +26,7 @@ pub mod fields;
 pub mod filter;
 pub mod flow;
 pub mod index;
+pub mod limits;
 pub mod matching;
 pub mod packet_view;
 pub mod pipeline;

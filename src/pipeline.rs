@@ -4,6 +4,8 @@
 //! `File` slices. It keeps only the compact index, the flow tables and the capture info; payload
 //! bytes are read back from the file when a view asks for them.
 
+use std::ops::ControlFlow;
+
 use serde::Serialize;
 
 use crate::capture::random_access::ByteSource;
@@ -11,6 +13,7 @@ use crate::capture::{CaptureError, CaptureInfo, CaptureReader, FrameMeta};
 use crate::decode::{DecodedFrame, Decoder, Layer};
 use crate::flow::{FlowTables, FrameStreams, StreamStats};
 use crate::index::{PacketIndex, StreamKind};
+use crate::limits::{index_budget_message, Budget};
 
 /// Which conversation table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -131,6 +134,9 @@ pub struct Summary {
     pub complete: bool,
     /// True when indexing was cancelled before the end (partial results).
     pub cancelled: bool,
+    /// Why indexing stopped early although the input went on (a memory budget reached), with
+    /// the packet and offset; what was indexed before stays usable.
+    pub stopped: Option<String>,
     /// Bytes of index per packet.
     pub index_bytes_per_packet: f64,
 }
@@ -214,6 +220,7 @@ struct RunStats {
     linktypes: Vec<u32>,
     finished: bool,
     cancelled: bool,
+    stopped: Option<String>,
     error: Option<CaptureError>,
 }
 
@@ -225,6 +232,19 @@ impl Pipeline {
 
     /// Feeds one chunk; `visit` is called for every complete frame.
     pub fn push<V: FnMut(&FrameContext)>(&mut self, chunk: &[u8], visit: &mut V) {
+        self.push_until(chunk, &mut |ctx: &FrameContext| {
+            visit(ctx);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Feeds one chunk like [`Pipeline::push`]; when `visit` breaks with a reason, no later frame
+    /// is decoded or counted, reading ends and the summary's `stopped` carries the reason.
+    pub fn push_until<V: FnMut(&FrameContext) -> ControlFlow<String>>(
+        &mut self,
+        chunk: &[u8],
+        visit: &mut V,
+    ) {
         if self.stats.finished || self.stats.error.is_some() {
             return;
         }
@@ -243,10 +263,22 @@ impl Pipeline {
         if let Err(e) = reader.push(chunk, &mut sink) {
             self.stats.error = Some(e);
         }
+        if self.stats.stopped.is_some() {
+            self.stats.finished = true;
+        }
     }
 
     /// Ends the input; a record cut short becomes the pipeline's error.
     pub fn finish<V: FnMut(&FrameContext)>(&mut self, visit: &mut V) {
+        self.finish_until(&mut |ctx: &FrameContext| {
+            visit(ctx);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Ends the input like [`Pipeline::finish`], with a visitor that may stop (see
+    /// [`Pipeline::push_until`]).
+    pub fn finish_until<V: FnMut(&FrameContext) -> ControlFlow<String>>(&mut self, visit: &mut V) {
         if self.stats.finished {
             return;
         }
@@ -278,7 +310,7 @@ impl Pipeline {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn frame<V: FnMut(&FrameContext)>(
+    fn frame<V: FnMut(&FrameContext) -> ControlFlow<String>>(
         decoder: &mut Decoder,
         flows: &mut FlowTables,
         decoded: &mut DecodedFrame,
@@ -288,6 +320,9 @@ impl Pipeline {
         data: &[u8],
         visit: &mut V,
     ) {
+        if stats.stopped.is_some() {
+            return;
+        }
         decoder.decode(meta, data, decoded);
         flows.observe(meta, decoded, streams);
         stats.frames += 1;
@@ -309,7 +344,9 @@ impl Pipeline {
             reassembled: decoder.reassembled_payload(),
             first_ts_ns: stats.first_ts_ns.unwrap_or(meta.ts_ns),
         };
-        visit(&ctx);
+        if let ControlFlow::Break(reason) = visit(&ctx) {
+            stats.stopped = Some(reason);
+        }
     }
 
     /// The flow tables built so far.
@@ -357,8 +394,12 @@ impl Pipeline {
             tcp_streams: self.flows.tcp.len() as u32,
             udp_streams: self.flows.udp.len() as u32,
             error: self.stats.error.as_ref().map(|e| e.to_string()),
-            complete: self.stats.finished && !self.stats.cancelled && self.stats.error.is_none(),
+            complete: self.stats.finished
+                && !self.stats.cancelled
+                && self.stats.stopped.is_none()
+                && self.stats.error.is_none(),
             cancelled: self.stats.cancelled,
+            stopped: self.stats.stopped.clone(),
             index_bytes_per_packet: 0.0,
         }
     }
@@ -411,6 +452,49 @@ fn ns_to_secs(ns: i64) -> f64 {
 pub struct Indexer {
     pipeline: Pipeline,
     index: PacketIndex,
+    /// Index budget, bytes (None: unbounded).
+    budget: Option<u64>,
+    /// Highest TCP / UDP stream id and IP conversation row seen + 1 (flow table sizes).
+    flow_rows: [u32; 3],
+}
+
+/// Estimated heap bytes per flow-table row (stream record, its hash-map entry at the map's load
+/// factor, its statistics).
+const FLOW_ROW_BYTES: u64 = 160;
+
+/// Adds frame `ctx` to `index` and checks the budget: Break with the message once the estimate
+/// of index + flow tables exceeds it (the frame that crossed it is kept).
+fn index_frame(
+    index: &mut PacketIndex,
+    flow_rows: &mut [u32; 3],
+    budget: Option<u64>,
+    ctx: &FrameContext,
+) -> ControlFlow<String> {
+    index.push(ctx.meta, ctx.streams, innermost_tcp_flags(ctx.frame));
+    let Some(budget) = budget else {
+        return ControlFlow::Continue(());
+    };
+    let ids = [
+        ctx.streams.tcp.iter().copied().max(),
+        ctx.streams.udp.iter().copied().max(),
+        ctx.streams.ip_conv,
+    ];
+    for (rows, id) in flow_rows.iter_mut().zip(ids) {
+        if let Some(id) = id.filter(|&i| i != u32::MAX) {
+            *rows = (*rows).max(id.saturating_add(1));
+        }
+    }
+    let flows: u64 = flow_rows.iter().map(|&r| u64::from(r)).sum();
+    let used = (index.used_bytes() as u64).saturating_add(flows.saturating_mul(FLOW_ROW_BYTES));
+    if used > budget {
+        ControlFlow::Break(index_budget_message(
+            u64::try_from(index.len()).unwrap_or(u64::MAX),
+            ctx.meta.offset,
+            budget,
+        ))
+    } else {
+        ControlFlow::Continue(())
+    }
 }
 
 fn innermost_tcp_flags(frame: &DecodedFrame) -> u16 {
@@ -431,21 +515,29 @@ impl Indexer {
         Self::default()
     }
 
+    /// An empty indexer that stops cleanly when the index and flow tables reach
+    /// `budget.index_bytes` (see [`Summary::stopped`]).
+    pub fn with_budget(budget: &Budget) -> Self {
+        Self {
+            budget: Some(budget.index_bytes),
+            ..Self::default()
+        }
+    }
+
     /// Feeds the next chunk of the capture (any size). Damage stops reading; the error shows in
     /// [`Indexer::summary`] and later pushes are ignored.
     pub fn push(&mut self, chunk: &[u8]) {
-        let index = &mut self.index;
-        self.pipeline.push(chunk, &mut |ctx: &FrameContext| {
-            index.push(ctx.meta, ctx.streams, innermost_tcp_flags(ctx.frame))
+        let (index, rows, budget) = (&mut self.index, &mut self.flow_rows, self.budget);
+        self.pipeline.push_until(chunk, &mut |ctx: &FrameContext| {
+            index_frame(index, rows, budget, ctx)
         });
     }
 
     /// Signals the end of input.
     pub fn finish(&mut self) {
-        let index = &mut self.index;
-        self.pipeline.finish(&mut |ctx: &FrameContext| {
-            index.push(ctx.meta, ctx.streams, innermost_tcp_flags(ctx.frame))
-        });
+        let (index, rows, budget) = (&mut self.index, &mut self.flow_rows, self.budget);
+        self.pipeline
+            .finish_until(&mut |ctx: &FrameContext| index_frame(index, rows, budget, ctx));
     }
 
     /// Stops early: what was indexed stays usable and the summary says `cancelled`.

@@ -66,6 +66,30 @@ function guarded(fn) {
   }
 }
 
+/** Frames indexed when the last chunk was pushed (for the out-of-memory message). */
+let indexedFrames = 0;
+
+/**
+ * Runs an indexing step like guarded(). A trap with no Rust panic message (an allocation failed:
+ * the instance aborts) or a RangeError / "memory access out of bounds" means wasm memory ran out:
+ * reported with the packets indexed so far. This worker's wasm instance is unusable afterwards;
+ * the capture shows the error, other captures (their own workers) are not affected.
+ */
+function outOfMemory(fn) {
+  try {
+    return guarded(fn);
+  } catch (err) {
+    const trap = err instanceof WebAssembly.RuntimeError && /unreachable|out of bounds/i.test(err.message);
+    if (trap || err instanceof RangeError || /memory allocation of \d+ bytes failed/.test(err.message)) {
+      const mib = Math.round(wasmMemoryBytes() / (1 << 20));
+      handle = null;
+      throw new Error(`ran out of memory after ${indexedFrames} packets (wasm memory ${mib} MiB of at most 4096): `
+        + 'the capture is too large for this page; use the tracematch CLI, or open a smaller part');
+    }
+    throw err;
+  }
+}
+
 /** Size of the wasm linear memory (it only grows), or 0 before the module is loaded. */
 function wasmMemoryBytes() {
   return wasmExports && wasmExports.memory ? wasmExports.memory.buffer.byteLength : 0;
@@ -91,14 +115,15 @@ const emit = rpcServe(self, {
    * Indexes `f`; resolves to { summary, elapsedMs, wasmMs } when the file is read, damaged or
    * cancelled (wasmMs: time spent in the indexer itself, the rest is waiting for reads).
    */
-  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES) {
+  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES, { indexBudget = 0, oom = false } = {}) {
     ready = ready || init().catch((err) => {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
     wasmExports = await ready;
     if (handle) throw new Error('this worker already indexed a capture');
     file = f;
-    handle = guarded(() => new CaptureHandle());
+    // Test-only page options: ?test-index-budget=BYTES (0: the page's default), ?test-oom=NAME.
+    handle = guarded(() => (indexBudget > 0 ? CaptureHandle.withIndexBudget(indexBudget) : new CaptureHandle()));
     const started = performance.now();
     let lastEmit = started;
     let offset = 0;
@@ -108,7 +133,11 @@ const emit = rpcServe(self, {
       if (cancelRequested) break;
       offset += buffer.byteLength;
       const pushStarted = performance.now();
-      guarded(() => handle.push(new Uint8Array(buffer)));
+      indexedFrames = outOfMemory(() => {
+        handle.push(new Uint8Array(buffer));
+        if (oom) handle.testExhaustMemory();
+        return handle.progress().frames;
+      });
       wasmMs += performance.now() - pushStarted;
       stallIfRequested();
       const now = performance.now();
@@ -118,10 +147,14 @@ const emit = rpcServe(self, {
         const p = guarded(() => handle.progress());
         emit('progress', { bytes: offset, frames: p.frames, elapsedMs: now - started, wasmBytes: wasmMemoryBytes() });
         // Damage stops the core; reading the rest of the file would be wasted time.
-        if (!last && guarded(() => handle.summary()).error) break;
+        // A memory budget stops it too (summary.stopped).
+        if (!last) {
+          const s = guarded(() => handle.summary());
+          if (s.error || s.stopped) break;
+        }
       }
     }
-    guarded(() => (cancelRequested ? handle.cancel() : handle.finish()));
+    outOfMemory(() => (cancelRequested ? handle.cancel() : handle.finish()));
     const summary = guarded(() => handle.summary());
     return { summary, elapsedMs: performance.now() - started, wasmMs };
   },

@@ -1,11 +1,14 @@
-//! `tracematch index FILE [--json]`: index a capture the way the page does (the compact index plus
-//! flow tables) and report throughput and memory — the native side of the benchmark.
+//! `tracematch index FILE [--json] [--memory-budget SIZE]`: index a capture the way the page does
+//! (the compact index plus flow tables) and report throughput and memory — the native side of the
+//! benchmark. A memory budget (default [`Budget::default`]) that stops indexing is reported on
+//! stderr and in the JSON `stopped` field; the figures are those of the partial index.
 
 use std::io::{Read, Write};
 use std::time::Instant;
 
 use super::args::{utf8, UsageError};
 use super::{finish_status, CliError};
+use crate::limits::{parse_size, Budget};
 use crate::pipeline::Indexer;
 
 /// Runs `index`.
@@ -15,6 +18,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut positional = Vec::new();
     let mut json = false;
     let mut chunk = 16usize << 20;
+    let mut budget = Budget::default();
     while let Some(arg) = p.next()? {
         match arg {
             Long("json") => json = true,
@@ -25,6 +29,12 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
                     .ok()
                     .filter(|c| *c > 0)
                     .ok_or_else(|| UsageError(format!("bad --chunk '{v}'")))?;
+            }
+            Long("memory-budget") => {
+                let v = utf8(p.value()?, "--memory-budget")?;
+                let total =
+                    parse_size(&v).map_err(|e| UsageError(format!("--memory-budget: {e}")))?;
+                budget = Budget::from_total(total);
             }
             Value(v) => positional.push(utf8(v, "argument")?),
             _ => return Err(arg.unexpected().into()),
@@ -38,7 +48,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
         Box::new(std::fs::File::open(&path)?)
     };
     let start = Instant::now();
-    let mut ix = Indexer::new();
+    let mut ix = Indexer::with_budget(&budget);
     let mut buf = vec![0u8; chunk];
     loop {
         let n = match file.read(&mut buf) {
@@ -66,7 +76,11 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
         "udp_streams": s.udp_streams,
         "peak_rss_bytes": peak_rss_bytes(),
         "error": s.error,
+        "stopped": s.stopped,
     });
+    if let Some(stopped) = &s.stopped {
+        eprintln!("tracematch: {path}: {stopped}");
+    }
     if json {
         writeln!(out, "{report}")?;
     } else {

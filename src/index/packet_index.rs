@@ -275,6 +275,16 @@ impl PacketIndex {
             + self.side.capacity() * 12
     }
 
+    /// Bytes the index's rows and side tables occupy (by length, not capacity; O(1)): what the
+    /// index budget counts.
+    pub fn used_bytes(&self) -> usize {
+        self.len()
+            .saturating_mul(30)
+            .saturating_add(self.big_excess.len().saturating_mul(8))
+            .saturating_add(self.big_interface.len().saturating_mul(8))
+            .saturating_add(self.side.len().saturating_mul(12))
+    }
+
     /// Bytes per packet of the index proper (columns, side tables), by length not capacity.
     pub fn bytes_per_packet(&self) -> f64 {
         if self.is_empty() {

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::file_source::FileSource;
 use super::js_value::{to_js, to_js_error};
+use crate::limits::Budget;
 use crate::packet_view::FrameReader;
 use crate::pipeline::{ConvKind, Indexer};
 
@@ -31,14 +32,47 @@ impl Default for CaptureHandle {
 
 #[wasm_bindgen]
 impl CaptureHandle {
-    /// An empty capture; the format is detected from the first bytes pushed.
+    /// An empty capture with the page's memory budget ([`Budget::wasm`]: the index stops cleanly
+    /// at 1.5 GiB); the format is detected from the first bytes pushed.
     #[wasm_bindgen(constructor)]
     pub fn new() -> CaptureHandle {
         super::panic_report::install();
         CaptureHandle {
-            indexer: Indexer::new(),
+            indexer: Indexer::with_budget(&Budget::wasm()),
             follow: None,
         }
+    }
+
+    /// An empty capture whose index budget is `index_bytes` (the page's test-only
+    /// `?test-index-budget=` option); the other budgets are the page's defaults.
+    #[wasm_bindgen(js_name = withIndexBudget)]
+    pub fn with_index_budget(index_bytes: f64) -> CaptureHandle {
+        super::panic_report::install();
+        let budget = Budget {
+            index_bytes: if index_bytes.is_finite() && index_bytes >= 1.0 {
+                index_bytes as u64
+            } else {
+                Budget::wasm().index_bytes
+            },
+            ..Budget::wasm()
+        };
+        CaptureHandle {
+            indexer: Indexer::with_budget(&budget),
+            follow: None,
+        }
+    }
+
+    /// Test-only (the page's `?test-oom=NAME`): allocates 512 MiB blocks, untouched, until an
+    /// allocation fails, as indexing a huge capture would at wasm32's 4 GiB limit. The failure
+    /// aborts the instance (an `unreachable` trap, no panic message), which the worker reports as
+    /// running out of memory. At most 16 blocks (8 GiB) are asked for, so it always ends.
+    #[wasm_bindgen(js_name = testExhaustMemory)]
+    pub fn test_exhaust_memory(&self) -> usize {
+        let mut held: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..16 {
+            held.push(std::hint::black_box(Vec::with_capacity(512 << 20)));
+        }
+        held.iter().map(Vec::capacity).sum()
     }
 
     /// Feeds the next chunk of the file (any size; copied into wasm memory by the binding).

@@ -18,6 +18,17 @@ import { createPacketPane } from './PacketPane.js';
 import { createFilterBar } from './FilterBar.js';
 import { createExportButton, createExportOptions, fileNamePart } from './ExportButton.js';
 
+/**
+ * Test-only indexing options from the page's query: `?test-index-budget=N` (index budget, bytes;
+ * 0: the default) and `?test-oom=NAME` (the worker of the capture named NAME exhausts wasm memory
+ * after its first chunk).
+ */
+function testIndexOptions(name) {
+  const q = new URLSearchParams(globalThis.location ? location.search : '');
+  const n = Number(q.get('test-index-budget'));
+  return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name };
+}
+
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
 
 /** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
@@ -106,6 +117,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
     errorBox.hidden = false;
   }
 
+  /** A memory budget stopped indexing: what was indexed is shown, marked partial. */
+  function showStopped(text) {
+    replaceChildren(errorBox, h('strong', {}, 'Partial index: '), text);
+    errorBox.dataset.kind = 'budget';
+    errorBox.hidden = false;
+  }
+
   rpc.on('progress', (p) => {
     dispatch({ type: 'progress', progress: p });
     if (state.status === 'indexing') progress.update(p);
@@ -117,7 +135,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     const watchdog = createWatchdog({ timeoutMs: supervision.hangMs, onHung: () => { if (run === indexRun) showHung(); } });
     const stopWatching = rpc.on('progress', () => watchdog.beat());
     watchdog.start();
-    rpc.call('index', [file, chunkBytes]).then((result) => { if (run === indexRun) indexed(result); },
+    rpc.call('index', [file, chunkBytes, testIndexOptions(file.name)]).then((result) => { if (run === indexRun) indexed(result); },
       (err) => { if (run === indexRun) indexFailed(err); }).finally(() => { watchdog.stop(); stopWatching(); });
   }
 
@@ -135,6 +153,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     dispatch({ type: 'indexed', summary: s, elapsedMs });
     progress.end(state.status, state.progress);
     if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
+    else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
     summary.show(s, state.status);
     packetPane = createPacketPane({
       rpc,
