@@ -23,7 +23,7 @@ export function chunkBytesFromQuery(search) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One capture's lifecycle: a small reducer. Status: 'indexing' → 'done' | 'cancelled' | 'damaged'
+// One capture's lifecycle: a small reducer. Status: 'indexing' → 'done' | 'cancelled' | 'damaged' | 'partial'
 // | 'failed' (the worker itself failed: no summary).
 
 /** The state of a capture just opened. */
@@ -49,7 +49,8 @@ export function reduceCapture(state, action) {
       return { ...state, progress: { ...action.progress } };
     case 'indexed': {
       const s = action.summary;
-      const status = s.cancelled ? 'cancelled' : s.error ? 'damaged' : 'done';
+      // 'partial': a memory budget stopped indexing (summary.stopped says where).
+      const status = s.cancelled ? 'cancelled' : s.error ? 'damaged' : s.stopped ? 'partial' : 'done';
       return {
         ...state,
         status,

@@ -39,6 +39,8 @@ test('a tiny index budget stops indexing with a message naming packet, offset an
     const capture = captureLocator(page, path.basename(file));
     const packets = await waitIndexed(capture);
     assert.ok(packets > 0 && packets < made.packets, `partial: ${packets} of ${made.packets}`);
+    assert.equal(await capture.getAttribute('data-status'), 'partial', 'the badge says partial, not complete');
+    assert.match(await capture.locator('[data-testid="summary"]').textContent(), /partial \(memory budget reached\)/);
     const error = capture.locator('[data-testid="error"]');
     assert.equal(await error.isVisible(), true);
     const text = await error.textContent();

@@ -32,6 +32,9 @@ test('capture lifecycle: progress, then done / damaged / cancelled / failed', ()
   assert.equal(damaged.error, 'cut short at offset 40');
   const cancelled = S.reduceCapture(s1, { type: 'indexed', summary: { frames: 3, error: null, cancelled: true } });
   assert.equal(cancelled.status, 'cancelled');
+  const stopped = S.reduceCapture(s1, { type: 'indexed', summary: { frames: 3, error: null, cancelled: false, stopped: 'stopped at packet 3 (offset 96): the index reached its 20 KiB budget' } });
+  assert.equal(stopped.status, 'partial', 'a budget stop is partial, not complete');
+  assert.equal(S.indexingEnded(stopped), true);
   const failed = S.reduceCapture(s1, { type: 'failed', message: 'boom' });
   assert.equal(failed.status, 'failed');
   assert.equal(failed.error, 'boom');

@@ -29,7 +29,7 @@ function testIndexOptions(name) {
   return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name };
 }
 
-const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', failed: 'Failed' };
+const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', partial: 'Partial', failed: 'Failed' };
 
 /** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
 export function openCapture(file, { chunkBytes, onClose }) {

@@ -4,6 +4,9 @@ import { h, replaceChildren } from '../dom.js';
 import { describeFormat, formatBytes, formatCount, formatEpochNs, formatSeconds, linktypeName, spanSeconds } from '../state.js';
 
 /** Mounts an empty summary (filled by `show`). */
+/** How much of the file the summary covers, by capture status. */
+const READ_TEXT = { done: 'whole file', cancelled: 'partial (cancelled)', damaged: 'partial (damaged file)', partial: 'partial (memory budget reached)' };
+
 export function createSummaryPanel() {
   const element = h('div', { class: 'summary', dataset: { testid: 'summary' }, hidden: true });
 
@@ -24,7 +27,7 @@ export function createSummaryPanel() {
         ['TCP streams', formatCount(summary.tcp_streams)],
         ['UDP streams', formatCount(summary.udp_streams)],
         ['Index', Number.isFinite(summary.index_bytes_per_packet) ? `${summary.index_bytes_per_packet.toFixed(1)} bytes/packet` : ''],
-        ['Read', status === 'done' ? 'whole file' : status === 'cancelled' ? 'partial (cancelled)' : 'partial (damaged file)'],
+        ['Read', READ_TEXT[status] || 'partial'],
       ];
       const warnings = info.warnings || [];
       replaceChildren(element,
