@@ -44,6 +44,8 @@ pub fn index_to_bytes(indexer: &Indexer) -> Result<Vec<u8>, PersistError> {
         ));
     }
     let mut w = Writer::default();
+    // Reserved once: a growing buffer would briefly need up to twice the saved size.
+    w.buf.reserve(saved_size_estimate(indexer));
     w.buf.extend_from_slice(&[0u8; HEADER_LEN]);
     write_info(&mut w, info);
     write_totals(&mut w, &totals);
@@ -58,6 +60,20 @@ pub fn index_to_bytes(indexer: &Indexer) -> Result<Vec<u8>, PersistError> {
     header.extend_from_slice(&crc.to_le_bytes());
     w.buf[..HEADER_LEN].copy_from_slice(&header);
     Ok(w.buf)
+}
+
+/// About how many bytes [`index_to_bytes`] makes of `indexer` (exact for the per-packet columns,
+/// an upper estimate for the tables), so callers can check memory or quota before saving.
+pub fn saved_size_estimate(indexer: &Indexer) -> usize {
+    let flows = indexer.pipeline().flows();
+    let streams = flows.tcp.len() + flows.udp.len() + flows.ip.len();
+    let index = indexer.index();
+    HEADER_LEN
+        + 64 * 1024
+        + index.len().saturating_mul(30)
+        + (index.big_excess.len() + index.big_interface.len()).saturating_mul(8)
+        + index.side.len().saturating_mul(9)
+        + streams.saturating_mul(MAX_STATS_BYTES + 12)
 }
 
 /// Restores an indexer saved by [`index_to_bytes`]. Its queries answer as the original's did;
@@ -286,6 +302,9 @@ fn write_stats(w: &mut Writer, s: &StreamStats) {
         w.u64(*v);
     }
 }
+
+/// Largest encoded [`StreamStats`] (two IPv6 addresses).
+const MAX_STATS_BYTES: usize = 2 * 17 + 2 * 2 + 2 * 4 + 2 * 8 + 6 * 8;
 
 /// Smallest encoded [`StreamStats`] (two IPv4 addresses).
 const MIN_STATS_BYTES: usize = 2 * 5 + 2 * 2 + 2 * 4 + 2 * 8 + 6 * 8;

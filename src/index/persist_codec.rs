@@ -53,21 +53,27 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    /// Writes one byte.
     pub fn u8(&mut self, v: u8) {
         self.buf.push(v);
     }
+    /// Writes a boolean as one byte (0 or 1).
     pub fn bool(&mut self, v: bool) {
         self.u8(u8::from(v));
     }
+    /// Writes a little-endian u16.
     pub fn u16(&mut self, v: u16) {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
+    /// Writes a little-endian u32.
     pub fn u32(&mut self, v: u32) {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
+    /// Writes a little-endian u64.
     pub fn u64(&mut self, v: u64) {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
+    /// Writes a little-endian i64.
     pub fn i64(&mut self, v: i64) {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
@@ -75,30 +81,36 @@ impl Writer {
     pub fn len(&mut self, n: usize) {
         self.u64(n as u64);
     }
+    /// Writes a UTF-8 string with its length.
     pub fn str(&mut self, s: &str) {
         self.len(s.len());
         self.buf.extend_from_slice(s.as_bytes());
     }
+    /// Writes an optional string (presence byte, then the string).
     pub fn opt_str(&mut self, s: Option<&str>) {
         self.bool(s.is_some());
         if let Some(s) = s {
             self.str(s);
         }
     }
+    /// Writes a list of strings.
     pub fn strs(&mut self, v: &[String]) {
         self.len(v.len());
         for s in v {
             self.str(s);
         }
     }
+    /// Writes an optional i64 (presence byte, then 8 bytes).
     pub fn opt_i64(&mut self, v: Option<i64>) {
         self.bool(v.is_some());
         self.i64(v.unwrap_or(0));
     }
+    /// Writes an optional u32 (presence byte, then 4 bytes).
     pub fn opt_u32(&mut self, v: Option<u32>) {
         self.bool(v.is_some());
         self.u32(v.unwrap_or(0));
     }
+    /// Writes an IP address (family tag 4 or 6, then its octets).
     pub fn ip(&mut self, a: IpAddr) {
         match a {
             IpAddr::V4(a) => {
@@ -120,6 +132,7 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
     pub fn new(data: &'a [u8]) -> Self {
         Reader { data, pos: 0 }
     }
@@ -145,9 +158,11 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// Reads one byte.
     pub fn u8(&mut self) -> Result<u8, PersistError> {
         Ok(self.array::<1>()?[0])
     }
+    /// Reads a boolean as one byte (0 or 1).
     pub fn bool(&mut self) -> Result<bool, PersistError> {
         match self.u8()? {
             0 => Ok(false),
@@ -155,15 +170,19 @@ impl<'a> Reader<'a> {
             v => Err(PersistError::Corrupt(format!("boolean byte {v}"))),
         }
     }
+    /// Reads a little-endian u16.
     pub fn u16(&mut self) -> Result<u16, PersistError> {
         Ok(u16::from_le_bytes(self.array()?))
     }
+    /// Reads a little-endian u32.
     pub fn u32(&mut self) -> Result<u32, PersistError> {
         Ok(u32::from_le_bytes(self.array()?))
     }
+    /// Reads a little-endian u64.
     pub fn u64(&mut self) -> Result<u64, PersistError> {
         Ok(u64::from_le_bytes(self.array()?))
     }
+    /// Reads a little-endian i64.
     pub fn i64(&mut self) -> Result<i64, PersistError> {
         Ok(i64::from_le_bytes(self.array()?))
     }
@@ -179,12 +198,14 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
+    /// Reads a UTF-8 string with its length.
     pub fn str(&mut self) -> Result<String, PersistError> {
         let n = self.count(1)?;
         let bytes = self.take(n)?;
         String::from_utf8(bytes.to_vec())
             .map_err(|_| PersistError::Corrupt("text is not UTF-8".to_string()))
     }
+    /// Reads an optional string (presence byte, then the string).
     pub fn opt_str(&mut self) -> Result<Option<String>, PersistError> {
         Ok(if self.bool()? {
             Some(self.str()?)
@@ -192,20 +213,24 @@ impl<'a> Reader<'a> {
             None
         })
     }
+    /// Reads a list of strings.
     pub fn strs(&mut self) -> Result<Vec<String>, PersistError> {
         let n = self.count(8)?;
         (0..n).map(|_| self.str()).collect()
     }
+    /// Reads an optional i64 (presence byte, then 8 bytes).
     pub fn opt_i64(&mut self) -> Result<Option<i64>, PersistError> {
         let some = self.bool()?;
         let v = self.i64()?;
         Ok(some.then_some(v))
     }
+    /// Reads an optional u32 (presence byte, then 4 bytes).
     pub fn opt_u32(&mut self) -> Result<Option<u32>, PersistError> {
         let some = self.bool()?;
         let v = self.u32()?;
         Ok(some.then_some(v))
     }
+    /// Reads an IP address (family tag 4 or 6, then its octets).
     pub fn ip(&mut self) -> Result<IpAddr, PersistError> {
         match self.u8()? {
             4 => Ok(IpAddr::V4(Ipv4Addr::from(self.array::<4>()?))),
