@@ -383,46 +383,55 @@ fn read_flows(r: &mut Reader) -> Result<FlowTables, PersistError> {
 trait ColumnValue: Copy {
     const BYTES: usize;
     fn put(self, w: &mut Writer);
-    fn get(r: &mut Reader) -> Result<Self, PersistError>;
+    /// Decodes one element from exactly [`Self::BYTES`] bytes.
+    fn from_le(bytes: &[u8]) -> Self;
 }
 
 impl ColumnValue for u16 {
     const BYTES: usize = 2;
+    fn from_le(bytes: &[u8]) -> Self {
+        let mut a = [0u8; 2];
+        a.copy_from_slice(bytes);
+        u16::from_le_bytes(a)
+    }
     fn put(self, w: &mut Writer) {
         w.u16(self)
-    }
-    fn get(r: &mut Reader) -> Result<Self, PersistError> {
-        r.u16()
     }
 }
 
 impl ColumnValue for u32 {
     const BYTES: usize = 4;
+    fn from_le(bytes: &[u8]) -> Self {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(bytes);
+        u32::from_le_bytes(a)
+    }
     fn put(self, w: &mut Writer) {
         w.u32(self)
-    }
-    fn get(r: &mut Reader) -> Result<Self, PersistError> {
-        r.u32()
     }
 }
 
 impl ColumnValue for u64 {
     const BYTES: usize = 8;
+    fn from_le(bytes: &[u8]) -> Self {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(bytes);
+        u64::from_le_bytes(a)
+    }
     fn put(self, w: &mut Writer) {
         w.u64(self)
-    }
-    fn get(r: &mut Reader) -> Result<Self, PersistError> {
-        r.u64()
     }
 }
 
 impl ColumnValue for i64 {
     const BYTES: usize = 8;
+    fn from_le(bytes: &[u8]) -> Self {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(bytes);
+        i64::from_le_bytes(a)
+    }
     fn put(self, w: &mut Writer) {
         w.i64(self)
-    }
-    fn get(r: &mut Reader) -> Result<Self, PersistError> {
-        r.i64()
     }
 }
 
@@ -444,9 +453,11 @@ fn read_column<T: ColumnValue>(
             "index columns differ in length".into(),
         ));
     }
+    // `count` checked that the bytes are there; decoded in one pass over them.
+    let bytes = r.bytes(n.saturating_mul(T::BYTES))?;
     let mut c = ChunkedColumn::default();
-    for _ in 0..n {
-        c.push(T::get(r)?);
+    for element in bytes.chunks_exact(T::BYTES) {
+        c.push(T::from_le(element));
     }
     Ok(c)
 }
