@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   REPO_ROOT, startServer, launchBrowser, publicCaptures, openPage, captureLocator, waitIndexed, writeSyntheticPcap,
 } from './helpers.mjs';
@@ -134,6 +135,29 @@ test('a damaged capture is not cached', async () => {
     assert.equal(await captureLocator(page, name).getAttribute('data-status'), 'damaged');
     const rows = await cacheRows(page);
     assert.equal(await rows.evaluateAll((els, n) => els.filter((e) => e.dataset.name === n).length, name), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test('file:// single file: no cache, the control says why, and reopening indexes from the file', async () => {
+  const single = path.join(REPO_ROOT, 'dist', 'tracematch.html');
+  assert.ok(fs.existsSync(single), 'dist/tracematch.html is missing: run bash scripts/build.sh first');
+  const file = path.join(tmp, 'cache-single-file.pcap');
+  writeSyntheticPcap(file, { tcpFlows: 6, udpFlows: 3 });
+  const name = path.basename(file);
+  const page = await openPage(browser.context, pathToFileURL(single).href, [file]);
+  try {
+    const first = await snapshot(captureLocator(page, name));
+    assert.equal(first.source, 'file');
+    await cacheRows(page);
+    const control = page.locator('[data-testid="index-cache"]');
+    assert.equal(await control.getAttribute('data-available'), 'false');
+    assert.match(await control.locator('[data-testid="index-cache-unavailable"]').textContent(), /file:\/\//);
+    await closeCapture(page, name);
+    await page.setInputFiles('[data-testid="file-input"]', [file]);
+    const second = await snapshot(captureLocator(page, name));
+    assert.deepEqual(second, first, 'indexed from the file again, same results');
   } finally {
     await page.close();
   }
