@@ -435,6 +435,62 @@ impl Pipeline {
     }
 }
 
+/// The running totals of a finished, complete pipeline: what a saved index keeps of it
+/// (`crate::index::persist`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SavedTotals {
+    /// Frames read.
+    pub frames: u64,
+    /// Sum of wire lengths.
+    pub wire_bytes: u64,
+    /// Input bytes consumed.
+    pub input_bytes: u64,
+    /// First timestamp.
+    pub first_ts_ns: Option<i64>,
+    /// Last timestamp.
+    pub last_ts_ns: Option<i64>,
+    /// Distinct link types, in first-seen order.
+    pub linktypes: Vec<u32>,
+}
+
+impl Pipeline {
+    /// The totals, when the input was read whole without damage or cancellation (else None).
+    pub(crate) fn saved_totals(&self) -> Option<SavedTotals> {
+        let s = &self.stats;
+        (s.finished && !s.cancelled && s.error.is_none() && s.stopped.is_none()).then(|| {
+            SavedTotals {
+                frames: s.frames,
+                wire_bytes: s.wire_bytes,
+                input_bytes: s.input_bytes,
+                first_ts_ns: s.first_ts_ns,
+                last_ts_ns: s.last_ts_ns,
+                linktypes: s.linktypes.clone(),
+            }
+        })
+    }
+
+    /// A finished pipeline rebuilt from a saved index's parts.
+    pub(crate) fn restored(reader: CaptureReader, flows: FlowTables, totals: SavedTotals) -> Self {
+        Pipeline {
+            reader,
+            flows,
+            stats: RunStats {
+                frames: totals.frames,
+                wire_bytes: totals.wire_bytes,
+                input_bytes: totals.input_bytes,
+                first_ts_ns: totals.first_ts_ns,
+                last_ts_ns: totals.last_ts_ns,
+                linktypes: totals.linktypes,
+                finished: true,
+                cancelled: false,
+                error: None,
+                stopped: None,
+            },
+            ..Pipeline::default()
+        }
+    }
+}
+
 fn ns_to_secs(ns: i64) -> f64 {
     ns as f64 / 1e9
 }
@@ -568,6 +624,16 @@ impl Indexer {
             ConvKind::Tcp => self.index.frames_of_stream(StreamKind::Tcp, stream),
             ConvKind::Udp => self.index.frames_of_stream(StreamKind::Udp, stream),
             ConvKind::Ip => self.index.frames_of_ip_conversation(stream),
+        }
+    }
+
+    /// An indexer rebuilt from a saved index's parts (`crate::index::persist`).
+    pub(crate) fn from_parts(pipeline: Pipeline, index: PacketIndex) -> Self {
+        Indexer {
+            pipeline,
+            index,
+            budget: None,
+            flow_rows: [0; 3],
         }
     }
 

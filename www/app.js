@@ -5,6 +5,7 @@ import { chunkBytesFromQuery } from './state.js';
 import { openCapture } from './components/CaptureView.js';
 import { createMatchView } from './components/MatchView.js';
 import { urlState } from './url_state.js';
+import { createIndexCacheControl } from './components/IndexCacheControl.js';
 
 const chunkBytes = chunkBytesFromQuery(location.search);
 const list = document.getElementById('captures');
@@ -90,5 +91,8 @@ document.getElementById('demo-button').addEventListener('click', async () => {
     notice.hidden = false;
   }
 });
+
+// "Cached indexes" (the local index cache, index_cache.js) in the top bar.
+document.getElementById('demo-button').before(createIndexCacheControl().element);
 
 updateIntro();

@@ -12,6 +12,10 @@ import { computeStats } from './stats_feed.js';
 import { stallIfRequested } from './worker-test-stall.js';
 import { SINGLE_FILE, createWorker } from './platform.js';
 import { adoptChild, releaseChild, closeChildren } from './worker_children.js';
+import { cacheKey, readCached, writeCached, unavailableReason } from './index_cache.js';
+
+/** The index is cached only while wasm memory plus its saved copy stay below this (wasm32: 4 GiB). */
+const MAX_WASM_BYTES_TO_SAVE = 3 * 1024 ** 3;
 
 /** Minimum time between two progress events. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -122,9 +126,25 @@ const emit = rpcServe(self, {
     wasmExports = await ready;
     if (handle) throw new Error('this worker already indexed a capture');
     file = f;
+    const started = performance.now();
+    // The index cache (index_cache.js): a saved index of the same file replaces indexing.
+    const key = unavailableReason() ? null : await cacheKey(f).catch(() => null);
+    const saved = key ? await readCached(key) : null;
+    if (saved) {
+      try {
+        handle = guarded(() => CaptureHandle.fromSavedIndex(saved));
+      } catch {
+        handle = null; // an entry this build cannot read: indexed again below, and overwritten
+      }
+    }
+    if (handle) {
+      const summary = guarded(() => handle.summary());
+      const elapsedMs = performance.now() - started;
+      emit('progress', { bytes: f.size, frames: summary.frames, elapsedMs, wasmBytes: wasmMemoryBytes(), source: 'cache' });
+      return { summary, elapsedMs, wasmMs: 0, source: 'cache' };
+    }
     // Test-only page options: ?test-index-budget=BYTES (0: the page's default), ?test-oom=NAME.
     handle = guarded(() => (indexBudget > 0 ? CaptureHandle.withIndexBudget(indexBudget) : new CaptureHandle()));
-    const started = performance.now();
     let lastEmit = started;
     let offset = 0;
     let wasmMs = 0; // time inside handle.push: the rest of elapsedMs is waiting for reads
@@ -156,7 +176,22 @@ const emit = rpcServe(self, {
     }
     outOfMemory(() => (cancelRequested ? handle.cancel() : handle.finish()));
     const summary = guarded(() => handle.summary());
-    return { summary, elapsedMs: performance.now() - started, wasmMs };
+    const elapsedMs = performance.now() - started;
+    // Only a complete index is cached (the core refuses cancelled, damaged or compressed ones).
+    let cacheNote = key ? null : unavailableReason();
+    if (key && summary.complete && !summary.info.gzip) {
+      let bytes = null;
+      try {
+        // Saving copies the index inside wasm memory (at most 4 GiB): skip it when that would not fit.
+        const size = guarded(() => handle.savedIndexSizeEstimate());
+        if (wasmMemoryBytes() + size > MAX_WASM_BYTES_TO_SAVE) throw new Error('the index is too big to cache in this page\'s memory');
+        bytes = guarded(() => handle.savedIndex());
+      } catch (err) {
+        cacheNote = err.message;
+      }
+      if (bytes) cacheNote = await writeCached(key, bytes, summary.frames);
+    }
+    return { summary, elapsedMs, wasmMs, source: 'file', cacheNote };
   },
 
   /**

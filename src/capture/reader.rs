@@ -133,6 +133,15 @@ impl CaptureReader {
         result
     }
 
+    /// A finished reader of plain (uncompressed) input that knows only `info`: the reader of an
+    /// index restored from its saved form (`crate::index::persist`).
+    pub(crate) fn restored(info: CaptureInfo) -> Self {
+        let mut reader = Self::new();
+        reader.delivery.info = info;
+        reader.stage = Stage::Finished;
+        reader
+    }
+
     /// File-level facts learned so far.
     pub fn info(&self) -> &CaptureInfo {
         &self.delivery.info

@@ -21,6 +21,21 @@ impl IpConversationTable {
         self.rows.iter().map(|(s, _)| s)
     }
 
+    /// Rows with their orientation flag (A is the key's low endpoint), for saving an index.
+    pub(crate) fn saved_rows(&self) -> &[(StreamStats, bool)] {
+        &self.rows
+    }
+
+    /// A table holding `rows` (in first-appearance order), as a saved index restores it.
+    pub(crate) fn from_rows(rows: Vec<(StreamStats, bool)>) -> Self {
+        let mut index = FxHashMap::default();
+        for (id, (s, _)) in rows.iter().enumerate() {
+            let (key, _) = EndpointKey::new(s.addr_a, 0, s.addr_b, 0);
+            index.entry(key).or_insert(id as u32);
+        }
+        IpConversationTable { index, rows }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows.len()

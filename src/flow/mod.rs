@@ -16,8 +16,8 @@ mod udp_streams;
 pub use endpoint_key::{Direction, EndpointKey};
 pub use ip_conversations::IpConversationTable;
 pub use stream_stats::StreamStats;
-pub use tcp_streams::TcpStreamTable;
-pub use udp_streams::UdpStreamTable;
+pub use tcp_streams::{TcpStream, TcpStreamTable};
+pub use udp_streams::{UdpStream, UdpStreamTable};
 
 use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Layer};

@@ -24,9 +24,9 @@ pub struct TcpStream {
     /// Conversation counters.
     pub stats: StreamStats,
     /// True when A is the key's low endpoint (fixes the orientation of `base_seq`).
-    a_is_lo: bool,
+    pub(crate) a_is_lo: bool,
     /// Base sequence number per key orientation: [low→high, high→low].
-    base_seq: [Option<u32>; 2],
+    pub(crate) base_seq: [Option<u32>; 2],
     /// A pure SYN was seen (used for "missed SYN" by sessions).
     pub saw_syn: bool,
     /// A FIN was seen in either direction.
@@ -54,6 +54,18 @@ impl TcpStreamTable {
     /// All streams; index = `tcp.stream`.
     pub fn streams(&self) -> &[TcpStream] {
         &self.streams
+    }
+
+    /// A table holding `streams` (index = `tcp.stream`), as a saved index restores it; each
+    /// address/port pair maps to its newest stream, as numbering left it.
+    pub(crate) fn from_streams(streams: Vec<TcpStream>) -> Self {
+        let mut latest = FxHashMap::default();
+        for (id, s) in streams.iter().enumerate() {
+            let st = &s.stats;
+            let (key, _) = EndpointKey::new(st.addr_a, st.port_a, st.addr_b, st.port_b);
+            latest.insert(key, id as u32);
+        }
+        TcpStreamTable { latest, streams }
     }
 
     fn create(&mut self, key: EndpointKey, lo_to_hi: bool, frame: u32, t: &TcpLayer) -> u32 {

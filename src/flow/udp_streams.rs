@@ -12,7 +12,8 @@ use crate::decode::UdpLayer;
 pub struct UdpStream {
     /// Conversation counters.
     pub stats: StreamStats,
-    a_is_lo: bool,
+    /// True when A is the key's low endpoint.
+    pub(crate) a_is_lo: bool,
 }
 
 /// The table of UDP streams of one capture, in stream-number order.
@@ -36,6 +37,17 @@ impl UdpStreamTable {
     /// All streams; index = `udp.stream`.
     pub fn streams(&self) -> &[UdpStream] {
         &self.streams
+    }
+
+    /// A table holding `streams` (index = `udp.stream`), as a saved index restores it.
+    pub(crate) fn from_streams(streams: Vec<UdpStream>) -> Self {
+        let mut latest = FxHashMap::default();
+        for (id, s) in streams.iter().enumerate() {
+            let st = &s.stats;
+            let (key, _) = EndpointKey::new(st.addr_a, st.port_a, st.addr_b, st.port_b);
+            latest.insert(key, id as u32);
+        }
+        UdpStreamTable { latest, streams }
     }
 
     /// Finds or creates the stream of UDP layer `u` seen in frame `frame`.

@@ -9,7 +9,10 @@
 
 mod chunked_column;
 mod packet_index;
+pub mod persist;
+mod persist_codec;
 mod reread;
 
 pub use packet_index::{IndexEntry, PacketIndex, StreamKind};
+pub use persist::PersistError;
 pub use reread::{frame_meta, reread_frame, RereadFrame, FRAGMENT_LOOKBACK};

@@ -54,21 +54,21 @@ pub struct IndexEntry {
 /// The per-packet index of one capture.
 #[derive(Default)]
 pub struct PacketIndex {
-    offset_caplen: ChunkedColumn<u64>,
-    ts_ns: ChunkedColumn<i64>,
-    wire_excess: ChunkedColumn<u16>,
-    stream: ChunkedColumn<u32>,
-    ip_conv: ChunkedColumn<u32>,
-    flags: ChunkedColumn<u16>,
-    interface: ChunkedColumn<u16>,
+    pub(super) offset_caplen: ChunkedColumn<u64>,
+    pub(super) ts_ns: ChunkedColumn<i64>,
+    pub(super) wire_excess: ChunkedColumn<u16>,
+    pub(super) stream: ChunkedColumn<u32>,
+    pub(super) ip_conv: ChunkedColumn<u32>,
+    pub(super) flags: ChunkedColumn<u16>,
+    pub(super) interface: ChunkedColumn<u16>,
     /// (frame index, excess) for wire lengths exceeding caplen by ≥ 65535.
-    big_excess: Vec<(u32, u32)>,
+    pub(super) big_excess: Vec<(u32, u32)>,
     /// (frame index, interface) for interfaces ≥ 65535.
-    big_interface: Vec<(u32, u32)>,
+    pub(super) big_interface: Vec<(u32, u32)>,
     /// (frame index, kind, stream) for the outer TCP/UDP layers of multi-layer frames.
-    side: Vec<(u32, StreamKind, u32)>,
+    pub(super) side: Vec<(u32, StreamKind, u32)>,
     /// Frames whose offset or caplen did not fit the packed column (they are still counted).
-    unaddressable: u64,
+    pub(super) unaddressable: u64,
 }
 
 impl PacketIndex {

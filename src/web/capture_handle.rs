@@ -75,6 +75,33 @@ impl CaptureHandle {
         held.iter().map(Vec::capacity).sum()
     }
 
+    /// A capture restored from the bytes [`CaptureHandle::saved_index`] gave (the page's index
+    /// cache); an error names what is wrong with them (wrong version, truncated, corrupt).
+    #[wasm_bindgen(js_name = fromSavedIndex)]
+    pub fn from_saved_index(bytes: &[u8]) -> Result<CaptureHandle, JsError> {
+        super::panic_report::install();
+        let indexer = Indexer::from_bytes(bytes).map_err(|e| to_js_error(e.to_string()))?;
+        Ok(CaptureHandle {
+            indexer,
+            follow: None,
+        })
+    }
+
+    /// The saved form of the finished index (see `crate::index::persist`); an error when it
+    /// cannot be saved (cancelled, damaged or compressed capture).
+    #[wasm_bindgen(js_name = savedIndex)]
+    pub fn saved_index(&self) -> Result<Vec<u8>, JsError> {
+        self.indexer
+            .to_bytes()
+            .map_err(|e| to_js_error(e.to_string()))
+    }
+
+    /// About how many bytes `savedIndex` would make (to check memory and quota before saving).
+    #[wasm_bindgen(js_name = savedIndexSizeEstimate)]
+    pub fn saved_index_size_estimate(&self) -> f64 {
+        crate::index::persist::saved_size_estimate(&self.indexer) as f64
+    }
+
     /// Feeds the next chunk of the file (any size; copied into wasm memory by the binding).
     pub fn push(&mut self, chunk: &[u8]) {
         self.indexer.push(chunk);

@@ -149,9 +149,10 @@ export function openCapture(file, { chunkBytes, onClose }) {
   }
   startIndexing();
 
-  function indexed({ summary: s, elapsedMs }) {
+  function indexed({ summary: s, elapsedMs, source = 'file' }) {
     dispatch({ type: 'indexed', summary: s, elapsedMs });
-    progress.end(state.status, state.progress);
+    element.dataset.indexSource = source; // "cache" when restored from the index cache (index_cache.js)
+    progress.end(state.status, state.progress, source);
     if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
     else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
     summary.show(s, state.status);

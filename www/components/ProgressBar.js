@@ -22,8 +22,8 @@ export function createProgressBar(size, { onCancel }) {
         `${formatBytes(progress.bytes)} of ${formatBytes(size)} · ${formatCount(progress.frames)} packets · `,
         `${formatRate(r.packetsPerSec, 'packets')} · ${formatRate(r.bytesPerSec, 'B')}`);
     },
-    /** Indexing ended: `how` is done | cancelled | damaged | failed. */
-    end(how, progress) {
+    /** Indexing ended: `how` is done | cancelled | damaged | failed; `source` "cache" when restored. */
+    end(how, progress, source = 'file') {
       element.dataset.state = how;
       element.dataset.frames = String(progress.frames);
       if (progress.wasmBytes) element.dataset.wasmBytes = String(progress.wasmBytes);
@@ -32,6 +32,11 @@ export function createProgressBar(size, { onCancel }) {
       const secs = (progress.elapsedMs / 1000).toFixed(3);
       const verb = { done: 'Indexed', cancelled: 'Cancelled after', damaged: 'Stopped at damage after', failed: 'Failed after' }[how] || 'Indexed';
       if (how === 'done') bar.value = 1;
+      element.dataset.source = source;
+      if (source === 'cache') {
+        replaceChildren(text, `Restored ${formatCount(progress.frames)} packets from cache in ${secs} s`);
+        return;
+      }
       replaceChildren(text, `${verb} ${formatCount(progress.frames)} packets in ${secs} s`,
         progress.elapsedMs > 0 ? ` (${formatRate(r.packetsPerSec, 'packets')}, ${formatRate(r.bytesPerSec, 'B')})` : '');
     },
