@@ -2,39 +2,64 @@
 //! `tshark -n -q -z io,phs` for the captures in `tests/expected/phs` (see its make.sh).
 //!
 //! Which nodes are compared: every node of tshark's tree whose path (root to node) is made only
-//! of protocols tracematch's decoder has a layer for ([`DECODED`]). Those must equal ours exactly
+//! of protocols tracematch's decoder has a layer for, plus `http` and `tls` after TCP, placed
+//! from reassembled streams by `tracematch::stats::AppFrames` ([`DECODED`]). Those must equal ours exactly
 //! in frames and bytes, and our tree must have no node tshark's lacks; where every node of a file
 //! is compared, the whole text output must equal tshark's byte for byte.
 //!
 //! Which are excluded, and why: nodes whose path contains a protocol of [`NOT_DECODED`] —
-//! application protocols and payload dissectors tshark runs that are no layer of tracematch's
-//! decoder (HTTP and TLS are analysed from reassembled streams, not as per-frame layers; `data`
-//! is tshark's name for payload it did not dissect; `tcp.segments` is its reassembly item;
-//! `_ws.malformed` its marker for a dissector that ran out of data). Each
+//! application protocols and payload dissectors tshark runs that tracematch does not place
+//! (`data` is tshark's name for payload it did not dissect, which needs tshark's port and
+//! heuristic tables to reproduce; the media types under `http` need its content-type table;
+//! `tcp.segments` is its reassembly item, shown after the PDU it completes;
+//! `_ws.malformed` its marker for a dissector that ran out of data; the other UDP/IP protocols
+//! have no decoder layer). Each
 //! excluded node is printed. A tshark protocol in neither list fails the test, so nothing is
 //! skipped silently.
 //!
-//! One known difference, owned by the decoder and listed in [`KNOWN_DIFFERENCES`]: a DNS-over-TCP
-//! segment that starts a DNS message but does not complete it. tshark's DNS dissector asks TCP for
-//! more data (`pinfo->desegment_len`) and adds no `dns` item to that frame; tracematch's decoder
-//! gives the segment a DNS layer from its header. The test asserts the difference is still exactly
+//! Known differences are listed with their reason in [`KNOWN_DIFFERENCES`] (a DNS-over-TCP segment
+//! the decoder labels before the message is complete; HTTP/TLS frames where tshark's dissectors
+//! run on retransmitted or non-record bytes). The test asserts each difference is still exactly
 //! there, so a fix shows up as a failure asking to remove the entry.
 
 /// (capture, node path, why) of nodes known to differ.
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[(
-    "pcapplusplus__dns_over_tcp.pcapng",
-    "eth:ipv6:tcp:dns",
-    "frame 4 (46 payload bytes) begins a DNS message over TCP that is not complete: tshark \
-     waits for reassembly (no dns item), the decoder adds a DNS layer",
-)];
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "pcapplusplus__dns_over_tcp.pcapng",
+        "eth:ipv6:tcp:dns",
+        "frame 4 (46 payload bytes) begins a DNS message over TCP that is not complete: tshark \
+         waits for reassembly (no dns item), the decoder adds a DNS layer",
+    ),
+    (
+        "arkime__wireshark-retrans.pcap",
+        "eth:ip:tcp:http",
+        "frames 42 and 86 are fast retransmissions of a response start; tshark's HTTP dissector \
+         runs on them again (packet-tcp.c hands retransmitted data to the subdissector), the \
+         stream parser reads each byte once",
+    ),
+    (
+        "ndpi__1kxun.pcap",
+        "eth:ip:tcp:http",
+        "71 frames are tshark 'Continuation' segments shown as http:data (not file data) in \
+         streams whose reassembly tshark gave up on; 7 frames end a message for tracematch that \
+         tshark still holds as 'TCP segment of a reassembled PDU'",
+    ),
+    (
+        "ndpi__1kxun.pcap",
+        "eth:ip:tcp:tls",
+        "frame 617 and 10 frames of tcp.stream 23 carry port-443 bytes that are no TLS record: \
+         tshark's TLS dissector still runs (SSLv2 guess, 'Ignored Unknown Record'), the record \
+         walk only marks frames of directions that start with a record",
+    ),
+];
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use tracematch::pipeline::{FrameContext, Pipeline};
-use tracematch::stats::ProtocolHierarchy;
+use tracematch::pipeline::{FrameContext, Indexer, Pipeline};
+use tracematch::stats::{AppFrames, ProtocolHierarchy};
 
 /// Protocol nodes tracematch produces from its decoded layers.
 const DECODED: &[&str] = &[
@@ -76,12 +101,13 @@ const DECODED: &[&str] = &[
     "udpencap",
     "isakmp",
     "raw",
+    // Application nodes of TCP placed from reassembled streams (`AppFrames`).
+    "http",
+    "tls",
 ];
 
 /// tshark protocols of the selection that are no layer of tracematch's decoder (see the header).
 const NOT_DECODED: &[&str] = &[
-    "http",
-    "tls",
     "data",
     "data-text-lines",
     "tcp.segments",
@@ -142,9 +168,14 @@ fn parse_phs(text: &str) -> Vec<(Vec<String>, u64, u64)> {
 
 fn hierarchy(path: &Path) -> ProtocolHierarchy {
     let data = std::fs::read(path).expect("capture");
+    let mut indexer = Indexer::new();
+    indexer.push(&data);
+    indexer.finish();
+    let mut source: &[u8] = &data;
+    let app = AppFrames::of_capture(&indexer, &mut source);
     let mut pipeline = Pipeline::new();
     let mut phs = ProtocolHierarchy::new();
-    let mut visit = |c: &FrameContext| phs.observe(c);
+    let mut visit = |c: &FrameContext| phs.observe_with_app(c, app.protocol_of(c.meta.number));
     pipeline.push(&data, &mut visit);
     pipeline.finish(&mut visit);
     phs

@@ -1,5 +1,5 @@
 // The analysis worker: a nested worker of a capture's worker that computes whole-capture
-// statistics (IO graph intervals, endpoints, Expert Info, protocol hierarchy, ESP series) with its
+// statistics (IO graph intervals, top talkers, endpoints, Expert Info, protocol hierarchy, ESP series) with its
 // own wasm instance, reading the File again. Running it here keeps the capture's worker free for what the person is doing
 // (following a stream, opening a session) while statistics are computed on the other core.
 import init, { StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
@@ -24,7 +24,7 @@ function guarded(fn) {
 rpcServe(self, {
   /** Before this worker is terminated: its read worker closes first (worker_children.js). */
   closeChildren: () => closeChildren(),
-  /** `{ io, endpoints, expert, phs, esp }` of `file` with IO intervals of `intervalMs`. */
+  /** `{ io, talkers, endpoints, expert, phs, esp }` of `file` with IO intervals of `intervalMs`. */
   async stats(file, intervalMs = 1000, chunkBytes = DEFAULT_CHUNK_BYTES) {
     ready = ready || init();
     await ready;

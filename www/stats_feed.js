@@ -5,7 +5,7 @@ import { readChunks } from './chunk_reader.js';
 
 /**
  * Feeds `file` through a new `Handle(intervalMs)` (a StatsHandle class) and returns
- * `{ io, endpoints, expert, phs, esp }`; `run` wraps every wasm call (panic reporting).
+ * `{ io, talkers, endpoints, expert, phs, esp }`; `run` wraps every wasm call (panic reporting).
  */
 export async function computeStats(file, intervalMs, chunkBytes, Handle, run) {
   const h = run(() => new Handle(intervalMs));
@@ -16,6 +16,7 @@ export async function computeStats(file, intervalMs, chunkBytes, Handle, run) {
     run(() => h.finish());
     return {
       io: run(() => h.ioRows()),
+      talkers: run(() => h.topTalkers()),
       endpoints: run(() => h.endpoints()),
       expert: run(() => h.expert()),
       phs: run(() => h.protocolHierarchy()),

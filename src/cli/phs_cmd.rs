@@ -1,19 +1,38 @@
 //! `tracematch phs FILE [--json]`: the protocol hierarchy (`tshark -q -z io,phs`), in tshark's
 //! text layout or as JSON rows (`depth`, `proto`, `path`, `frames`, `bytes`, depth first).
+//! Two passes: an index pass finds the frames ending HTTP messages / TLS records
+//! ([`AppFrames`]), then the hierarchy pass places them under `http` / `tls`.
 
 use std::io::Write;
 
 use super::args::positionals_and_json;
 use super::{finish_status, input, CliError};
-use crate::pipeline::Pipeline;
-use crate::stats::ProtocolHierarchy;
+use crate::pipeline::{FrameContext, Pipeline};
+use crate::stats::{AppFrames, ProtocolHierarchy};
 
 /// Runs `phs`.
 pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, CliError> {
     let ([path], json) = positionals_and_json::<1>(args, "phs takes one FILE")?;
+    let (ix, mut source) = input::index(&path)?;
+    let app = AppFrames::of_capture(&ix, source.as_mut());
     let mut phs = ProtocolHierarchy::new();
     let mut pipeline = Pipeline::new();
-    input::feed(&path, &mut pipeline, &mut |c| phs.observe(c))?;
+    let mut visit = |c: &FrameContext| phs.observe_with_app(c, app.protocol_of(c.meta.number));
+    // The second pass reads the indexed source again (stdin was kept in memory by the index).
+    let mut buf = vec![0u8; 1 << 20];
+    let mut offset = 0u64;
+    loop {
+        let n = source.read_at(offset, &mut buf)?;
+        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+            break;
+        };
+        pipeline.push(chunk, &mut visit);
+        if pipeline.error().is_some() {
+            break;
+        }
+        offset = offset.saturating_add(n as u64);
+    }
+    pipeline.finish(&mut visit);
     if phs.frames_not_placed() > 0 {
         eprintln!(
             "tracematch: {path}: {} frames beyond the hierarchy's node limit counted only in part",

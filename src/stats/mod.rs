@@ -8,6 +8,7 @@
 //! Memory stays bounded by what the capture holds: sparse interval buckets, one row per ESP
 //! stream / address / DNS query.
 
+pub mod app_frames;
 pub mod dns;
 pub mod endpoints;
 pub mod esp;
@@ -20,6 +21,7 @@ mod io_filter;
 pub mod protocol_hierarchy;
 pub mod top_talkers;
 
+pub use app_frames::AppFrames;
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary, SeqEvent};

@@ -9,9 +9,10 @@
 //! extension headers, ICMP / ICMPv6 end the path (the headers an error quotes and an echo's data
 //! are inside ICMP's item), raw-IP link types start with `raw`, and non-packet pcapng blocks are
 //! `data`.
-//! Application protocols are not layers of the decoder (HTTP, TLS, and tshark's `data` for
-//! undissected payload): they do not appear. Like tshark's, every node counts the whole frame
-//! (`frame.len`) in its bytes.
+//! Application protocols are not layers of the decoder: [`ProtocolHierarchy::observe_with_app`]
+//! adds `http` / `tls` after TCP for the frames [`super::AppFrames`] marks (those ending a PDU);
+//! other application protocols of TCP and tshark's `data` for undissected payload do not appear.
+//! Like tshark's, every node counts the whole frame (`frame.len`) in its bytes.
 //!
 //! Children are kept in first-seen order (tshark's order). Memory: one node per distinct path
 //! prefix, at most [`MAX_PHS_NODES`]; a frame whose path would need more is counted in
@@ -111,6 +112,20 @@ impl ProtocolHierarchy {
     pub fn observe(&mut self, ctx: &FrameContext) {
         let mut path = std::mem::take(&mut self.path);
         frame_protocol_path(ctx, &mut path);
+        self.add(&path, u64::from(ctx.meta.wire_len));
+        self.path = path;
+    }
+
+    /// Counts one frame, adding the application node `app` (e.g. `http`) after a path that ends
+    /// in TCP.
+    pub fn observe_with_app(&mut self, ctx: &FrameContext, app: Option<&'static str>) {
+        let mut path = std::mem::take(&mut self.path);
+        frame_protocol_path(ctx, &mut path);
+        if let Some(app) = app {
+            if path.last() == Some(&"tcp") && path.len() < MAX_PHS_DEPTH {
+                path.push(app);
+            }
+        }
         self.add(&path, u64::from(ctx.meta.wire_len));
         self.path = path;
     }

@@ -96,6 +96,11 @@ impl TopTalkers {
         }
     }
 
+    /// Sources tracked over all intervals (the size of [`Self::top`] with no limit).
+    pub fn entry_count(&self) -> usize {
+        self.buckets.values().map(|b| b.by_source.len()).sum()
+    }
+
     /// The `n` biggest sources of every busy interval, in time order.
     pub fn top(&self, n: usize) -> Vec<IntervalTalkers> {
         let secs = self.interval_ns as f64 / 1e9;

@@ -1,6 +1,6 @@
 //! Whole-capture statistics for the page, fed the capture file again chunk by chunk by the worker
-//! (the index keeps no packet bytes): [`StatsHandle`] (IO graph intervals, endpoints, Expert Info,
-//! protocol hierarchy, ESP series per SPI).
+//! (the index keeps no packet bytes): [`StatsHandle`] (IO graph intervals, top talkers per
+//! interval, endpoints, Expert Info, protocol hierarchy, ESP series per SPI).
 //! Every value comes from the core (`crate::stats`, `crate::session`).
 
 use wasm_bindgen::prelude::*;
@@ -8,10 +8,17 @@ use wasm_bindgen::prelude::*;
 use super::js_value::to_js;
 use crate::pipeline::{FrameContext, Pipeline};
 use crate::session::{ExpertSummary, LayerAnalysis, TcpAnalyzer};
-use crate::stats::{EndpointTable, EspIntervals, IoStats, ProtocolHierarchy};
+use crate::stats::{EndpointTable, EspIntervals, IoStats, ProtocolHierarchy, TopTalkers};
 
 /// Most IO graph intervals sent with empty ones included; longer captures send busy ones only.
 pub const MAX_DENSE_INTERVALS: u64 = 200_000;
+
+/// Most (interval, source) entries sent as complete per-interval lists; beyond it each interval
+/// sends its [`TOP_TALKERS_WHEN_CUT`] biggest sources only.
+pub const MAX_TALKER_ENTRIES: usize = 200_000;
+
+/// Sources sent per interval when the lists are cut.
+pub const TOP_TALKERS_WHEN_CUT: usize = 20;
 
 /// Interval statistics, endpoints and Expert Info of a whole capture.
 #[wasm_bindgen]
@@ -24,6 +31,7 @@ pub struct StatsHandle {
     expert: ExpertSummary,
     phs: ProtocolHierarchy,
     esp: EspIntervals,
+    talkers: TopTalkers,
 }
 
 #[wasm_bindgen]
@@ -39,6 +47,7 @@ impl StatsHandle {
             analyzer: TcpAnalyzer::new(),
             tcp: Vec::new(),
             esp: EspIntervals::new(io.interval_ns()),
+            talkers: TopTalkers::new(io.interval_ns()).map_err(super::js_value::to_js_error)?,
             io,
             endpoints: EndpointTable::new(),
             expert: ExpertSummary::new(),
@@ -112,6 +121,31 @@ impl StatsHandle {
         })
     }
 
+    /// Top talkers: `{ interval_ms, complete, intervals: [{ index, start, top: [{ address,
+    /// bytes, frames }], other_bytes }] }` for the busy intervals, biggest sources first. With
+    /// `complete` every source of every interval is listed (sums over a time range are exact);
+    /// otherwise each interval lists its [`TOP_TALKERS_WHEN_CUT`] biggest.
+    #[wasm_bindgen(js_name = topTalkers)]
+    pub fn top_talkers(&self) -> Result<JsValue, JsError> {
+        #[derive(serde::Serialize)]
+        struct Out {
+            interval_ms: f64,
+            complete: bool,
+            intervals: Vec<crate::stats::IntervalTalkers>,
+        }
+        let complete = self.talkers.entry_count() <= MAX_TALKER_ENTRIES;
+        let n = if complete {
+            usize::MAX
+        } else {
+            TOP_TALKERS_WHEN_CUT
+        };
+        to_js(&Out {
+            interval_ms: self.io.interval_ns() as f64 / 1e6,
+            complete,
+            intervals: self.talkers.top(n),
+        })
+    }
+
     /// Protocol hierarchy rows (`depth`, `proto`, `path`, `frames`, `bytes`), depth first.
     #[wasm_bindgen(js_name = protocolHierarchy)]
     pub fn protocol_hierarchy(&self) -> Result<JsValue, JsError> {
@@ -122,7 +156,7 @@ impl StatsHandle {
 impl StatsHandle {
     /// Runs the pipeline over `chunk` (or finishes it with `None`), every table observing each frame.
     fn feed(&mut self, chunk: Option<&[u8]>) {
-        let (analyzer, tcp, io, endpoints, expert, phs, esp) = (
+        let (analyzer, tcp, io, endpoints, expert, phs, esp, talkers) = (
             &mut self.analyzer,
             &mut self.tcp,
             &mut self.io,
@@ -130,6 +164,7 @@ impl StatsHandle {
             &mut self.expert,
             &mut self.phs,
             &mut self.esp,
+            &mut self.talkers,
         );
         let mut visit = |c: &FrameContext| {
             analyzer.analyze_frame(c, tcp);
@@ -138,6 +173,7 @@ impl StatsHandle {
             expert.observe(c.meta.number, tcp);
             phs.observe(c);
             esp.observe(c);
+            talkers.observe(c);
         };
         match chunk {
             Some(chunk) => self.pipeline.push(chunk, &mut visit),

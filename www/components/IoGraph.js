@@ -1,11 +1,13 @@
 // The IO graph of a capture: packets, bytes, SYN and RST per interval (uPlot, vendored). Dragging
 // over the chart zooms to that time range and reports it (the conversation list filters to it);
-// double-click or "Reset" shows everything again. The values are also listed in a table.
+// double-click or "Reset" shows everything again. The values are also listed in a table, and the
+// top talkers (TopTalkers.js) of the interval under the cursor, the brushed range or the capture.
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { h, replaceChildren } from '../dom.js';
 import { toCsv, downloadCsv } from '../csv.js';
 import { onDetached } from '../lifecycle.js';
 import { themeColor, onThemeChange } from '../theme.js';
+import { createTopTalkers } from './TopTalkers.js';
 
 /** Rows listed in the values table (the chart shows all of them). */
 const MAX_TABLE_ROWS = 2000;
@@ -13,10 +15,11 @@ const MAX_TABLE_ROWS = 2000;
 const CSV_HEADER = ['start', 'end', 'frames', 'bytes', 'syn', 'synack', 'rst', 'fin', 'retrans', 'arp', 'icmp', 'dns'];
 
 /**
- * Mounts an IO graph for `io` ({ interval_ms, rows }); onRange([start, end] | null) on brush (a
- * drag, or a range typed in the from/to inputs).
+ * Mounts an IO graph for `io` ({ interval_ms, rows }) with the top talkers of `talkers`
+ * (StatsHandle.topTalkers, optional); onRange([start, end] | null) on brush (a drag, or a range
+ * typed in the from/to inputs).
  */
-export function createIoGraph(io, { name, onRange }) {
+export function createIoGraph(io, { name, onRange, talkers = null }) {
   const rows = io.rows;
   const seconds = io.interval_ms / 1000;
   const chartBox = h('div', { class: 'io-chart' });
@@ -37,9 +40,10 @@ export function createIoGraph(io, { name, onRange }) {
     h('tbody', {}, rows.slice(0, MAX_TABLE_ROWS).map((r) => h('tr', { dataset: { testid: 'io-row', start: r.start, frames: r.frames, bytes: r.bytes, syn: r.syn, rst: r.rst } },
       [r.start, r.frames, r.bytes, r.syn, r.synack, r.rst, r.fin, r.retrans].map((v) => h('td', { class: 'num' }, String(v)))))));
   const values = h('details', { class: 'io-values' }, h('summary', {}, `Values (${rows.length} intervals${rows.length > MAX_TABLE_ROWS ? `, first ${MAX_TABLE_ROWS} listed` : ''})`), table);
+  const talkersView = talkers ? createTopTalkers(talkers, { name }) : null;
   const element = h('div', { class: 'io-graph', dataset: { testid: 'io-graph', interval: seconds, rows: rows.length } },
     h('div', { class: 'pane-head' }, h('h3', {}, `IO graph (${seconds} s intervals)`), rangeText, h('span', { class: 'spacer' }), rangeBox, reset, exportButton),
-    chartBox, values);
+    chartBox, talkersView && talkersView.element, values);
 
   const x = rows.map((r) => r.start);
   const data = [x, rows.map((r) => r.frames), rows.map((r) => r.bytes), rows.map((r) => r.syn), rows.map((r) => r.rst)];
@@ -52,6 +56,7 @@ export function createIoGraph(io, { name, onRange }) {
     // Only changes are reported (uPlot sets the x scale again on redraws).
     if ((range === null && current === null) || (range && current && range[0] === current[0] && range[1] === current[1])) return;
     current = range;
+    if (talkersView) talkersView.showRange(range);
     fromInput.value = range ? String(Number(range[0].toFixed(6))) : '';
     toInput.value = range ? String(Number(range[1].toFixed(6))) : '';
     if (range) {
@@ -80,6 +85,12 @@ export function createIoGraph(io, { name, onRange }) {
       axes: [{ label: 'seconds since first packet', ...axisColors() }, { label: 'packets', ...axisColors() },
         { side: 1, scale: 'bytes', label: 'bytes', ...axisColors(), grid: { show: false } }],
       hooks: {
+        // The top talkers follow the interval under the cursor (the range again when it leaves).
+        setCursor: [(u) => {
+          if (!talkersView) return;
+          const i = u.cursor.idx;
+          talkersView.showInterval(i === null || i === undefined || !rows[i] ? null : rows[i].index);
+        }],
         // A drag zooms the x scale; the zoomed range is the brush (the full range clears it).
         setScale: [(u, key) => {
           if (key !== 'x' || !ready) return;

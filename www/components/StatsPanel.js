@@ -1,4 +1,4 @@
-// Statistics of one capture: the IO graph, the endpoints table (with countries, EndpointTable.js),
+// Statistics of one capture: the IO graph (with the top talkers), the endpoints table (with countries, EndpointTable.js),
 // the Expert Info summary, the protocol hierarchy and the ESP charts per SPI, each with a CSV
 // export. Loaded from the worker on demand (one more read of the file).
 import { h, replaceChildren } from '../dom.js';
@@ -15,8 +15,8 @@ export function createStatsPanel({ rpc, name, onRange, onFrames }) {
   const element = h('div', { class: 'pane stats', dataset: { testid: 'stats' } }, body);
   let graph = null;
   let wantedRange = null; // a range set before the graph existed
-  rpc.call('stats', [1000]).then(({ io, endpoints, expert, phs, esp }) => {
-    graph = createIoGraph(io, { name, onRange });
+  rpc.call('stats', [1000]).then(({ io, talkers, endpoints, expert, phs, esp }) => {
+    graph = createIoGraph(io, { name, onRange, talkers });
     if (wantedRange) graph.setRange(wantedRange);
     replaceChildren(body,
       graph.element,
