@@ -37,6 +37,7 @@ const ALLOWED = {
   range: (v) => /^\d+(\.\d+)?-\d+(\.\d+)?$/.test(v),
   stream: (v) => /^\d+$/.test(v),
   view: (v) => v === 'follow',
+  packet: (v) => /^[1-9]\d*$/.test(v),
   match: (v) => v === '1',
   filter: (v) => typeof v === 'string',
 };
@@ -113,6 +114,35 @@ test('a view round-trips through the URL fragment, and the fragment holds view s
   assert.ok(Math.abs(a0 - b0) < 1e-6 && Math.abs(a1 - b1) < 1e-6, `same time range (${before.range} vs ${after.range})`);
   assert.deepEqual({ ...after, range: null }, { ...before, range: null });
   assert.equal(await fragmentOf(again), hash, 'the restored page writes the same fragment');
+
+  // Back to the whole-capture list, a packet selected: the link carries it and reopens with that
+  // packet selected and its details shown.
+  await capture2.locator('[data-testid="all-packets"]').click();
+  const pane = capture2.locator('[data-testid="packet-pane"]');
+  await pane.locator('[data-testid="goto-input"]').fill('5');
+  await pane.locator('[data-testid="goto-input"]').press('Enter');
+  await pane.locator('[data-testid="packet-row"][data-frame="5"][aria-selected="true"]').waitFor();
+  await pane.locator('[data-testid="details-tree"][data-frame="5"]').waitFor({ timeout: 30000 });
+  await again.waitForFunction(() => /[#&]packet=5(&|$)/.test(location.hash));
+  const withPacket = await fragmentOf(again);
+  const params2 = new URLSearchParams(withPacket.slice(1));
+  assert.deepEqual([...params2.keys()].sort(), ['capture', 'conv', 'packet', 'range']);
+  for (const [k, v] of params2) assert.ok(ALLOWED[k] && ALLOWED[k](v), `fragment ${k}=${v} is a view setting`);
+  const third = await browser.context.newPage();
+  await third.goto(`${server.origin}/index.html${withPacket}`, { waitUntil: 'load' });
+  await third.setInputFiles('[data-testid="file-input"]', [client]);
+  const capture3 = captureLocator(third, 'client.pcap');
+  await waitIndexed(capture3);
+  const pane3 = capture3.locator('[data-testid="packet-pane"][data-selected="5"]');
+  await pane3.locator('[data-testid="packet-row"][data-frame="5"][aria-selected="true"]').waitFor({ timeout: 30000 });
+  // The details tree and bytes shown are those of frame 5, as on the page the link came from.
+  await pane3.locator('[data-testid="details-tree"][data-frame="5"]').waitFor({ timeout: 30000 });
+  const fieldsOf = (p) => p.locator('[data-testid="details-tree"] [data-field]').evaluateAll((els) => els.map((e) => `${e.dataset.field}=${e.dataset.value}`));
+  const bytesOf = (p) => p.locator('[data-testid="bytes-pane"]').textContent();
+  assert.deepEqual(await fieldsOf(pane3), await fieldsOf(pane));
+  assert.equal(await bytesOf(pane3), await bytesOf(pane));
+  assert.equal(await fragmentOf(third), withPacket, 'the restored page writes the same fragment');
+  await third.close();
   await again.close();
   await page.close();
 });
