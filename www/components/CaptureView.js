@@ -162,7 +162,8 @@ export function openCapture(file, { chunkBytes, onClose }) {
     dispatch({ type: 'progress', progress: p });
     if (state.status === 'indexing') {
       progress.update(p);
-      liveRefresh();
+      // Not on the last event: the complete view follows at once.
+      if (p.bytes < file.size) liveRefresh();
     }
   });
 
