@@ -4,6 +4,7 @@
 //   stream=N              the selected conversation (tcp/udp stream number; ip: its row)
 //   view=follow           the Follow view of the selected stream is open
 //   packet=N              the packet selected in the whole-capture packet list (frame number)
+//   (filter=TEXT, the applied display filter, is bound by CaptureView.js before these keys.)
 // Restoring runs in that order (each step waits for the previous one). Values are checked here
 // before anything acts on them: a hand-edited link can only choose among valid view settings.
 

@@ -99,6 +99,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   // Export of the whole-capture list: the displayed packets (the applied display filter, read
   // again by the core's export as `tracematch export -Y` does), the marked ones, or a frame range.
   let appliedFilter = null; // the display filter whose matches are displayed, or null
+  let filterRun = Promise.resolve(null); // the latest filter run
   const exportWhat = h('select', { 'aria-label': 'Packets to export', dataset: { testid: 'export-what' }, on: { change: () => { rangeInputs.hidden = exportWhat.value !== 'range'; } } },
     PACKET_EXPORTS.map(([value, text]) => h('option', { value }, text)));
   const rangeFrom = h('input', { type: 'number', min: 1, class: 'goto-input', placeholder: 'From', 'aria-label': 'First frame to export', dataset: { testid: 'export-range-from' } });
@@ -272,6 +273,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
     showKind(state.kind);
     statsPanel = createStatsPanel({ rpc, name: file.name, onRange: (range) => { setTimeRange(range); url.changed(); }, onFrames: showFrames });
     replaceChildren(statsSlot, statsPanel.element);
+    // The applied display filter comes back first: the tables, stream and packet restored after
+    // it are those of the displayed packets (a sensitive key: the share dialog offers a link
+    // without it).
+    url.bind('filter', () => appliedFilter, (v) => {
+      filterBar.set(String(v));
+      return filterRun;
+    });
     bindCaptureUrl(url, {
       kind: () => state.kind, showKind,
       range: () => timeRange, setRange: (range) => { statsPanel.setRange(range); return setTimeRange(range); },
@@ -429,8 +437,17 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetSlot, list.element);
   }
 
+  /** Filters the whole capture (applyFilterNow); the promise is kept for the URL restore. */
+  function applyFilter(text) {
+    filterRun = applyFilterNow(text).then((result) => {
+      if (result && !result.error && urlBound) url.changed();
+      return result;
+    });
+    return filterRun;
+  }
+
   /** Filters the whole capture in the worker; the packet list shows the matching frames. */
-  async function applyFilter(text) {
+  async function applyFilterNow(text) {
     const token = ++filterToken;
     if (!packetPane) return null;
     const hadTables = Boolean(filteredTables);
