@@ -156,8 +156,8 @@ test('marked packets, displayed packets and a frame range export as the CLI and 
     assert.deepEqual(await markedRows(), [3, 7]);
     assert.equal(await pane.locator('[data-testid="marked-count"]').textContent(), 'Marked: 2');
 
-    // A display filter hides frame 7; the marks stay. "Displayed" = `tracematch export -Y`.
-    const filter = 'udp or tcp.stream in {0 2}';
+    // A display filter hides frames 3 and 7 (TCP stream 0); the marks stay. "Displayed" = `tracematch export -Y`.
+    const filter = 'udp or tcp.stream in {1, 2}';
     await capture.locator('[data-testid="filter-input"]').fill(filter);
     await capture.locator('[data-testid="filter-input"]').press('Enter');
     await capture.locator('[data-testid="packet-list"][data-filtered="true"]').waitFor();
@@ -173,7 +173,7 @@ test('marked packets, displayed packets and a frame range export as the CLI and 
       assert.equal(await exportButton.getAttribute('data-packets'), displayed);
     }
 
-    // Marked: exactly the records of frames 3 and 7 (7 is not displayed but still marked).
+    // Marked: exactly the records of frames 3 and 7 (not displayed, still marked).
     await format.selectOption('pcap');
     await what.selectOption('marked');
     const marked = pcapRecords(await download(page, exportButton));
