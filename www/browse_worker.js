@@ -90,15 +90,15 @@ export function browseHandlers(ctx) {
     },
 
     /**
-     * What the page shows while indexing goes on: { summary, conversations (rows of `kind`, or
-     * null without one), costMs (time this call took here, between two indexed chunks) }. The
+     * What the page shows while indexing goes on: { summary, conversations (the first `maxRows`
+     * rows of `kind`, or null without one), costMs (time this call took here, between two indexed chunks) }. The
      * page spaces its calls by costMs so the preview never takes a noticeable share of indexing.
      */
-    liveView(kind = null) {
+    liveView(kind = null, maxRows = 200) {
       const started = performance.now();
       const h = ctx.handle();
       const summary = ctx.guarded(() => h.summary());
-      const conversations = kind ? ctx.guarded(() => h.conversations(kind)) : null;
+      const conversations = kind ? ctx.guarded(() => h.conversationsHead(kind, maxRows)) : null;
       return { summary, conversations, costMs: performance.now() - started };
     },
 

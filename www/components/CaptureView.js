@@ -19,9 +19,11 @@ import { createFilterBar } from './FilterBar.js';
 import { createExportButton, createExportOptions, fileNamePart } from './ExportButton.js';
 
 /** Least time between two refreshes of the live view while indexing (ms). */
-const LIVE_MIN_INTERVAL_MS = 500;
-/** A live refresh waits this many times what the previous one cost in the worker (≤ ~5% of it). */
-const LIVE_COST_FACTOR = 20;
+const LIVE_MIN_INTERVAL_MS = 1000;
+/** Conversation rows the live view shows (the first by stream number; all come when indexed). */
+const LIVE_TABLE_ROWS = 200;
+/** A live refresh waits this many times what the previous one cost in the worker (≤ 2% of it). */
+const LIVE_COST_FACTOR = 50;
 /** Most frames the live packet list shows (its frame array: 16 MiB); the rest come when indexed. */
 const LIVE_MAX_FRAMES = 1 << 22;
 /** What the whole-capture export offers. */
@@ -170,15 +172,16 @@ export function openCapture(file, { chunkBytes, onClose }) {
 
   // The live view: while indexing goes on, the packets and conversations indexed so far, refreshed
   // on progress events at most every LIVE_MIN_INTERVAL_MS and never more often than LIVE_COST_FACTOR
-  // times what the last refresh cost in the worker (it runs between two indexed chunks). The live
-  // panes are read-only (no selection, sorting or filter); indexed() replaces them.
+  // times what the last refresh cost in the worker (it runs between two indexed chunks); only the
+  // first LIVE_TABLE_ROWS conversations and the packet rows in view are read. The live panes are
+  // read-only (no selection, sorting or filter); indexed() replaces them.
   let live = null; // { list, frames (Uint32Array capacity), kind, busy, nextAt }
   function liveRefresh() {
     if (!live) live = { list: null, frames: new Uint32Array(0), kind: state.kind, busy: false, nextAt: 0 };
     const mine = live;
     if (mine.busy || performance.now() < mine.nextAt) return;
     mine.busy = true;
-    rpc.call('liveView', [mine.kind]).then((v) => {
+    rpc.call('liveView', [mine.kind, LIVE_TABLE_ROWS]).then((v) => {
       mine.busy = false;
       mine.nextAt = performance.now() + Math.max(LIVE_MIN_INTERVAL_MS, LIVE_COST_FACTOR * v.costMs);
       if (live === mine && state.status === 'indexing') showLive(mine, v);
