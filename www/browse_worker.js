@@ -1,7 +1,8 @@
 // The worker's browsing handlers (imported by worker.js): display-filter runs over the whole
-// capture with progress and Cancel, the "Bad TCP" colouring pass, and one frame's details tree and
-// bytes. Filter runs read the File again in big sequential reads (the index keeps no packet bytes)
-// and evaluate the core's filter engine in wasm, frame by frame.
+// capture with progress and Cancel, the "Bad TCP" colouring pass, one frame's details tree and
+// bytes, and the live view (summary, conversations so far) shown while indexing goes on. Filter
+// runs read the File again in big sequential reads (the index keeps no packet bytes) and evaluate
+// the core's filter engine in wasm, frame by frame.
 import { FilterHandle, checkFilter, badTcpFilter } from './pkg/tracematch.js';
 import { transfer } from './rpc.js';
 
@@ -86,6 +87,19 @@ export function browseHandlers(ctx) {
     badTcpFrames() {
       if (!badTcp) badTcp = runFilter(ctx.guarded(() => badTcpFilter()), -1, false).then((r) => r.frames);
       return badTcp.then((frames) => frames.slice());
+    },
+
+    /**
+     * What the page shows while indexing goes on: { summary, conversations (the first `maxRows`
+     * rows of `kind`, or null without one), costMs (time this call took here, between two indexed chunks) }. The
+     * page spaces its calls by costMs so the preview never takes a noticeable share of indexing.
+     */
+    liveView(kind = null, maxRows = 200) {
+      const started = performance.now();
+      const h = ctx.handle();
+      const summary = ctx.guarded(() => h.summary());
+      const conversations = kind ? ctx.guarded(() => h.conversationsHead(kind, maxRows)) : null;
+      return { summary, conversations, costMs: performance.now() - started };
     },
 
     /** { number, tree, bytes } of frame `number` (bytes transferred), or null. */

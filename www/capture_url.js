@@ -3,6 +3,8 @@
 //   range=START-END       the IO graph's time range (seconds since the first packet)
 //   stream=N              the selected conversation (tcp/udp stream number; ip: its row)
 //   view=follow           the Follow view of the selected stream is open
+//   packet=N              the packet selected in the whole-capture packet list (frame number)
+//   (filter=TEXT, the applied display filter, is bound by CaptureView.js before these keys.)
 // Restoring runs in that order (each step waits for the previous one). Values are checked here
 // before anything acts on them: a hand-edited link can only choose among valid view settings.
 
@@ -17,6 +19,11 @@ export function parseKind(value) {
 /** A non-negative stream / row number from a fragment value, or null. */
 export function parseStream(value) {
   return /^\d{1,9}$/.test(String(value)) ? Number(value) : null;
+}
+
+/** A frame number (1 or more) from a fragment value, or null. */
+export function parsePacket(value) {
+  return /^[1-9]\d{0,9}$/.test(String(value)) && Number(value) <= 0xffffffff ? Number(value) : null;
 }
 
 /** "follow" from a fragment value, or null. */
@@ -42,11 +49,13 @@ export function parseRange(value) {
 /**
  * Binds a capture view's keys in `scope` (from urlState.scope(name)). `view` supplies:
  *   kind(), showKind(kind) → promise; range(), setRange(range) → promise;
- *   stream(), selectStream(id) → promise; followOpen(), openFollow() → promise.
+ *   stream(), selectStream(id) → promise; followOpen(), openFollow() → promise;
+ *   packet() → frame number or null, selectPacket(frame) → promise.
  */
 export function bindCaptureUrl(scope, view) {
   scope.bind('conv', () => view.kind(), (v) => { const k = parseKind(v); return k ? view.showKind(k) : undefined; });
   scope.bind('range', () => formatRange(view.range()), (v) => { const r = parseRange(v); return r ? view.setRange(r) : undefined; });
   scope.bind('stream', () => view.stream(), (v) => { const s = parseStream(v); return s === null ? undefined : view.selectStream(s); });
   scope.bind('view', () => (view.followOpen() ? 'follow' : null), (v) => (parseView(v) === 'follow' ? view.openFollow() : undefined));
+  scope.bind('packet', () => view.packet(), (v) => { const n = parsePacket(v); return n === null ? undefined : view.selectPacket(n); });
 }

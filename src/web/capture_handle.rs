@@ -132,6 +132,15 @@ impl CaptureHandle {
         to_js(&self.indexer.conversations(parse_kind(kind)?))
     }
 
+    /// The first `limit` rows of the conversation table for `kind` (the live view while indexing
+    /// goes on: converting only the rows shown keeps each refresh cheap).
+    #[wasm_bindgen(js_name = conversationsHead)]
+    pub fn conversations_head(&self, kind: &str, limit: usize) -> Result<JsValue, JsError> {
+        let mut rows = self.indexer.conversations(parse_kind(kind)?);
+        rows.truncate(limit);
+        to_js(&rows)
+    }
+
     /// Frame numbers of TCP/UDP stream `stream` (for "ip": of the `stream`-th row), ascending.
     #[wasm_bindgen(js_name = framesOfStream)]
     pub fn frames_of_stream(&self, kind: &str, stream: u32) -> Result<Vec<u32>, JsError> {

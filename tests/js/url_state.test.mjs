@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFragment, formatFragment, createUrlState, MAX_VALUE_LENGTH } from '../../www/url_state.js';
-import { formatRange, parseRange, parseKind, parseStream, parseView } from '../../www/capture_url.js';
+import { bindCaptureUrl, formatRange, parseRange, parseKind, parsePacket, parseStream, parseView } from '../../www/capture_url.js';
 
 /** A window stand-in: replaceState rewrites location.hash; fireHash() simulates a pasted link. */
 function fakeWindow(hash = '') {
@@ -44,6 +44,13 @@ test('capture view values are validated before use', () => {
   assert.equal(parseStream('1e3'), null);
   assert.equal(parseView('follow'), 'follow');
   assert.equal(parseView('x'), null);
+  assert.equal(parsePacket('1'), 1);
+  assert.equal(parsePacket('4294967295'), 4294967295);
+  assert.equal(parsePacket('4294967296'), null, 'beyond a u32 frame number');
+  assert.equal(parsePacket('0'), null, 'frame numbers start at 1');
+  assert.equal(parsePacket('007'), null);
+  assert.equal(parsePacket('12a'), null);
+  assert.equal(parsePacket(''), null);
   assert.equal(formatRange([1.25, 3.1234567]), '1.25-3.123457');
   assert.deepEqual(parseRange('1.25-3.123457'), [1.25, 3.123457]);
   assert.equal(parseRange('3-1'), null);
@@ -158,4 +165,37 @@ test('a pasted link applies to the open capture it names; bad keys throw at bind
   assert.throws(() => u.bind('conv', () => null, () => {}), /capture key/);
   assert.throws(() => s.bind('stream', () => null, () => {}), /bound twice/);
   assert.throws(() => s.bind('Capture', () => null, () => {}), /bad key/);
+});
+
+test('the selected packet goes in the fragment and comes back after the other capture keys', async () => {
+  const win = fakeWindow('#capture=c.pcap&conv=udp&packet=42');
+  const u = createUrlState(win);
+  const s = u.scope('c.pcap');
+  const calls = [];
+  let kind = 'tcp', packet = null;
+  bindCaptureUrl(s, {
+    kind: () => kind, showKind: (k) => { calls.push(`conv=${k}`); kind = k; },
+    range: () => null, setRange: (r) => calls.push(`range=${r}`),
+    stream: () => null, selectStream: (id) => calls.push(`stream=${id}`),
+    followOpen: () => false, openFollow: () => calls.push('follow'),
+    packet: () => packet,
+    selectPacket: (n) => new Promise((r) => setTimeout(r, 5)).then(() => { calls.push(`packet=${n}`); packet = n; }),
+  });
+  await u.settled();
+  assert.deepEqual(calls, ['conv=udp', 'packet=42']);
+  s.changed();
+  await tick();
+  assert.equal(win.location.hash, '#capture=c.pcap&conv=udp&packet=42');
+  packet = 7;
+  s.changed();
+  await tick();
+  assert.equal(win.location.hash, '#capture=c.pcap&conv=udp&packet=7');
+  packet = null;
+  s.changed();
+  await tick();
+  assert.equal(win.location.hash, '#capture=c.pcap&conv=udp');
+  // A hand-edited value that is no frame number selects nothing.
+  win.fireHash('#capture=c.pcap&packet=0');
+  await u.settled();
+  assert.deepEqual(calls, ['conv=udp', 'packet=42']);
 });

@@ -31,6 +31,29 @@ function testIndexOptions(name) {
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', partial: 'Partial', failed: 'Failed' };
 
+/** Least time between two refreshes of the live view while indexing (ms). */
+const LIVE_MIN_INTERVAL_MS = 1000;
+/** Conversation rows the live view shows (the first by stream number; all come when indexed). */
+const LIVE_TABLE_ROWS = 200;
+/** A live refresh waits this many times what the previous one cost in the worker (≤ 2% of it). */
+const LIVE_COST_FACTOR = 50;
+/** Most frames the live packet list shows (its frame array: 16 MiB); the rest come when indexed. */
+const LIVE_MAX_FRAMES = 1 << 22;
+/** What the whole-capture export offers. */
+const PACKET_EXPORTS = [['displayed', 'Displayed packets'], ['marked', 'Marked packets'], ['range', 'Frame range']];
+
+/** Ascending frame numbers as the export's frame list: runs become ranges ("1-3,7"). */
+export function frameListText(frames) {
+  const parts = [];
+  for (let i = 0; i < frames.length;) {
+    let j = i;
+    while (j + 1 < frames.length && frames[j + 1] === frames[j] + 1) j++;
+    parts.push(j === i ? String(frames[i]) : `${frames[i]}-${frames[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
 /** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
 export function openCapture(file, { chunkBytes, onClose }) {
   let state = initialCapture(file.name, file.size);
@@ -44,6 +67,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   let table = null; // the conversation table shown
   let selectedId = null; // tcp/udp stream number (ip: row) of the selected conversation
   let statsPanel = null;
+  let urlBound = false; // the capture's URL keys are bound (indexing ended)
   const url = urlState.scope(file.name); // this capture's view state in the URL fragment
 
   const status = h('span', { class: 'badge', dataset: { status: 'indexing' } }, STATUS_TEXT.indexing);
@@ -85,9 +109,40 @@ export function openCapture(file, { chunkBytes, onClose }) {
     fileName: (format) => `${baseName}-${timeRange[0].toFixed(3)}s-${timeRange[1].toFixed(3)}s.${format}`,
   });
   rangeExport.element.hidden = true;
+  // Export of the whole-capture list: the displayed packets (the applied display filter, read
+  // again by the core's export as `tracematch export -Y` does), the marked ones, or a frame range.
+  let appliedFilter = null; // the display filter whose matches are displayed, or null
+  let filterRun = Promise.resolve(null); // the latest filter run
+  const exportWhat = h('select', { 'aria-label': 'Packets to export', dataset: { testid: 'export-what' }, on: { change: () => { rangeInputs.hidden = exportWhat.value !== 'range'; } } },
+    PACKET_EXPORTS.map(([value, text]) => h('option', { value }, text)));
+  const rangeFrom = h('input', { type: 'number', min: 1, class: 'goto-input', placeholder: 'From', 'aria-label': 'First frame to export', dataset: { testid: 'export-range-from' } });
+  const rangeTo = h('input', { type: 'number', min: 1, class: 'goto-input', placeholder: 'To', 'aria-label': 'Last frame to export', dataset: { testid: 'export-range-to' } });
+  const rangeInputs = h('span', { class: 'goto', hidden: true }, rangeFrom, '–', rangeTo);
+  const packetsExport = createExportButton({
+    rpc, scope: 'packets', options: exportOptions, label: 'Export',
+    title: 'Download the displayed, marked or a range of packets as a capture file',
+    spec: packetExportSpec,
+    fileName: (format) => `${baseName}-${exportWhat.value}.${format}`,
+  });
+  const packetExport = h('span', { class: 'packet-export', dataset: { testid: 'packet-export' }, hidden: true }, exportWhat, rangeInputs, packetsExport.element);
   const packets = h('div', { class: 'pane packets', hidden: true }, filterBar.element,
     h('div', { class: 'pane-head' }, packetsTitle, packetsHint, allPacketsButton, followButton, conversationExport.element,
-      h('span', { class: 'spacer' }), rangeExport.element, exportOptions.element), packetSlot);
+      h('span', { class: 'spacer' }), packetExport, rangeExport.element, exportOptions.element), packetSlot);
+
+  /** The export spec of the chosen packets; throws with a message when there are none. */
+  function packetExportSpec() {
+    if (exportWhat.value === 'marked') {
+      const marked = packetPane ? packetPane.markedFrames() : [];
+      if (marked.length === 0) throw new Error('no packet is marked (select one and press Ctrl+M)');
+      return { frames: frameListText(marked) };
+    }
+    if (exportWhat.value === 'range') {
+      const a = Number(rangeFrom.value), b = Number(rangeTo.value);
+      if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < a) throw new Error('enter a frame range FROM–TO with 1 ≤ FROM ≤ TO');
+      return { frames: `${a}-${b}` };
+    }
+    return appliedFilter ? { filter: appliedFilter } : {};
+  }
   let followTarget = null; // { proto, stream } of the selected TCP/UDP conversation
   const follow = createFollowView({
     rpc,
@@ -126,8 +181,76 @@ export function openCapture(file, { chunkBytes, onClose }) {
 
   rpc.on('progress', (p) => {
     dispatch({ type: 'progress', progress: p });
-    if (state.status === 'indexing') progress.update(p);
+    if (state.status === 'indexing') {
+      progress.update(p);
+      // Not on the last event: the complete view follows at once.
+      if (p.bytes < file.size) liveRefresh();
+    }
   });
+
+  // The live view: while indexing goes on, the packets and conversations indexed so far, refreshed
+  // on progress events at most every LIVE_MIN_INTERVAL_MS and never more often than LIVE_COST_FACTOR
+  // times what the last refresh cost in the worker (it runs between two indexed chunks); only the
+  // first LIVE_TABLE_ROWS conversations and the packet rows in view are read. The live panes are
+  // read-only (no selection, sorting or filter); indexed() replaces them.
+  let live = null; // { list, frames (Uint32Array capacity), kind, busy, nextAt }
+  function liveRefresh() {
+    if (!live) live = { list: null, frames: new Uint32Array(0), kind: state.kind, busy: false, nextAt: 0 };
+    const mine = live;
+    if (mine.busy || performance.now() < mine.nextAt) return;
+    mine.busy = true;
+    rpc.call('liveView', [mine.kind, LIVE_TABLE_ROWS]).then((v) => {
+      mine.busy = false;
+      mine.nextAt = performance.now() + Math.max(LIVE_MIN_INTERVAL_MS, LIVE_COST_FACTOR * v.costMs);
+      if (live === mine && state.status === 'indexing') showLive(mine, v);
+    }, () => { mine.busy = false; });
+  }
+
+  /** Takes the live panes away (indexing failed or restarts): the page is as before indexing. */
+  function dropLive() {
+    live = null;
+    conversations.hidden = true;
+    packets.hidden = true;
+    tabs.replaceChildren();
+    tableSlot.replaceChildren();
+    packetSlot.replaceChildren();
+    replaceChildren(packetsTitle, 'Packets');
+    packetsHint.textContent = 'Select a conversation to list its packets.';
+  }
+
+  function showLive(mine, { summary: s, conversations: rows }) {
+    const frames = Math.min(Number(s.frames) || 0, LIVE_MAX_FRAMES);
+    if (frames === 0) return;
+    renderTabs(s, (kind) => { mine.kind = kind; mine.nextAt = 0; for (const tab of tabs.children) tab.setAttribute('aria-selected', tab.dataset.kind === kind ? 'true' : 'false'); liveRefresh(); }, mine.kind);
+    if (rows) {
+      const shown = createConversationTable(mine.kind, rows, { onSort: () => {}, onSelect: () => {} });
+      shown.element.dataset.live = 'true';
+      replaceChildren(tableSlot, shown.element);
+    }
+    conversations.hidden = false;
+    // The frame array grows by doubling; the list shows a prefix of it.
+    if (mine.frames.length < frames) {
+      const grown = new Uint32Array(Math.min(LIVE_MAX_FRAMES, Math.max(frames, mine.frames.length * 2)));
+      for (let i = 0; i < grown.length; i++) grown[i] = i + 1;
+      mine.frames = grown;
+    }
+    const view = mine.frames.subarray(0, frames);
+    if (!mine.list) {
+      mine.list = createPacketList(view, {
+        label: 'Packets indexed so far',
+        firstTsNs: s.first_ts_ns,
+        loadRows: (numbers) => rpc.call('packetRows', [numbers]),
+        onError: () => {},
+      });
+      mine.list.element.dataset.live = 'true';
+      replaceChildren(packetsTitle, 'Packets (indexing…)');
+      packetsHint.textContent = 'The list grows while the capture is indexed.';
+      replaceChildren(packetSlot, mine.list.element);
+      packets.hidden = false;
+    } else {
+      mine.list.grow(view);
+    }
+  }
 
   let indexRun = 0;
   function startIndexing() {
@@ -143,13 +266,14 @@ export function openCapture(file, { chunkBytes, onClose }) {
     element.dataset.worker = 'hung';
     const notice = createHungNotice({
       seconds: supervision.hangMs / 1000,
-      onRestart: () => { notice.element.remove(); element.dataset.worker = 'restarted'; supervisor.restart(); startIndexing(); },
+      onRestart: () => { notice.element.remove(); element.dataset.worker = 'restarted'; dropLive(); supervisor.restart(); startIndexing(); },
     });
     progress.element.after(notice.element);
   }
   startIndexing();
 
   function indexed({ summary: s, elapsedMs, source = 'file' }) {
+    live = null;
     dispatch({ type: 'indexed', summary: s, elapsedMs });
     element.dataset.indexSource = source; // "cache" when restored from the index cache (index_cache.js)
     progress.end(state.status, state.progress, source);
@@ -163,6 +287,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
       onFollow: (proto, stream) => { follow.open(proto, stream); follow.element.scrollIntoView({ block: 'start' }); },
       onApplyFilter: (expr) => filterBar.set(expr),
       onError: (err) => showError(`could not read packets: ${err.message}`),
+      onSelectFrame: () => { if (urlBound) url.changed(); },
     });
     filterBar.element.hidden = false;
     renderTabs(s);
@@ -171,6 +296,13 @@ export function openCapture(file, { chunkBytes, onClose }) {
     showKind(state.kind);
     statsPanel = createStatsPanel({ rpc, name: file.name, onRange: (range) => { setTimeRange(range); url.changed(); }, onFrames: showFrames });
     replaceChildren(statsSlot, statsPanel.element);
+    // The applied display filter comes back first: the tables, stream and packet restored after
+    // it are those of the displayed packets (a sensitive key: the share dialog offers a link
+    // without it).
+    url.bind('filter', () => appliedFilter, (v) => {
+      filterBar.set(String(v));
+      return filterRun;
+    });
     bindCaptureUrl(url, {
       kind: () => state.kind, showKind,
       range: () => timeRange, setRange: (range) => { statsPanel.setRange(range); return setTimeRange(range); },
@@ -183,22 +315,29 @@ export function openCapture(file, { chunkBytes, onClose }) {
           && shown.dataset.proto === followTarget.proto && shown.dataset.stream === String(followTarget.stream);
       },
       openFollow,
+      packet: () => (packetPane && packetSlot.firstChild === packetPane.element ? packetPane.selectedFrame : null),
+      selectPacket: (n) => {
+        if (packetSlot.firstChild !== packetPane.element) clearPackets();
+        return packetPane.goto(n);
+      },
     });
+    urlBound = true;
   }
 
   function indexFailed(err) {
+    dropLive();
     dispatch({ type: 'failed', message: err.message });
     progress.end('failed', state.progress);
     showError(`indexing failed: ${err.message}`);
   }
 
-  function renderTabs(s) {
+  function renderTabs(s, pick = (kind) => { showKind(kind); url.changed(); }, current = state.kind) {
     const counts = { tcp: s.tcp_streams, udp: s.udp_streams, ip: null };
     replaceChildren(tabs, CONV_KINDS.map((kind) => h('button', {
       type: 'button', role: 'tab', class: 'conv-tab',
-      'aria-selected': kind === state.kind ? 'true' : 'false',
+      'aria-selected': kind === current ? 'true' : 'false',
       dataset: { testid: 'conv-tab', kind },
-      on: { click: () => { showKind(kind); url.changed(); } },
+      on: { click: () => pick(kind) },
     }, kind.toUpperCase(), counts[kind] === null || counts[kind] === undefined ? null : h('span', { class: 'count' }, formatCount(counts[kind])))));
   }
 
@@ -235,6 +374,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     packetsHint.hidden = false;
     packetSlot.replaceChildren();
     allPacketsButton.hidden = true;
+    packetExport.hidden = !packetPane;
     if (packetPane) {
       packetSlot.append(packetPane.element);
       packetPane.refresh();
@@ -265,6 +405,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetsTitle, kind === 'ip' ? `Packets between ${ends}` : `Packets of ${kind.toUpperCase()} stream ${row.stream}: ${ends}`);
     packetsHint.hidden = true;
     allPacketsButton.hidden = !packetPane;
+    packetExport.hidden = true;
     packetSlot.replaceChildren();
     if (kind === 'tcp' || kind === 'udp') {
       followTarget = { proto: kind, stream: row.stream };
@@ -310,6 +451,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetsTitle, title);
     packetsHint.hidden = true;
     allPacketsButton.hidden = !packetPane;
+    packetExport.hidden = true;
     const list = createPacketList(Uint32Array.from(frames), {
       firstTsNs: state.summary ? state.summary.first_ts_ns : null,
       loadRows: (numbers) => rpc.call('packetRows', [numbers]),
@@ -318,13 +460,23 @@ export function openCapture(file, { chunkBytes, onClose }) {
     replaceChildren(packetSlot, list.element);
   }
 
+  /** Filters the whole capture (applyFilterNow); the promise is kept for the URL restore. */
+  function applyFilter(text) {
+    filterRun = applyFilterNow(text).then((result) => {
+      if (result && !result.error && urlBound) url.changed();
+      return result;
+    });
+    return filterRun;
+  }
+
   /** Filters the whole capture in the worker; the packet list shows the matching frames. */
-  async function applyFilter(text) {
+  async function applyFilterNow(text) {
     const token = ++filterToken;
     if (!packetPane) return null;
     const hadTables = Boolean(filteredTables);
     if (!text) {
       filteredTables = null;
+      appliedFilter = null;
       packetPane.setFrames(null);
       if (hadTables) showKind(state.kind);
       return { frames: new Uint32Array(0), cancelled: false };
@@ -335,6 +487,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     // The conversation tables count the displayed frames only (Wireshark's "Limit to display
     // filter"); showing them again also brings back the whole-capture packet list.
     filteredTables = result.cancelled ? null : result.conversations;
+    appliedFilter = result.cancelled ? null : text;
     if (filteredTables || hadTables) showKind(state.kind);
     else if (packetSlot.firstChild !== packetPane.element) clearPackets();
     packetPane.setFrames(result.cancelled ? null : result.frames);

@@ -75,13 +75,14 @@ export function createExportButton({ rpc, scope, spec, options, fileName, label,
   async function run() {
     const format = options.format;
     const keylog = format === 'pcapng' ? options.keylog : null;
-    // Taken now: the selection may change while the worker reads the file.
-    const what = spec();
-    const name = fileName(format);
     button.disabled = true;
     button.dataset.status = 'working';
     replaceChildren(status, 'preparing…');
     try {
+      // Taken now: the selection may change while the worker reads the file. A spec() that
+      // throws (nothing to export) reports its message like a failed export.
+      const what = spec();
+      const name = fileName(format);
       const { bytes, packets } = await rpc.call('exportPackets', [what, format, keylog]);
       downloadBytes(bytes, name, 'application/vnd.tcpdump.pcap');
       button.dataset.packets = String(packets);

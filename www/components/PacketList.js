@@ -21,12 +21,15 @@ const COLUMNS = [
  * Mounts a list for `frames` (Uint32Array of frame numbers). `loadRows(frameNumbers)` returns a
  * promise of PacketRow objects; `firstTsNs` is the capture's first timestamp (Time column origin).
  */
-export function createPacketList(frames, { loadRows, firstTsNs, onError }) {
+export function createPacketList(initialFrames, { loadRows, firstTsNs, onError, label }) {
+  let frames = initialFrames;
   const pages = new Map(); // page number → array of rows (or null while loading)
+  const loading = new Map(); // page number → token of its newest load
+  let loads = 0;
   const table = createVirtualTable({
     testid: 'packet-list',
     rowTestid: 'packet-row',
-    label: 'Packets of the selected conversation',
+    label: label || 'Packets of the selected conversation',
     maxHeight: 400,
     emptyText: 'No packets',
     columns: COLUMNS,
@@ -51,17 +54,37 @@ export function createPacketList(frames, { loadRows, firstTsNs, onError }) {
   }
 
   function loadPage(p) {
+    const token = ++loads;
     pages.set(p, null);
+    loading.set(p, token);
     const slice = Array.from(frames.subarray(p * PAGE_SIZE, Math.min(frames.length, (p + 1) * PAGE_SIZE)));
     loadRows(slice).then((rows) => {
+      // A page asked for again since (the list grew) keeps the newer answer.
+      if (loading.get(p) !== token) return;
+      loading.delete(p);
       pages.set(p, new Map(rows.map((r) => [r.number, r])));
       table.refresh();
     }, (err) => {
+      if (loading.get(p) !== token) return;
+      loading.delete(p);
       pages.delete(p);
       if (onError) onError(err);
     });
   }
 
   table.setCount(frames.length);
-  return { element: table.element };
+  return {
+    element: table.element,
+    /**
+     * Shows `next`, which extends the current frames (the list of a capture still being indexed):
+     * loaded pages stay, the last partial one is read again, the scroll position is kept.
+     */
+    grow(next) {
+      const partial = Math.floor(frames.length / PAGE_SIZE);
+      frames = next;
+      pages.delete(partial);
+      loading.delete(partial);
+      table.setCount(frames.length, { keepScroll: true });
+    },
+  };
 }

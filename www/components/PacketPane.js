@@ -2,6 +2,8 @@
 // selected packet. Virtualised over the displayed frame numbers (all frames, or a filter's
 // matches): rows are decoded in the worker a page at a time as they scroll into view, and only
 // rows in view exist in the DOM. Rows are painted with Wireshark's default colouring rules.
+// Packets can be marked (Ctrl+M or the Mark button, as in Wireshark) for export; marks are kept
+// across filters and shown as data-marked="true" rows.
 import { h, replaceChildren } from '../dom.js';
 import { createVirtualTable } from './VirtualTable.js';
 import { createDetailsTree } from './DetailsTree.js';
@@ -26,9 +28,10 @@ const COLUMNS = [
 
 /**
  * Mounts the pane for a capture of `frameCount` frames. Options: rpc (the capture's worker),
- * firstTsNs, onFollow(proto, stream), onApplyFilter(expression), onError(err).
+ * firstTsNs, onFollow(proto, stream), onApplyFilter(expression), onError(err),
+ * onSelectFrame(frame or null) (the selected packet changed), onMarks(count) (marks changed).
  */
-export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApplyFilter, onError }) {
+export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApplyFilter, onError, onSelectFrame, onMarks }) {
   let frames = allFrames(frameCount);
   let version = 0;
   const rows = new Map(); // frame → row
@@ -38,6 +41,8 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
   let zone = 'utc';
   let selectedFrame = null;
   let detailsToken = 0;
+  let detailsShown = Promise.resolve(); // settles when the selected packet's details are shown
+  const marked = new Set(); // marked frame numbers
   const streamFrames = new Map(); // `${kind}:${stream}` → promise of Uint32Array
 
   const table = createVirtualTable({
@@ -51,7 +56,7 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
       const frame = frames[i];
       const row = rows.get(frame);
       const colour = indexOfFrame(badTcp, frame) >= 0 ? 'bad-tcp' : row ? colourClass(row.colour) : '';
-      return { frame, colour: colour || null };
+      return { frame, colour: colour || null, marked: marked.has(frame) ? 'true' : null };
     },
     cellText: (i, col) => {
       const frame = frames[i];
@@ -101,9 +106,40 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
   const nextButton = h('button', { type: 'button', class: 'btn btn-small', title: 'Next packet in this conversation', dataset: { testid: 'stream-next' }, disabled: true, on: { click: () => step(1) } }, 'Stream ▶');
   const notice = h('span', { class: 'pane-hint', role: 'status', dataset: { testid: 'packet-notice' } });
   const count = h('span', { class: 'pane-hint', dataset: { testid: 'packet-count' } });
+  const markButton = h('button', { type: 'button', class: 'btn btn-small', title: 'Mark or unmark the selected packet (Ctrl+M)', 'aria-keyshortcuts': 'Control+M', dataset: { testid: 'mark-button' }, disabled: true, on: { click: () => toggleMark() } }, 'Mark');
+  const unmarkAllButton = h('button', { type: 'button', class: 'btn btn-small btn-quiet', title: 'Unmark every packet', dataset: { testid: 'unmark-all' }, hidden: true, on: { click: () => clearMarks() } }, 'Unmark all');
+  const markCount = h('span', { class: 'pane-hint', dataset: { testid: 'marked-count' } });
   const toolbar = h('div', { class: 'packet-toolbar' },
     h('label', {}, 'Time ', timeSelect), zoneSelect,
-    h('span', { class: 'goto' }, gotoInput, gotoButton), prevButton, nextButton, notice, h('span', { class: 'spacer' }), count);
+    h('span', { class: 'goto' }, gotoInput, gotoButton), prevButton, nextButton, markButton, unmarkAllButton, markCount, notice, h('span', { class: 'spacer' }), count);
+  // Ctrl+M (Cmd+M on macOS) marks the selected packet, as in Wireshark.
+  table.element.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && (e.key === 'm' || e.key === 'M')) {
+      e.preventDefault();
+      toggleMark();
+    }
+  });
+
+  function marksChanged() {
+    markCount.textContent = marked.size ? `Marked: ${formatCount(marked.size)}` : '';
+    unmarkAllButton.hidden = marked.size === 0;
+    markButton.textContent = selectedFrame !== null && marked.has(selectedFrame) ? 'Unmark' : 'Mark';
+    table.refresh();
+    if (onMarks) onMarks(marked.size);
+  }
+
+  /** Marks the selected packet, or unmarks it when it is marked. */
+  function toggleMark() {
+    if (selectedFrame === null) return;
+    if (marked.has(selectedFrame)) marked.delete(selectedFrame);
+    else marked.add(selectedFrame);
+    marksChanged();
+  }
+
+  function clearMarks() {
+    marked.clear();
+    marksChanged();
+  }
 
   const bytes = createBytesPane();
   const details = createDetailsTree({
@@ -128,8 +164,11 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
   function showDetails(frame) {
     selectedFrame = frame;
     element.dataset.selected = String(frame);
+    markButton.disabled = false;
+    markButton.textContent = marked.has(frame) ? 'Unmark' : 'Mark';
+    if (onSelectFrame) onSelectFrame(frame);
     const token = ++detailsToken;
-    rpc.call('frameDetails', [frame]).then((d) => {
+    detailsShown = rpc.call('frameDetails', [frame]).then((d) => {
       if (token !== detailsToken) return;
       if (!d) { details.clear(); bytes.clear(); return; }
       const s = streamOf(frame);
@@ -142,15 +181,17 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
     prevButton.disabled = nextButton.disabled = !s;
   }
 
+  /** Selects packet `frame`; resolves when its details are shown (at once when not displayed). */
   function goto(frame) {
     notice.textContent = '';
-    if (!Number.isInteger(frame) || frame < 1) return;
+    if (!Number.isInteger(frame) || frame < 1) return Promise.resolve();
     const i = indexOfFrame(frames, frame);
     if (i < 0) {
       notice.textContent = frame > frameCount ? `There is no packet ${frame}.` : `Packet ${frame} is not displayed.`;
-      return;
+      return Promise.resolve();
     }
     table.select(i);
+    return detailsShown;
   }
 
   async function step(dir) {
@@ -177,7 +218,12 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
     // Keep the selected packet when it is still displayed.
     const i = selectedFrame === null ? -1 : indexOfFrame(frames, selectedFrame);
     if (i >= 0) table.select(i);
-    else { selectedFrame = null; details.clear(); bytes.clear(); prevButton.disabled = nextButton.disabled = true; }
+    else {
+      selectedFrame = null;
+      details.clear(); bytes.clear(); prevButton.disabled = nextButton.disabled = true;
+      markButton.disabled = true;
+      if (onSelectFrame) onSelectFrame(null);
+    }
   }
 
   // Bad TCP needs the TCP analysis of the whole capture: one background pass in the worker.
@@ -188,8 +234,14 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
     element,
     /** Shows `frames` (ascending Uint32Array) or, with null, every frame. */
     setFrames,
-    /** Selects packet `frame` if displayed. */
+    /** Selects packet `frame` if displayed; resolves when its details are shown. */
     goto,
+    /** The selected packet's frame number, or null. */
+    get selectedFrame() { return selectedFrame; },
+    /** Marked frame numbers, ascending. */
+    markedFrames: () => [...marked].sort((a, b) => a - b),
+    /** The displayed frame numbers (ascending Uint32Array). */
+    displayedFrames: () => frames,
     /** Re-renders rows in view (after the element moved back into the page). */
     refresh: () => table.refresh(),
     /** Keyboard focus into the list. */
