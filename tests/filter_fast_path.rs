@@ -147,3 +147,58 @@ fn filters_that_need_packets_take_no_fast_path() {
         "frame times need every frame to carry one"
     );
 }
+
+/// Benchmark (not run by default): the time to filter a capture whose index exists, by the index
+/// fast path and by the decode path (reading and decoding every packet again, as the page's
+/// filter worker does). `TRACEMATCH_BENCH_FILE` names the capture (e.g.
+/// `bench-data/bulk-300M.pcap`); run with
+/// `cargo test --profile quick --test filter_fast_path -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_fast_path_against_decode_path() {
+    let Some(path) = std::env::var_os("TRACEMATCH_BENCH_FILE") else {
+        eprintln!("SKIPPED: set TRACEMATCH_BENCH_FILE");
+        return;
+    };
+    let bytes = std::fs::read(&path).expect("bench capture");
+    let mut indexer = Indexer::new();
+    for chunk in bytes.chunks(1 << 20) {
+        indexer.push(chunk);
+    }
+    indexer.finish();
+    let first = indexer.pipeline().first_ts_ns().unwrap_or(0);
+    for text in [
+        "tcp.stream == 5",
+        "frame.len > 1000 and udp.stream in {1..50}",
+    ] {
+        let filter = Filter::compile(text).expect("compiles");
+        let start = std::time::Instant::now();
+        let fast = IndexFilter::new(filter.clone(), first, true).expect("index-only");
+        let fast_hits = fast.matching_frames(indexer.index());
+        let fast_time = start.elapsed();
+        let start = std::time::Instant::now();
+        let mut ff = FrameFilter::new(filter);
+        let mut slow_hits = Vec::new();
+        let mut pipeline = Pipeline::new();
+        let mut visit = |c: &FrameContext| {
+            if ff.matches(c) {
+                slow_hits.push(c.meta.number);
+            }
+        };
+        for chunk in bytes.chunks(1 << 20) {
+            pipeline.push(chunk, &mut visit);
+        }
+        pipeline.finish(&mut visit);
+        let slow_time = start.elapsed();
+        assert_eq!(fast_hits, slow_hits, "`{text}`: both paths agree");
+        eprintln!(
+            "bench `{text}`: {} frames, {} match; index fast path {:.3} s, decode path {:.3} s \
+             ({:.0}x)",
+            indexer.index().len(),
+            fast_hits.len(),
+            fast_time.as_secs_f64(),
+            slow_time.as_secs_f64(),
+            slow_time.as_secs_f64() / fast_time.as_secs_f64().max(1e-9)
+        );
+    }
+}

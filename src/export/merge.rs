@@ -135,8 +135,7 @@ pub fn merge_captures<W: Write>(
         inputs.push(read_input(source.as_mut())?);
     }
     let mut summary = MergeSummary::default();
-    let mut shb: Vec<BlockOption> = Vec::new();
-    shb.push((blocks::SHB_USERAPPL, b"tracematch merge"));
+    let shb: [BlockOption; 1] = [(blocks::SHB_USERAPPL, b"tracematch merge")];
     blocks::write_section_header(&mut out, &shb)?;
     // Output interface of each input's first interface.
     let mut first_interface = Vec::with_capacity(inputs.len());
