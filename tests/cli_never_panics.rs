@@ -94,6 +94,7 @@ fn commands(file: &str, other: &str, dir: &str) -> Vec<Vec<String>> {
         v(&["expert", file]),
         v(&["index", file, "--json", "--chunk", "4096"]),
         v(&["match", file, other]),
+        v(&["merge", file, other, "-w", &format!("{dir}/merged.pcapng")]),
     ]
 }
 

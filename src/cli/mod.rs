@@ -20,6 +20,7 @@ mod index_cmd;
 mod info;
 mod input;
 mod match_cmd;
+mod merge_cmd;
 mod phs_cmd;
 mod session_cmd;
 mod stats_cmd;
@@ -56,6 +57,9 @@ commands:
   match [--label NAME]... A B [C ...] [--json|--tsv] [--missing-syn|--lost|--flow|--packet-diff]
                                     match streams across captures of the same traffic
         [--export-pcapng OUT]       (two captures) also write the matched pair as one pcapng
+  merge A B [C ...] -w OUT [--order]
+                                    all packets in time order as one pcapng (mergecap -w); --order
+                                    prints INPUT<TAB>FRAME per packet
   session FILE STREAM [--json]      TCP session details and packet lots of one tcp.stream
   stats FILE [--interval 1s] [--filter EXPR] [-Y FILTER] [--csv] [--busy] [--top N]
                                     counters per interval (tshark -z io,stat); EXPR: tcp.stream==N,
@@ -105,6 +109,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         "phs" => phs_cmd::run(rest, &mut out),
         "synth" => synth_cmd::run(rest, &mut out),
         "match" => match_cmd::run(rest, &mut out),
+        "merge" => merge_cmd::run(rest, &mut out),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return EXIT_OK;

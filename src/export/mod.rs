@@ -7,11 +7,13 @@
 //!   range, [`frame_ranges`], display filter), [`original_record`] reads each record back from the
 //!   capture as stored, [`selection_writer`] writes them as pcap or pcapng with
 //!   [`pcapng_blocks`], and [`capture_export`] does all of it in one call over a byte source.
+//! - [`merge`]: several captures merged in time order into one pcapng (`tracematch merge`).
 
 pub mod capture_export;
 pub mod frame_ranges;
 pub mod frame_selection;
 pub mod lot_frames;
+pub mod merge;
 pub mod original_record;
 pub mod pcap_writer;
 pub mod pcapng_blocks;
@@ -20,6 +22,7 @@ pub mod selection_writer;
 pub use capture_export::{export_capture, CaptureExport, CaptureExportError};
 pub use frame_ranges::FrameRanges;
 pub use frame_selection::{Selection, SelectionError, SelectionMatcher, StreamRef, TimeRange};
+pub use merge::{merge_captures, merge_order, MergeSummary, MergedFrame};
 pub use pcap_writer::{PcapNgWriter, PcapWriter, TsResolution};
 pub use selection_writer::{
     write_selection, ExportError, ExportFormat, ExportOptions, ExportSummary,

@@ -26,21 +26,47 @@ pub struct FrameView<'a> {
     pub tcp_analysis: &'a [LayerAnalysis],
 }
 
+/// What the evaluator reads from a frame: field values, protocol presence and byte views. A
+/// decoded frame ([`FrameView`]) answers everything; the packet index answers index fields only
+/// (see [`super::index_filter`]).
+pub(super) trait FrameValues {
+    /// The values of a field source (empty for protocols).
+    fn values(&self, s: &Source) -> Vec<FieldValue>;
+    /// Whether protocol `p` is present.
+    fn protocol_present(&self, p: &str) -> bool;
+    /// The byte views `contains` / `matches` search.
+    fn byte_views(&self, s: &Source) -> Vec<std::borrow::Cow<'_, [u8]>>;
+}
+
+impl FrameValues for FrameView<'_> {
+    fn values(&self, s: &Source) -> Vec<FieldValue> {
+        values(s, self)
+    }
+
+    fn protocol_present(&self, p: &str) -> bool {
+        protocol_present(p, self)
+    }
+
+    fn byte_views(&self, s: &Source) -> Vec<std::borrow::Cow<'_, [u8]>> {
+        byte_views(s, self)
+    }
+}
+
 /// Evaluates `node` on `frame`.
-pub fn eval(node: &Node, frame: &FrameView) -> bool {
+pub fn eval(node: &Node, frame: &impl FrameValues) -> bool {
     match node {
         Node::Or(a, b) => eval(a, frame) || eval(b, frame),
         Node::Xor(a, b) => eval(a, frame) != eval(b, frame),
         Node::And(a, b) => eval(a, frame) && eval(b, frame),
         Node::Not(a) => !eval(a, frame),
-        Node::Exists(Source::Protocol(p)) => protocol_present(p, frame),
-        Node::Exists(s) => !values(s, frame).is_empty(),
+        Node::Exists(Source::Protocol(p)) => frame.protocol_present(p),
+        Node::Exists(s) => !frame.values(s).is_empty(),
         Node::Compare { lhs, op, rhs } => {
-            let left = values(lhs, frame);
+            let left = frame.values(lhs);
             match rhs {
                 Rhs::Literal(lit) => relation(&left, *op, |v| compare_literal(v, lit)),
                 Rhs::Field(src) => {
-                    let right = values(src, frame);
+                    let right = frame.values(src);
                     if right.is_empty() {
                         return false;
                     }
@@ -54,12 +80,13 @@ pub fn eval(node: &Node, frame: &FrameView) -> bool {
                 }
             }
         }
-        Node::Contains { lhs, needle } => byte_views(lhs, frame)
+        Node::Contains { lhs, needle } => frame
+            .byte_views(lhs)
             .iter()
             .any(|hay| contains_bytes(hay, needle)),
-        Node::Matches { lhs, regex } => byte_views(lhs, frame).iter().any(|h| regex.is_match(h)),
+        Node::Matches { lhs, regex } => frame.byte_views(lhs).iter().any(|h| regex.is_match(h)),
         Node::In { lhs, negated, set } => {
-            let left = values(lhs, frame);
+            let left = frame.values(lhs);
             let hit = left.iter().any(|v| {
                 set.iter().any(|(lo, hi)| match hi {
                     None => compare_literal(v, lo).eq,
@@ -185,14 +212,19 @@ fn values(s: &Source, frame: &FrameView) -> Vec<FieldValue> {
     };
     let mut out = Vec::new();
     field_values(*field, frame, &mut out);
+    apply_mask(&mut out, *mask);
+    out
+}
+
+/// Applies a `field & mask` mask to unsigned values.
+pub(super) fn apply_mask(values: &mut [FieldValue], mask: Option<u64>) {
     if let Some(m) = mask {
-        for v in &mut out {
+        for v in values {
             if let FieldValue::Unsigned(u) = v {
-                *u &= *m;
+                *u &= m;
             }
         }
     }
-    out
 }
 
 /// Appends the values of `field`.

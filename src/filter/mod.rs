@@ -48,6 +48,7 @@ mod compile;
 mod error;
 mod eval;
 mod frame_filter;
+mod index_filter;
 mod lexer;
 mod literal;
 mod names;
@@ -58,6 +59,7 @@ mod tests;
 pub use error::FilterError;
 pub use eval::FrameView;
 pub use frame_filter::FrameFilter;
+pub use index_filter::IndexFilter;
 
 use compile::{Node, Rhs, Source};
 use names::FieldRef;
@@ -117,10 +119,11 @@ fn requirement(n: &Node) -> Requirement {
     match n {
         Node::Or(a, b) | Node::Xor(a, b) | Node::And(a, b) => requirement(a).max(requirement(b)),
         Node::Not(a) => requirement(a),
-        Node::Exists(s)
-        | Node::Contains { lhs: s, .. }
-        | Node::Matches { lhs: s, .. }
-        | Node::In { lhs: s, .. } => source_requirement(s),
+        Node::Exists(s) | Node::In { lhs: s, .. } => source_requirement(s),
+        // Searching bytes needs the packet, even for `frame`.
+        Node::Contains { lhs: s, .. } | Node::Matches { lhs: s, .. } => {
+            source_requirement(s).max(Requirement::Decode)
+        }
         Node::Compare { lhs, rhs, .. } => {
             let r = match rhs {
                 Rhs::Literal(_) => Requirement::Index,
