@@ -28,6 +28,9 @@ rpcServe(self, {
   async stats(file, intervalMs = 1000, chunkBytes = DEFAULT_CHUNK_BYTES) {
     ready = ready || init();
     await ready;
-    return computeStats(file, intervalMs, chunkBytes, StatsHandle, guarded);
+    // Reads on this thread: a nested worker of a nested worker is the one tree shape Chromium was
+    // seen to leave running when the capture's worker was terminated while this one started it
+    // (worker_children.js); statistics run beside the indexer, so their read overlap matters less.
+    return computeStats(file, intervalMs, chunkBytes, StatsHandle, guarded, { nested: false });
   },
 });

@@ -57,7 +57,7 @@ export function createWatchdog({ timeoutMs, onHung, setTimer = setTimeout, clear
 }
 
 /** How long a closing worker gets to close its nested workers before it is terminated anyway. */
-export const RETIRE_MS = 2000;
+export const RETIRE_MS = 5000;
 
 /**
  * Terminates `worker` after asking it (through `client`, its rpcClient) to close its nested
