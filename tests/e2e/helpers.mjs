@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,6 +15,39 @@ const MIME = {
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
   '.png': 'image/png', '.pcap': 'application/vnd.tcpdump.pcap', '.gz': 'application/gzip',
 };
+
+/** The release CLI the build makes (tests that compare the page with it need it). */
+export const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
+
+/**
+ * Registers the before/after hooks of a test file that drives the page: checks the build (www/pkg,
+ * and with `cli: true` the release CLI), starts the static server and headless Chromium, and with
+ * `tmp: 'name'` makes a temporary folder `tracematch-e2e-name-*` (removed after). Returns an
+ * object whose `server`, `browser` and `tmp` are set once the hooks ran, and `pageUrl(query)`.
+ */
+export function pageSuite({ tmp = null, cli = false } = {}) {
+  const suite = {
+    server: null,
+    browser: null,
+    tmp: null,
+    pageUrl: (query = '') => `${suite.server.origin}/index.html${query}`,
+  };
+  before(async () => {
+    if (!fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm'))) {
+      throw new Error('www/pkg is missing: run bash scripts/build.sh first');
+    }
+    if (cli && !fs.existsSync(CLI)) throw new Error('target/release/tracematch is missing: run bash scripts/build.sh first');
+    if (tmp) suite.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tracematch-e2e-${tmp}-`));
+    suite.server = await startServer();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (suite.browser) await suite.browser.close();
+    if (suite.server) await suite.server.close();
+    if (suite.tmp) fs.rmSync(suite.tmp, { recursive: true, force: true });
+  });
+  return suite;
+}
 
 /** Serves `root` on a free 127.0.0.1 port; resolves to { origin, close() }. */
 export function startServer(root = REPO_ROOT) {

@@ -3,31 +3,16 @@
 // (data-index-source="cache") with the same summary, conversation tables and packet rows as the
 // first time; "Cached indexes" lists the entry, and Forget makes the next open read the file again.
 // Needs the build (scripts/build.sh): www/pkg/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  REPO_ROOT, startServer, launchBrowser, publicCaptures, openPage, captureLocator, waitIndexed, writeSyntheticPcap,
+  REPO_ROOT, publicCaptures, openPage, captureLocator, waitIndexed, writeSyntheticPcap, pageSuite,
 } from './helpers.mjs';
 
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-cache-'));
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const suite = pageSuite({ tmp: 'cache' });
 
 /** What the page shows of a capture once indexed: summary, conversation tables, first packet rows. */
 async function snapshot(capture) {
@@ -74,7 +59,7 @@ async function cacheRows(page) {
 
 async function reopenCycle(file) {
   const name = path.basename(file);
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [file]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [file]);
   try {
     const first = await snapshot(captureLocator(page, name));
     assert.equal(first.source, 'file', 'first open reads the file');
@@ -110,7 +95,7 @@ async function reopenCycle(file) {
 }
 
 test('generated capture: reopen restores from the cache with identical results; Forget re-indexes', async () => {
-  const file = path.join(tmp, 'cache-synthetic.pcap');
+  const file = path.join(suite.tmp, 'cache-synthetic.pcap');
   writeSyntheticPcap(file, { tcpFlows: 40, udpFlows: 12, dataPackets: 6 });
   await reopenCycle(file);
 });
@@ -125,11 +110,11 @@ test('public capture: reopen restores from the cache with identical results', as
 });
 
 test('a damaged capture is not cached', async () => {
-  const file = path.join(tmp, 'cache-damaged.pcap');
+  const file = path.join(suite.tmp, 'cache-damaged.pcap');
   writeSyntheticPcap(file, { tcpFlows: 5, udpFlows: 2 });
   fs.truncateSync(file, fs.statSync(file).size - 7);
   const name = path.basename(file);
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [file]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [file]);
   try {
     await waitIndexed(captureLocator(page, name));
     assert.equal(await captureLocator(page, name).getAttribute('data-status'), 'damaged');
@@ -143,10 +128,10 @@ test('a damaged capture is not cached', async () => {
 test('file:// single file: no cache, the control says why, and reopening indexes from the file', async () => {
   const single = path.join(REPO_ROOT, 'dist', 'tracematch.html');
   assert.ok(fs.existsSync(single), 'dist/tracematch.html is missing: run bash scripts/build.sh first');
-  const file = path.join(tmp, 'cache-single-file.pcap');
+  const file = path.join(suite.tmp, 'cache-single-file.pcap');
   writeSyntheticPcap(file, { tcpFlows: 6, udpFlows: 3 });
   const name = path.basename(file);
-  const page = await openPage(browser.context, pathToFileURL(single).href, [file]);
+  const page = await openPage(suite.browser.context, pathToFileURL(single).href, [file]);
   try {
     const first = await snapshot(captureLocator(page, name));
     assert.equal(first.source, 'file');

@@ -3,38 +3,21 @@
 // worker whose wasm memory runs out (the test-only `?test-oom=NAME` makes that capture's worker
 // exhaust wasm32's 4 GiB after its first chunk) reports it on that capture, and the page and a
 // second capture keep working. Needs the build (scripts/build.sh): www/pkg/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, openPage, captureLocator, waitIndexed,
-  writeSyntheticPcap,
+  foreignRequests, openPage, captureLocator, waitIndexed, writeSyntheticPcap, pageSuite,
 } from './helpers.mjs';
 
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-limits-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const pageUrl = (query = '') => `${server.origin}/index.html${query}`;
+const suite = pageSuite({ tmp: 'limits' });
+const { pageUrl } = suite;
 
 test('a tiny index budget stops indexing with a message naming packet, offset and budget; the partial result is usable', async () => {
-  const file = path.join(tmp, 'budget.pcap');
+  const file = path.join(suite.tmp, 'budget.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 400, udpFlows: 50, dataPackets: 4, payloadBytes: 100 });
-  const page = await openPage(browser.context, pageUrl('?test-index-budget=20480&chunk=4096'), [file]);
+  const page = await openPage(suite.browser.context, pageUrl('?test-index-budget=20480&chunk=4096'), [file]);
   try {
     const capture = captureLocator(page, path.basename(file));
     const packets = await waitIndexed(capture);
@@ -60,11 +43,11 @@ test('a tiny index budget stops indexing with a message naming packet, offset an
 });
 
 test('wasm running out of memory is reported on that capture; the page and a second capture keep working', async () => {
-  const big = path.join(tmp, 'oom.pcap');
+  const big = path.join(suite.tmp, 'oom.pcap');
   writeSyntheticPcap(big, { tcpFlows: 50, udpFlows: 5 });
-  const other = path.join(tmp, 'after-oom.pcap');
+  const other = path.join(suite.tmp, 'after-oom.pcap');
   const made = writeSyntheticPcap(other, { tcpFlows: 30, udpFlows: 3 });
-  const page = await openPage(browser.context, pageUrl('?test-oom=oom.pcap&chunk=4096'), [big]);
+  const page = await openPage(suite.browser.context, pageUrl('?test-oom=oom.pcap&chunk=4096'), [big]);
   try {
     const capture = captureLocator(page, 'oom.pcap');
     await capture.locator('xpath=self::*[@data-status="failed"]').waitFor({ state: 'attached', timeout: 60000 });
@@ -82,6 +65,6 @@ test('wasm running out of memory is reported on that capture; the page and a sec
 });
 
 test('no request left the page\'s origin, and no page error happened', () => {
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

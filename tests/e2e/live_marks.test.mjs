@@ -5,32 +5,17 @@
 // `tracematch export FILE -Y FILTER` byte for byte, the marked and range downloads hold exactly
 // the original records of those frames. Synthetic captures only (no corpus needed).
 // Needs scripts/build.sh (www/pkg/ and target/release/tracematch).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT, startServer, launchBrowser, openPage, captureLocator, waitIndexed, writeSyntheticPcap } from './helpers.mjs';
+import {
+  openPage, captureLocator, waitIndexed, writeSyntheticPcap, CLI, pageSuite,
+} from './helpers.mjs';
 
-const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')), 'www/pkg is missing: run bash scripts/build.sh first');
-  assert.ok(fs.existsSync(CLI), 'target/release/tracematch is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-live-marks-e2e-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const pageUrl = (query = '') => `${server.origin}/index.html${query}`;
+const suite = pageSuite({ tmp: 'live-marks', cli: true });
+const { pageUrl } = suite;
 
 /** The records of a little-endian pcap (what writeSyntheticPcap and a pcap export write). */
 function pcapRecords(bytes) {
@@ -47,7 +32,7 @@ function pcapRecords(bytes) {
 /** Clicks `button` and returns the bytes of the download it starts. */
 async function download(page, button) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), button.click()]);
-  const file = path.join(tmp, `page-${Math.random().toString(36).slice(2)}-${dl.suggestedFilename()}`);
+  const file = path.join(suite.tmp, `page-${Math.random().toString(36).slice(2)}-${dl.suggestedFilename()}`);
   await dl.saveAs(file);
   return fs.readFileSync(file);
 }
@@ -74,9 +59,9 @@ function snapshot(capture) {
 }
 
 test('packets and conversations show while indexing goes on; the final view is the complete index', async () => {
-  const file = path.join(tmp, 'live.pcap');
+  const file = path.join(suite.tmp, 'live.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 3000, udpFlows: 500, dataPackets: 8, payloadBytes: 200 });
-  const page = await openPage(browser.context, pageUrl('?chunk=4096'), [file]);
+  const page = await openPage(suite.browser.context, pageUrl('?chunk=4096'), [file]);
   try {
     const capture = captureLocator(page, 'live.pcap');
     const seen = [];
@@ -120,11 +105,11 @@ test('packets and conversations show while indexing goes on; the final view is t
 });
 
 test('marked packets, displayed packets and a frame range export as the CLI and the original records say', async () => {
-  const file = path.join(tmp, 'marks.pcap');
+  const file = path.join(suite.tmp, 'marks.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 12, udpFlows: 4 });
   const original = pcapRecords(fs.readFileSync(file));
   assert.equal(original.length, made.packets);
-  const page = await openPage(browser.context, pageUrl(), [file]);
+  const page = await openPage(suite.browser.context, pageUrl(), [file]);
   try {
     const capture = captureLocator(page, 'marks.pcap');
     await waitIndexed(capture);
@@ -167,7 +152,7 @@ test('marked packets, displayed packets and a frame range export as the CLI and 
       await format.selectOption(fmt);
       await what.selectOption('displayed');
       const bytes = await download(page, exportButton);
-      const out = path.join(tmp, `cli-displayed.${fmt}`);
+      const out = path.join(suite.tmp, `cli-displayed.${fmt}`);
       execFileSync(CLI, ['export', file, '-Y', filter, '-F', fmt, '-w', out]);
       assert.ok(bytes.equals(fs.readFileSync(out)), `displayed ${fmt} equals tracematch export -Y`);
       assert.equal(await exportButton.getAttribute('data-packets'), displayed);

@@ -2,30 +2,19 @@
 // capture: the sources, packets and bytes the page lists for one interval (a typed time range, and
 // the interval under the mouse) and for the whole capture equal `tracematch stats --top`'s, and
 // the CSV export holds the rows shown. Skips when the shared corpus is absent. Needs scripts/build.sh.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT, startServer, launchBrowser, publicCaptures, captureLocator, waitIndexed } from './helpers.mjs';
+import {
+  publicCaptures, captureLocator, waitIndexed, CLI, pageSuite,
+} from './helpers.mjs';
 
-const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
 const CAPTURE = 'ndpi__1kxun.pcap'; // many hosts; several 1 s intervals with more than 10 sources
 const SHOWN = 10;
 const corpus = publicCaptures();
-let server, browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')), 'www/pkg is missing: run bash scripts/build.sh first');
-  assert.ok(fs.existsSync(CLI), 'target/release/tracematch is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+const suite = pageSuite({ cli: true });
 
 /** The CLI's `stats --top N` rows: start (s) → [{ address, frames, bytes }] in rank order. */
 function cliTop(file, n) {
@@ -66,8 +55,8 @@ test('top talkers of an interval, the mouse\'s interval and the whole capture eq
   assert.ok(busy, 'the capture has an interval with at least 10 sources');
   const [start, expected] = busy;
 
-  const page = await browser.context.newPage();
-  await page.goto(`${server.origin}/index.html`, { waitUntil: 'load' });
+  const page = await suite.browser.context.newPage();
+  await page.goto(`${suite.server.origin}/index.html`, { waitUntil: 'load' });
   await page.setInputFiles('[data-testid="file-input"]', [file]);
   const capture = captureLocator(page, CAPTURE);
   await waitIndexed(capture);
