@@ -3,49 +3,32 @@
 // then checked with the CLI: the downloaded bytes equal `tracematch export` of the same selection,
 // and the frames read back equal tshark's frame list from the oracle. Skips when the shared corpus
 // is absent. Needs scripts/build.sh (www/pkg/ and target/release/tracematch).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, oracle, openPage,
-  captureLocator, waitIndexed,
+  foreignRequests, publicCaptures, oracle, openPage, captureLocator, waitIndexed, CLI, pageSuite,
 } from './helpers.mjs';
 
-const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
 const CAPTURE = 'arkime__wireshark-retrans.pcap'; // one TCP session with several packet lots
 const NG_CAPTURE = 'pcapplusplus__dns_over_tcp.pcapng';
 const corpus = publicCaptures();
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')), 'www/pkg is missing: run bash scripts/build.sh first');
-  assert.ok(fs.existsSync(CLI), 'target/release/tracematch is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-export-e2e-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const suite = pageSuite({ tmp: 'export', cli: true });
 
 /** Clicks `button` and saves the download it starts; returns { file, name }. */
 async function download(page, button) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), button.click()]);
   const name = dl.suggestedFilename();
-  const file = path.join(tmp, name);
+  const file = path.join(suite.tmp, name);
   await dl.saveAs(file);
   return { file, name };
 }
 
 /** The CLI's export of the same selection. */
 function cliExport(capture, args, format) {
-  const out = path.join(tmp, `cli-${Math.random().toString(36).slice(2)}.${format}`);
+  const out = path.join(suite.tmp, `cli-${Math.random().toString(36).slice(2)}.${format}`);
   execFileSync(CLI, ['export', capture, ...args, '-F', format, '-w', out]);
   return fs.readFileSync(out);
 }
@@ -58,7 +41,7 @@ function cliFrames(file) {
 test('session, lot and conversation downloads equal the CLI export and tshark', { skip: corpus ? false : 'SKIPPED: ../shared/captures not found' }, async () => {
   const capturePath = path.join(corpus, CAPTURE);
   const o = oracle(corpus, CAPTURE);
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [capturePath]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [capturePath]);
   const capture = captureLocator(page, CAPTURE);
   assert.equal(await waitIndexed(capture), o.packets);
 
@@ -95,18 +78,18 @@ test('session, lot and conversation downloads equal the CLI export and tshark', 
   assert.ok(fs.readFileSync(c.file).equals(cliExport(capturePath, ['--conversation', `${a},${b}`], 'pcap')), 'conversation bytes equal the CLI export');
   assert.equal(cliFrames(c.file), o.packets);
 
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
   await page.close();
 });
 
 test('a pcapng conversation download keeps interfaces and carries the key log', { skip: corpus ? false : 'SKIPPED: ../shared/captures not found' }, async () => {
   const capturePath = path.join(corpus, NG_CAPTURE);
   const o = oracle(corpus, NG_CAPTURE);
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [capturePath]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [capturePath]);
   const capture = captureLocator(page, NG_CAPTURE);
   assert.equal(await waitIndexed(capture), o.packets);
-  const keylog = path.join(tmp, 'keys.txt');
+  const keylog = path.join(suite.tmp, 'keys.txt');
   fs.writeFileSync(keylog, 'CLIENT_RANDOM 00112233 44556677\n');
   await capture.locator('[data-testid="keylog-input"]').setInputFiles(keylog);
   await capture.locator('[data-testid="export-options"][data-keylog="loaded"]').waitFor({ state: 'attached' });
@@ -117,6 +100,6 @@ test('a pcapng conversation download keeps interfaces and carries the key log', 
   assert.ok(bytes.equals(cliExport(capturePath, ['--stream', 'tcp:1', '--keylog', keylog], 'pcapng')), 'bytes equal the CLI export with the key log');
   assert.ok(bytes.includes(Buffer.from('CLIENT_RANDOM 00112233 44556677\n')), 'key log in the file');
   assert.equal(cliFrames(d.file), o.framesOfTcpStream(1).length);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(suite.browser.problems, []);
   await page.close();
 });

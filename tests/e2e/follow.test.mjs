@@ -7,37 +7,21 @@
 //     window.__pwned, no dialog, no request off the page's origin, no element made from it), and its
 //     markup is visible as text in the Follow view and the HTTP view; images only as blob: <img>.
 // Needs the build (scripts/build.sh): www/pkg/ and target/release/tracematch.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, openPage, captureLocator, waitIndexed, readTsv,
+  REPO_ROOT, foreignRequests, publicCaptures, openPage, captureLocator, waitIndexed, readTsv, CLI, pageSuite,
 } from './helpers.mjs';
 
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-follow-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const pageUrl = (query = '') => `${server.origin}/index.html${query}`;
+const suite = pageSuite({ tmp: 'follow' });
+const { pageUrl } = suite;
 
 /** Loads one capture; returns { page, capture }. */
 async function load(file, query = '') {
-  const page = await openPage(browser.context, pageUrl(query), [file]);
+  const page = await openPage(suite.browser.context, pageUrl(query), [file]);
   const capture = captureLocator(page, path.basename(file));
   await waitIndexed(capture);
   return { page, capture };
@@ -205,10 +189,10 @@ test('a real TCP stream: turns and bytes equal tshark\'s raw follow; one side; s
 function hostileCapture() {
   const cli = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
   assert.ok(fs.existsSync(cli), 'target/release/tracematch is missing: run bash scripts/build.sh first');
-  const out = path.join(tmp, 'hostile');
+  const out = path.join(suite.tmp, 'hostile');
   execFileSync(cli, ['synth', 'hostile', out]);
   // A markup file name too.
-  const named = path.join(tmp, '<img src=x onerror="window.__pwned=\'file\'">.pcap');
+  const named = path.join(suite.tmp, '<img src=x onerror="window.__pwned=\'file\'">.pcap');
   fs.copyFileSync(path.join(out, 'hostile.pcap'), named);
   return named;
 }
@@ -292,7 +276,7 @@ test('hostile capture: nothing executes, the markup shows as text in Follow and 
 });
 
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
-  assert.ok(browser.requests.length > 0, 'requests were recorded');
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.ok(suite.browser.requests.length > 0, 'requests were recorded');
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

@@ -3,33 +3,20 @@
 // (tests/expected/tcp_analysis_extra: tshark -2 per-frame tcp.seq / tcp.ack / ack_rtt / window,
 // the oracle's packets.tsv and esp.tsv, tests/expected/phs: tshark -z io,phs). Skips when the
 // shared corpus is absent. Needs scripts/build.sh.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, oracle, readTsv, openPage,
-  captureLocator, waitIndexed,
+  REPO_ROOT, foreignRequests, publicCaptures, oracle, readTsv, openPage, captureLocator, waitIndexed, pageSuite,
 } from './helpers.mjs';
 
 const CAPTURE = 'arkime__wireshark-retrans.pcap'; // one TCP session with retransmissions over 30 s
 const STREAM = 0;
 const corpus = publicCaptures();
-let server, browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+const suite = pageSuite();
 
 /** tshark -2 values per frame (tests/expected/tcp_analysis_extra), joined with packets.tsv. */
 function tsharkFrames() {
@@ -73,7 +60,7 @@ async function graphState(graph, kind, node) {
 test('TCP stream graphs and protocol hierarchy equal tshark', { skip: corpus ? false : 'SKIPPED: ../shared/captures not found' }, async () => {
   const file = path.join(corpus, CAPTURE);
   const o = oracle(corpus, CAPTURE);
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [file]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [file]);
   const capture = captureLocator(page, CAPTURE);
   assert.equal(await waitIndexed(capture), o.packets);
 
@@ -146,8 +133,8 @@ test('TCP stream graphs and protocol hierarchy equal tshark', { skip: corpus ? f
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
 
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });
 
 const ESP_CAPTURE = 'arkime__wireshark-esp.pcap';
@@ -177,7 +164,7 @@ function tsharkEsp() {
 }
 
 test('ESP charts per SPI equal tshark', { skip: corpus ? false : 'SKIPPED: ../shared/captures not found' }, async () => {
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [path.join(corpus, ESP_CAPTURE)]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [path.join(corpus, ESP_CAPTURE)]);
   const capture = captureLocator(page, ESP_CAPTURE);
   await waitIndexed(capture);
   const charts = capture.locator('[data-testid="esp-chart"]');
@@ -195,6 +182,6 @@ test('ESP charts per SPI equal tshark', { skip: corpus ? false : 'SKIPPED: ../sh
   assert.equal(await capture.locator('[data-testid="esp-chart"] canvas').count() >= shown.length, true);
   await page.waitForTimeout(200);
   fs.writeFileSync(path.join(os.tmpdir(), 'tracematch-esp-charts.png'), await capture.locator('[data-testid="esp-charts"]').screenshot());
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

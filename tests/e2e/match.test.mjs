@@ -8,31 +8,16 @@
 // the differing fields highlighted). Pairs: the shared
 // two-point SNAT/PAT scenario (skipped when ../shared/captures is absent) and the project's own
 // demo pair (`tracematch synth demo`). Needs the build (scripts/build.sh): www/pkg and the CLI.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT, startServer, launchBrowser, foreignRequests, openPage, captureLocator, waitIndexed } from './helpers.mjs';
+import {
+  REPO_ROOT, foreignRequests, openPage, captureLocator, waitIndexed, CLI, pageSuite,
+} from './helpers.mjs';
 
-const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  assert.ok(fs.existsSync(CLI), 'target/release/tracematch is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-match-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const suite = pageSuite({ tmp: 'match', cli: true });
 
 /** The shared SNAT/PAT scenario's client and server captures, or null. */
 function twopointSnat() {
@@ -67,7 +52,7 @@ async function checkFlow(page, view, a, b) {
     page.waitForEvent('download'),
     view.locator('[data-testid="csv-export"][data-table="flow-table"]').click(),
   ]);
-  const csvPath = path.join(tmp, `flow-${Date.now()}.csv`);
+  const csvPath = path.join(suite.tmp, `flow-${Date.now()}.csv`);
   await download.saveAs(csvPath);
   const lines = fs.readFileSync(csvPath, 'utf8').split('\r\n').filter((l) => l.length > 0);
   assert.equal(lines.length, flow.length + 1);
@@ -96,7 +81,7 @@ async function checkDetails(page, view, a, b, m) {
 async function checkPair(a, b, { details = false } = {}) {
   const expected = cliReport(a, b);
   assert.ok(expected.matches.length > 0, 'the CLI matched something (the comparison means something)');
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [a, b]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [a, b]);
   for (const f of [a, b]) await waitIndexed(captureLocator(page, path.basename(f)));
   await page.locator('[data-testid="match-open"]').click();
   const view = page.locator('[data-testid="match-view"]');
@@ -151,7 +136,7 @@ async function checkPair(a, b, { details = false } = {}) {
     page.waitForEvent('download'),
     view.locator('[data-testid="csv-export"][data-table="match-table"]').click(),
   ]);
-  const csvPath = path.join(tmp, `${Date.now()}.csv`);
+  const csvPath = path.join(suite.tmp, `${Date.now()}.csv`);
   await download.saveAs(csvPath);
   const lines = fs.readFileSync(csvPath, 'utf8').split('\r\n').filter((l) => l.length > 0);
   assert.equal(lines.length, expected.matches.length + 1);
@@ -195,13 +180,13 @@ test('Match view on the shared SNAT/PAT client/server pair agrees with tracematc
 });
 
 test('Match view on the demo pair agrees with tracematch match --json, --flow and --packet-diff', async () => {
-  const dir = path.join(tmp, 'demo');
+  const dir = path.join(suite.tmp, 'demo');
   execFileSync(CLI, ['synth', 'demo', dir]);
   await checkPair(path.join(dir, 'client.pcap'), path.join(dir, 'server.pcap'), { details: true });
 });
 
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
-  assert.ok(browser.requests.some((u) => u.endsWith('/www/match_worker.js')), 'the match worker was loaded');
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.ok(suite.browser.requests.some((u) => u.endsWith('/www/match_worker.js')), 'the match worker was loaded');
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

@@ -2,37 +2,20 @@
 // captures go in through the file input, results are read from the test hooks (data-testid) and
 // compared with tshark's oracle files; every request any page makes is recorded and must stay on
 // the page's own origin. Needs the build (scripts/build.sh): www/pkg/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, oracle, openPage,
-  captureLocator, waitIndexed, renderedRows, writeSyntheticPcap,
+  foreignRequests, publicCaptures, oracle, openPage, captureLocator, waitIndexed, renderedRows, writeSyntheticPcap, pageSuite,
 } from './helpers.mjs';
 
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-files-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const pageUrl = (query = '') => `${server.origin}/index.html${query}`;
+const suite = pageSuite({ tmp: 'files' });
+const { pageUrl } = suite;
 
 /** Loads one capture, waits for the end of indexing, returns { page, capture, packets }. */
 async function load(file, query = '') {
-  const page = await openPage(browser.context, pageUrl(query), [file]);
+  const page = await openPage(suite.browser.context, pageUrl(query), [file]);
   const capture = captureLocator(page, path.basename(file));
   const packets = await waitIndexed(capture);
   return { page, capture, packets };
@@ -150,10 +133,10 @@ test('a damaged file shows the error with its offset and keeps the frames read b
     console.error('SKIPPED: ../shared/captures not found: only the synthetic damaged file is tested');
   }
   // A synthetic capture cut in the middle of its last record.
-  const whole = path.join(tmp, 'whole.pcap');
+  const whole = path.join(suite.tmp, 'whole.pcap');
   const made = writeSyntheticPcap(whole, { tcpFlows: 3, udpFlows: 1 });
   const bytes = fs.readFileSync(whole);
-  const cut = path.join(tmp, 'cut-short.pcap');
+  const cut = path.join(suite.tmp, 'cut-short.pcap');
   fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 7));
   cases.push(['cut-short.pcap', cut, made.packets - 1]);
 
@@ -175,7 +158,7 @@ test('a damaged file shows the error with its offset and keeps the frames read b
   }
 
   await t.test('not a capture at all', async () => {
-    const junk = path.join(tmp, 'notes.txt');
+    const junk = path.join(suite.tmp, 'notes.txt');
     fs.writeFileSync(junk, 'this is not a capture file\n'.repeat(100));
     const { page, capture, packets } = await load(junk);
     try {
@@ -190,10 +173,10 @@ test('a damaged file shows the error with its offset and keeps the frames read b
 });
 
 test('cancel stops indexing and keeps the partial results', async () => {
-  const file = path.join(tmp, 'big-for-cancel.pcap');
+  const file = path.join(suite.tmp, 'big-for-cancel.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 3000, udpFlows: 500, dataPackets: 8, payloadBytes: 200 });
   // Small reads (?chunk=4096: ~2 ms each) make indexing take seconds, so Cancel lands mid-file.
-  const page = await openPage(browser.context, pageUrl('?chunk=4096'), [file]);
+  const page = await openPage(suite.browser.context, pageUrl('?chunk=4096'), [file]);
   try {
     const capture = captureLocator(page, path.basename(file));
     const progress = capture.locator('[data-testid="progress"]');
@@ -214,11 +197,11 @@ test('cancel stops indexing and keeps the partial results', async () => {
 
 test('several files at once; a file name with markup is shown as text', async () => {
   const hostile = '<img src=x onerror="window.__pwned=1">"\'&<b>bold<script>window.__pwned=2.pcap';
-  const a = path.join(tmp, hostile);
-  const b = path.join(tmp, 'plain.pcap');
+  const a = path.join(suite.tmp, hostile);
+  const b = path.join(suite.tmp, 'plain.pcap');
   const madeA = writeSyntheticPcap(a, { tcpFlows: 2, udpFlows: 2 });
   const madeB = writeSyntheticPcap(b, { tcpFlows: 5, udpFlows: 0 });
-  const page = await openPage(browser.context, pageUrl(), [a, b]);
+  const page = await openPage(suite.browser.context, pageUrl(), [a, b]);
   try {
     const captures = page.locator('[data-testid="capture"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="summary"][data-packets]').length === 2, null, { timeout: 30000 });
@@ -238,9 +221,9 @@ test('several files at once; a file name with markup is shown as text', async ()
 });
 
 test('dropping a file opens it; the IP tab lists address pairs and their packets', async () => {
-  const file = path.join(tmp, 'dropped.pcap');
+  const file = path.join(suite.tmp, 'dropped.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 4, udpFlows: 3 });
-  const page = await openPage(browser.context, pageUrl());
+  const page = await openPage(suite.browser.context, pageUrl());
   try {
     // Build the drop the way a browser does: a DataTransfer holding a File.
     const bytes = [...fs.readFileSync(file)];
@@ -273,8 +256,8 @@ test('dropping a file opens it; the IP tab lists address pairs and their packets
 });
 
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
-  assert.ok(browser.requests.length > 0, 'requests were recorded');
-  assert.ok(browser.requests.some((u) => u.endsWith('/www/pkg/tracematch_bg.wasm')), 'the wasm module was loaded');
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.ok(suite.browser.requests.length > 0, 'requests were recorded');
+  assert.ok(suite.browser.requests.some((u) => u.endsWith('/www/pkg/tracematch_bg.wasm')), 'the wasm module was loaded');
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

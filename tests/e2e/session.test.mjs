@@ -1,32 +1,19 @@
 // End-to-end test of the Session view, ladder diagram, IO graph, endpoints and Expert Info on a real
 // corpus capture, with every number checked against tshark's oracle files (packets.tsv,
 // tcp_streams.tsv, io_1s.txt). Skips when the shared corpus is absent. Needs scripts/build.sh.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, oracle, readTsv, openPage,
-  captureLocator, waitIndexed,
+  foreignRequests, publicCaptures, oracle, readTsv, openPage, captureLocator, waitIndexed, pageSuite,
 } from './helpers.mjs';
 
 const CAPTURE = 'arkime__wireshark-retrans.pcap'; // one TCP session with retransmissions over 30 s
 const STREAM = 0;
 const corpus = publicCaptures();
-let server, browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+const suite = pageSuite();
 
 /** tshark's io,stat rows: start second → { frames, bytes, rst, syn }. */
 function ioRows(text) {
@@ -74,7 +61,7 @@ test('session view, ladder, IO graph and endpoints equal tshark', { skip: corpus
   const file = path.join(corpus, CAPTURE);
   const o = oracle(corpus, CAPTURE);
   const packets = readTsv(path.join(corpus, 'oracle', CAPTURE, 'packets.tsv'));
-  const page = await openPage(browser.context, `${server.origin}/index.html`, [file]);
+  const page = await openPage(suite.browser.context, `${suite.server.origin}/index.html`, [file]);
   const capture = captureLocator(page, CAPTURE);
   assert.equal(await waitIndexed(capture), o.packets);
 
@@ -137,6 +124,6 @@ test('session view, ladder, IO graph and endpoints equal tshark', { skip: corpus
   await page.waitForFunction(([sel, n]) => document.querySelector(sel)?.dataset.rows === String(n), ['[data-testid="conv-table"][data-kind="tcp"]', overlapping]);
   assert.equal(Number(await table.getAttribute('data-rows')), overlapping);
 
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });
