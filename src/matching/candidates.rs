@@ -41,6 +41,24 @@ impl Candidates {
         self.map.entry((a, b)).or_default()
     }
 
+    /// Shares one piece of evidence of A stream `a` among the B streams `hits`: `add` gets each
+    /// one's evidence and its weight, 1 / their number (nothing when there are none).
+    pub fn share(
+        &mut self,
+        a: u32,
+        hits: impl Iterator<Item = u32> + Clone,
+        add: impl Fn(&mut Evidence, f64),
+    ) {
+        let n = hits.clone().count();
+        if n == 0 {
+            return;
+        }
+        let w = 1.0 / n as f64;
+        for b in hits {
+            add(self.entry(a, b), w);
+        }
+    }
+
     /// The evidence of pair (a, b), if any.
     pub fn get(&self, a: u32, b: u32) -> Option<&Evidence> {
         self.map.get(&(a, b))

@@ -48,16 +48,10 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
 
 /// Adds one A packet's evidence to the B streams `hits` (each weighted 1 / their number).
 fn credit(cands: &mut Candidates, a_stream: u32, hits: impl Iterator<Item = u32> + Clone) {
-    let n = hits.clone().count();
-    if n == 0 {
-        return;
-    }
-    let w = 1.0 / n as f64;
-    for j in hits {
-        let e = cands.entry(a_stream, j);
+    cands.share(a_stream, hits, |e, w| {
         e.ipid += w;
         e.ipid_packets = e.ipid_packets.saturating_add(1);
-    }
+    });
 }
 
 /// Packet identity when IP IDs survive the path: direction, IP ID, length, payload, flags.

@@ -49,16 +49,10 @@ pub fn add_evidence(a: &MatchInput, b: &MatchInput, cands: &mut Candidates) {
 
 /// Adds one A payload's evidence to the B streams `hits` (each weighted 1 / their number).
 fn credit(cands: &mut Candidates, a_stream: u32, hits: impl Iterator<Item = u32> + Clone) {
-    let n = hits.clone().count();
-    if n == 0 {
-        return;
-    }
-    let w = 1.0 / n as f64;
-    for j in hits {
-        let e = cands.entry(a_stream, j);
+    cands.share(a_stream, hits, |e, w| {
         e.payload += w;
         e.payload_keys = e.payload_keys.saturating_add(1);
-    }
+    });
 }
 
 /// Per-direction sequence offsets (B's raw seq − A's raw seq, modulo 2^32) of a matched TCP stream
