@@ -208,14 +208,14 @@ impl StreamGraphBuilder {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::pipeline::Pipeline;
     use crate::session::TcpAnalyzer;
     use crate::synth::{CapturePoint, Dir, Endpoint, IpIdCounters, TcpConversation};
 
-    /// Segments of stream 0 of a generated request/response.
-    fn segments_of(conv: &TcpConversation) -> StreamSegments {
+    /// Segments of stream 0 of a generated conversation (also used by the series' tests).
+    pub(crate) fn segments_of(conv: &TcpConversation) -> StreamSegments {
         let mut pcap = Vec::new();
         CapturePoint::new("t")
             .write_pcap(

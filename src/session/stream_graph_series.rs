@@ -274,33 +274,10 @@ fn moving_average<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{FrameContext, Pipeline};
-    use crate::session::{StreamGraphBuilder, TcpAnalyzer};
-    use crate::synth::{CapturePoint, Dir, Endpoint, Impairment, IpIdCounters, TcpConversation};
+    use crate::session::stream_graph::tests::segments_of;
+    use crate::synth::{Dir, Endpoint, Impairment, TcpConversation};
 
     const START: i64 = 1_700_000_000_000_000_000;
-
-    fn segments_of(conv: &TcpConversation) -> StreamSegments {
-        let mut pcap = Vec::new();
-        CapturePoint::new("t")
-            .write_pcap(
-                &conv.packets(&mut IpIdCounters::new(1)),
-                &mut pcap,
-                crate::export::TsResolution::Nano,
-            )
-            .expect("pcap");
-        let mut pipeline = Pipeline::new();
-        let mut analyzer = TcpAnalyzer::new();
-        let mut builder = StreamGraphBuilder::new(0);
-        let mut tcp = Vec::new();
-        let mut visit = |c: &FrameContext| {
-            analyzer.analyze_frame(c, &mut tcp);
-            builder.observe(c, &tcp);
-        };
-        pipeline.push(&pcap, &mut visit);
-        pipeline.finish(&mut visit);
-        builder.finish(analyzer.display_pass())
-    }
 
     fn download(body: usize) -> TcpConversation {
         TcpConversation::new(
