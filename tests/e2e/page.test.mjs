@@ -166,6 +166,10 @@ test('a damaged file shows the error with its offset and keeps the frames read b
       const error = capture.locator('[data-testid="error"]');
       await error.waitFor({ state: 'visible' });
       assert.match(await error.textContent(), /not a capture/i);
+      // No empty graphs, tables or filter bar for a file with no packets: the message stands alone.
+      for (const hook of ['io-graph', 'conv-tab', 'packet-list', 'filter-input']) {
+        assert.equal(await capture.locator(`[data-testid="${hook}"]:visible`).count(), 0, hook);
+      }
     } finally {
       await page.close();
     }

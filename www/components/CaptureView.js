@@ -280,6 +280,9 @@ export function openCapture(file, { chunkBytes, onClose }) {
     if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
     else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
     summary.show(s, state.status);
+    // Nothing was read (not a capture, or damaged before its first packet): the message and the
+    // summary say it all; empty graphs, tables and a filter bar would only be noise.
+    if (!(Number(s.frames) > 0)) return;
     packetPane = createPacketPane({
       rpc,
       frameCount: Number(s.frames) || 0,
