@@ -277,7 +277,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
     dispatch({ type: 'indexed', summary: s, elapsedMs });
     element.dataset.indexSource = source; // "cache" when restored from the index cache (index_cache.js)
     progress.end(state.status, state.progress, source);
-    if (s.error) showError(`${s.error}. The ${formatCount(s.frames)} packets read before it are shown.`);
+    if (s.error) showError(Number(s.frames) > 0 ? `${s.error}. The ${formatCount(s.frames)} packets read before it are shown.` : `${s.error}.`);
     else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
     summary.show(s, state.status);
     // Nothing was read (not a capture, or damaged before its first packet): the message and the
