@@ -214,13 +214,17 @@ test('go to packet, keyboard navigation, same-stream steps, time formats, Bad TC
   await page.keyboard.press('PageDown');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="details-tree"]').dataset.frame) > 3, null, { timeout: 20000 });
   // Time column: relative (default), delta and absolute UTC of frame 2 (tshark: 0.01 s after frame 1).
+  // The rows are redrawn after a format change: wait (up to 20 s) for the text, then compare.
+  const shows = (cell, text) => cell.filter({ hasText: text }).waitFor({ timeout: 20000 }).catch(() => {});
   const row2 = () => list.locator('[data-testid="packet-row"][data-frame="2"] .vt-cell').nth(1);
   await page.keyboard.press('Home');
   await row2().waitFor();
   assert.equal(await row2().textContent(), '0.010000');
   await capture.locator('[data-testid="time-format"]').selectOption('delta');
+  await shows(row2(), '0.010000');
   assert.equal(await row2().textContent(), '0.010000');
   await capture.locator('[data-testid="time-format"]').selectOption('absolute');
+  await shows(row2(), '2023-11-14 22:15:00.020000');
   assert.equal(await row2().textContent(), '2023-11-14 22:15:00.020000');
   await capture.locator('[data-testid="time-format"]').selectOption('relative');
   // Bad TCP: the frame tshark flags (tcp.analysis.flags) is painted black on red once the pass ends.

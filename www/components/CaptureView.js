@@ -280,9 +280,10 @@ export function openCapture(file, { chunkBytes, onClose }) {
     if (s.error) showError(Number(s.frames) > 0 ? `${s.error}. The ${formatCount(s.frames)} packets read before it are shown.` : `${s.error}.`);
     else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
     summary.show(s, state.status);
-    // Nothing was read (not a capture, or damaged before its first packet): the message and the
-    // summary say it all; empty graphs, tables and a filter bar would only be noise.
-    if (!(Number(s.frames) > 0)) return;
+    // Nothing could be read (not a capture, or damaged before its first packet): the message and
+    // the summary say it all; empty graphs, tables and a filter bar would only be noise. (A capture
+    // cancelled before its first packet keeps its empty views: the file itself may be fine.)
+    if (s.error && !(Number(s.frames) > 0)) return;
     packetPane = createPacketPane({
       rpc,
       frameCount: Number(s.frames) || 0,
