@@ -5,13 +5,15 @@
 //! segment of a reassembled PDU").
 //!
 //! HTTP messages come from [`crate::app::http::http_messages`]; TLS items from each TCP stream's
-//! segments in capture order. Memory: one `u32` per HTTP frame and one entry per TLS frame.
+//! segments in capture order, with tshark's retransmission flags from a [`TcpAnalyzer`] pass.
+//! Memory: one `u32` per HTTP frame and one entry per TLS frame.
 
 use crate::app::http::{http_messages, HttpOptions};
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
-use crate::pipeline::Indexer;
+use crate::pipeline::{FrameContext, Indexer, Pipeline};
 use crate::reassembly::{FollowProto, StreamReader};
+use crate::session::{AnalysisFlags, TcpAnalyzer};
 
 use super::tls_pdus::{TlsItems, TlsPdus};
 
@@ -23,17 +25,57 @@ pub struct AppFrames {
     tls: Vec<(u32, TlsItems)>,
 }
 
+/// Frames whose (first) TCP layer tshark's analysis flags a retransmission, ascending: one
+/// decoding pass over `source` with [`TcpAnalyzer`]. A read error ends the pass early (the frames
+/// after it count as not retransmitted).
+fn retransmitted_frames(source: &mut dyn ByteSource) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut analyzer = TcpAnalyzer::new();
+    let mut layers = Vec::new();
+    let mut pipeline = Pipeline::new();
+    let mut visit = |c: &FrameContext| {
+        analyzer.analyze_frame(c, &mut layers);
+        let flagged = layers
+            .first()
+            .and_then(|l| l.analysis)
+            .is_some_and(|a| a.flags.contains(AnalysisFlags::RETRANSMISSION));
+        if flagged {
+            out.push(c.meta.number);
+        }
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut offset = 0u64;
+    // Every turn reads at least one byte or leaves.
+    loop {
+        let Ok(n) = source.read_at(offset, &mut buf) else {
+            break;
+        };
+        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+            break;
+        };
+        pipeline.push(chunk, &mut visit);
+        if pipeline.error().is_some() {
+            break;
+        }
+        offset = offset.saturating_add(n as u64);
+    }
+    pipeline.finish(&mut visit);
+    out
+}
+
 /// The TLS items of the frames of one TCP stream (`frames`, capture order).
 fn tls_items_of_stream(
     indexer: &Indexer,
     source: &mut dyn ByteSource,
     frames: Vec<u32>,
+    retransmitted: &[u32],
     out: &mut Vec<(u32, TlsItems)>,
 ) {
     let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
     let mut pdus = TlsPdus::new();
     for seg in reader.tcp_segments() {
-        if let Some(items) = pdus.push(&seg) {
+        let retransmission = retransmitted.binary_search(&seg.frame).is_ok();
+        if let Some(items) = pdus.push(&seg, retransmission) {
             if out.last().map(|l| l.0) != Some(seg.frame) {
                 out.push((seg.frame, items));
             }
@@ -65,10 +107,11 @@ impl AppFrames {
                 }
             }
         }
+        let retransmitted = retransmitted_frames(source);
         let mut tls = Vec::new();
         for frames in by_stream {
             if !frames.is_empty() {
-                tls_items_of_stream(indexer, source, frames, &mut tls);
+                tls_items_of_stream(indexer, source, frames, &retransmitted, &mut tls);
             }
         }
         // A frame in two streams (tunnels) keeps the items of the first.

@@ -15,7 +15,7 @@
 //! - any other segment is handed to the TLS dissector (`tls`), which walks its records; a record
 //!   that does not end in the segment opens an MSP up to its end (a header cut short asks for one
 //!   more segment);
-//! - a segment holding only bytes seen before (a retransmission) gets no item.
+//! - a segment tshark's analysis flags a retransmission gets no item.
 //!
 //! A stream is TLS (as tshark's conversation is, for both directions) once the first payload
 //! bytes of one of its directions are a record header (content type 20–24 with major version 3,
@@ -76,8 +76,6 @@ struct PendingRecord {
 struct Direction {
     /// The first payload of this direction was seen.
     judged: bool,
-    /// Highest sequence number seen so far (end of the data sent).
-    next_seq: Option<u32>,
     pending: Option<PendingRecord>,
 }
 
@@ -98,6 +96,7 @@ fn read_header(bytes: &[u8]) -> Header {
             Header::Record(usize::from(u16::from_be_bytes([b0 & 0x7f, b1])).saturating_add(2))
         }
         [b0] | [b0, _] if b0 & 0x80 != 0 => Header::Short,
+        [ty] if !(20..=24).contains(&ty) => Header::Invalid,
         [ty, major, ..] if !(20..=24).contains(&ty) || major != 3 => Header::Invalid,
         [_, _, _, hi, lo, ..] => {
             Header::Record(usize::from(u16::from_be_bytes([hi, lo])).saturating_add(5))
@@ -151,11 +150,7 @@ impl Direction {
     /// `stream_tls`: the stream was found to be TLS.
     fn segment(&mut self, seq: u32, bytes: &[u8], stream_tls: bool) -> Option<TlsItems> {
         let end = seq.wrapping_add(bytes.len() as u32);
-        let retransmission = self.next_seq.is_some_and(|n| !seq_before(n, end));
-        if self.next_seq.is_none_or(|n| seq_before(n, end)) {
-            self.next_seq = Some(end);
-        }
-        if !stream_tls || retransmission {
+        if !stream_tls {
             return None;
         }
         if let Some(mut p) = self.pending {
@@ -238,7 +233,10 @@ impl TlsPdus {
     }
 
     /// Feeds the stream's next segment (capture order); the items tshark adds to its frame.
-    pub fn push(&mut self, seg: &TcpSegment) -> Option<TlsItems> {
+    /// `retransmission`: tshark's analysis flags the segment a retransmission
+    /// (`tcp.analysis.retransmission`, not a fast or spurious one), whose bytes packet-tcp.c's
+    /// `desegment_tcp` hands to no dissector.
+    pub fn push(&mut self, seg: &TcpSegment, retransmission: bool) -> Option<TlsItems> {
         let dir = self.dirs.get_mut(usize::from(seg.dir))?;
         // A SYN takes one sequence number before its data.
         let seq = if seg.flags & tcp_flags::SYN != 0 {
@@ -255,6 +253,9 @@ impl TlsPdus {
             dir.judged = true;
             self.tls |= !matches!(read_header(bytes), Header::Invalid);
         }
+        if retransmission {
+            return None;
+        }
         dir.segment(seq, bytes, self.tls)
     }
 }
@@ -262,6 +263,12 @@ impl TlsPdus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl TlsPdus {
+        fn push_(&mut self, seg: &TcpSegment) -> Option<TlsItems> {
+            self.push(seg, false)
+        }
+    }
 
     fn seg(dir: u8, seq: u32, payload: &[u8]) -> TcpSegment {
         TcpSegment {
@@ -279,10 +286,13 @@ mod tests {
     #[test]
     fn record_split_over_segments_completes_in_the_last() {
         let mut t = TlsPdus::new();
-        assert_eq!(t.push(&seg(0, 100, &[22, 3, 1, 0, 4, 1])), Some(TlsItems::Tls));
-        assert_eq!(t.push(&seg(0, 106, &[2])), None);
         assert_eq!(
-            t.push(&seg(0, 107, &[3, 4, 23, 3, 3, 0, 9])),
+            t.push_(&seg(0, 100, &[22, 3, 1, 0, 4, 1])),
+            Some(TlsItems::Tls)
+        );
+        assert_eq!(t.push_(&seg(0, 106, &[2])), None);
+        assert_eq!(
+            t.push_(&seg(0, 107, &[3, 4, 23, 3, 3, 0, 9])),
             Some(TlsItems::ReassembledThenTls)
         );
     }
@@ -290,24 +300,30 @@ mod tests {
     #[test]
     fn hole_leaves_the_record_pending_and_a_later_record_is_fresh() {
         let mut t = TlsPdus::new();
-        assert_eq!(t.push(&seg(0, 1, &[22, 3, 3, 0, 10, 0])), Some(TlsItems::Tls));
+        assert_eq!(
+            t.push_(&seg(0, 1, &[22, 3, 3, 0, 10, 0])),
+            Some(TlsItems::Tls)
+        );
         // Bytes 7..12 are missing; the rest of the record is held.
-        assert_eq!(t.push(&seg(0, 12, &[0, 0, 0, 0])), None);
-        assert_eq!(t.push(&seg(0, 16, &[23, 3, 3, 0, 0])), Some(TlsItems::Tls));
+        assert_eq!(t.push_(&seg(0, 12, &[0, 0, 0, 0])), None);
+        assert_eq!(t.push_(&seg(0, 16, &[23, 3, 3, 0, 0])), Some(TlsItems::Tls));
     }
 
     #[test]
     fn cut_header_waits_for_one_more_segment() {
         let mut t = TlsPdus::new();
-        assert_eq!(t.push(&seg(1, 0, &[23, 3])), Some(TlsItems::Tls));
-        assert_eq!(t.push(&seg(1, 2, &[3, 0, 1, 7])), Some(TlsItems::Reassembled));
+        assert_eq!(t.push_(&seg(1, 0, &[23, 3])), Some(TlsItems::Tls));
+        assert_eq!(
+            t.push_(&seg(1, 2, &[3, 0, 1, 7])),
+            Some(TlsItems::Reassembled)
+        );
     }
 
     #[test]
     fn retransmission_and_non_tls_direction_get_nothing() {
         let mut t = TlsPdus::new();
-        assert_eq!(t.push(&seg(0, 0, &[21, 3, 3, 0, 0])), Some(TlsItems::Tls));
-        assert_eq!(t.push(&seg(0, 0, &[21, 3, 3, 0, 0])), None);
-        assert_eq!(t.push(&seg(1, 0, b"GET / HTTP/1.1\r\n")), None);
+        assert_eq!(t.push_(&seg(0, 0, &[21, 3, 3, 0, 0])), Some(TlsItems::Tls));
+        assert_eq!(t.push(&seg(0, 0, &[21, 3, 3, 0, 0]), true), None);
+        assert_eq!(t.push_(&seg(1, 0, b"GET / HTTP/1.1\r\n")), None);
     }
 }
