@@ -46,10 +46,7 @@ fn retransmitted_frames(source: &mut dyn ByteSource) -> Vec<u32> {
     let mut buf = vec![0u8; 1 << 20];
     let mut offset = 0u64;
     // Every turn reads at least one byte or leaves.
-    loop {
-        let Ok(n) = source.read_at(offset, &mut buf) else {
-            break;
-        };
+    while let Ok(n) = source.read_at(offset, &mut buf) {
         let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
             break;
         };

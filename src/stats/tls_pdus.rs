@@ -320,10 +320,14 @@ mod tests {
     }
 
     #[test]
-    fn retransmission_and_non_tls_direction_get_nothing() {
+    fn retransmission_and_non_tls_stream_get_nothing() {
         let mut t = TlsPdus::new();
         assert_eq!(t.push_(&seg(0, 0, &[21, 3, 3, 0, 0])), Some(TlsItems::Tls));
         assert_eq!(t.push(&seg(0, 0, &[21, 3, 3, 0, 0]), true), None);
-        assert_eq!(t.push_(&seg(1, 0, b"GET / HTTP/1.1\r\n")), None);
+        // The conversation is TLS: the other direction's bytes reach the dissector too.
+        assert_eq!(t.push_(&seg(1, 0, b"junk")), Some(TlsItems::Tls));
+        let mut plain = TlsPdus::new();
+        assert_eq!(plain.push_(&seg(0, 0, b"GET / HTTP/1.1\r\n")), None);
+        assert_eq!(plain.push_(&seg(1, 0, &[0])), None);
     }
 }
