@@ -8,7 +8,7 @@
 //! segments in capture order, with tshark's retransmission flags from a [`TcpAnalyzer`] pass.
 //! Memory: one `u32` per HTTP frame and one entry per TLS frame.
 
-use crate::app::http::{http_messages, HttpOptions};
+use crate::app::http::{http_messages, HttpKind, HttpMessage, HttpOptions};
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
 use crate::pipeline::{FrameContext, Indexer, Pipeline};
@@ -25,6 +25,70 @@ pub struct AppFrames {
     tls: Vec<(u32, TlsItems)>,
 }
 
+/// True for a message whose `Content-Length` body the capture does not hold in full (the stream
+/// ended or a gap fell inside it): tshark's HTTP dissector is still waiting for the body's
+/// reassembly, so no frame gets its `http` item. Messages that have no body whatever their
+/// `Content-Length` (responses 1xx, 204, 304, and to HEAD: `answers_head`) are not cut short.
+fn body_cut_short(m: &HttpMessage, answers_head: bool) -> bool {
+    let declared = m
+        .header("Content-Length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let bodiless = m
+        .status
+        .is_some_and(|s| (100..200).contains(&s) || s == 204 || s == 304);
+    let plain = m.content_encoding.is_none() && m.transfer_encoding.is_none();
+    declared > 0
+        && !bodiless
+        && !answers_head
+        && plain
+        && !m.truncated
+        && m.body_len != Some(declared)
+}
+
+/// Per message of `messages`: it is a response answering a HEAD request. Responses are paired
+/// with the requests of their stream in order (interim 1xx responses answer none).
+fn responses_to_head(messages: &[HttpMessage]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..messages.len()).collect();
+    order.sort_by_key(|&i| messages.get(i).map(|m| (m.stream, m.first_frame)));
+    let mut out = vec![false; messages.len()];
+    let mut requests: Vec<(u32, bool)> = Vec::new();
+    let mut responses: Vec<(u32, usize)> = Vec::new();
+    for &i in &order {
+        let Some(m) = messages.get(i) else { continue };
+        match m.kind {
+            HttpKind::Request => requests.push((m.stream, m.method.as_deref() == Some("HEAD"))),
+            HttpKind::Response if !m.status.is_some_and(|s| (100..200).contains(&s)) => {
+                responses.push((m.stream, i));
+            }
+            _ => {}
+        }
+    }
+    // Both lists are sorted by stream: walk them together, pairing the n-th of each stream.
+    let mut r = 0usize;
+    let mut stream_start = 0usize;
+    let mut current: Option<u32> = None;
+    let mut nth = 0usize;
+    for (stream, i) in responses {
+        if current != Some(stream) {
+            current = Some(stream);
+            nth = 0;
+            while requests.get(r).is_some_and(|q| q.0 < stream) {
+                r += 1;
+            }
+            stream_start = r;
+        }
+        let head = requests
+            .get(stream_start + nth)
+            .is_some_and(|q| q.0 == stream && q.1);
+        if let Some(o) = out.get_mut(i) {
+            *o = head;
+        }
+        nth += 1;
+    }
+    out
+}
+
 /// Frames whose (first) TCP layer tshark's analysis flags a retransmission, ascending: one
 /// decoding pass over `source` with [`TcpAnalyzer`]. A read error ends the pass early (the frames
 /// after it count as not retransmitted).
@@ -35,10 +99,10 @@ fn retransmitted_frames(source: &mut dyn ByteSource) -> Vec<u32> {
     let mut pipeline = Pipeline::new();
     let mut visit = |c: &FrameContext| {
         analyzer.analyze_frame(c, &mut layers);
-        let flagged = layers
-            .first()
-            .and_then(|l| l.analysis)
-            .is_some_and(|a| a.flags.contains(AnalysisFlags::RETRANSMISSION));
+        let flagged = layers.first().and_then(|l| l.analysis).is_some_and(|a| {
+            a.flags.contains(AnalysisFlags::RETRANSMISSION)
+                || a.flags.contains(AnalysisFlags::SPURIOUS_RETRANSMISSION)
+        });
         if flagged {
             out.push(c.meta.number);
         }
@@ -83,9 +147,13 @@ fn tls_items_of_stream(
 impl AppFrames {
     /// The application frames of an indexed capture.
     pub fn of_capture(indexer: &Indexer, source: &mut dyn ByteSource) -> Self {
-        let mut http: Vec<u32> = http_messages(indexer, source, HttpOptions::default())
+        let messages = http_messages(indexer, source, HttpOptions::default());
+        let answers_head = responses_to_head(&messages);
+        let mut http: Vec<u32> = messages
             .iter()
-            .map(|m| m.last_frame)
+            .zip(&answers_head)
+            .filter(|(m, head)| !body_cut_short(m, **head))
+            .map(|(m, _)| m.last_frame)
             .collect();
         http.sort_unstable();
         http.dedup();
@@ -142,5 +210,58 @@ impl AppFrames {
         } else {
             self.tls_items(frame).map_or(&[], TlsItems::path)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(stream: u32, kind: HttpKind, frame: u32, method: Option<&str>) -> HttpMessage {
+        HttpMessage {
+            stream,
+            kind,
+            first_frame: frame,
+            last_frame: frame,
+            method: method.map(str::to_string),
+            uri: None,
+            status: (kind == HttpKind::Response).then_some(200),
+            headers: vec![("Content-Length".to_string(), "10".to_string())],
+            content_encoding: None,
+            transfer_encoding: None,
+            body_len: None,
+            body_sha256: None,
+            truncated: false,
+            body: None,
+            request_target: None,
+        }
+    }
+
+    #[test]
+    fn responses_pair_with_requests_of_their_stream_in_order() {
+        let messages = vec![
+            msg(1, HttpKind::Request, 1, Some("HEAD")),
+            msg(2, HttpKind::Request, 2, Some("GET")),
+            msg(1, HttpKind::Request, 3, Some("GET")),
+            msg(2, HttpKind::Response, 4, None),
+            msg(1, HttpKind::Response, 5, None),
+            msg(1, HttpKind::Response, 6, None),
+        ];
+        assert_eq!(
+            responses_to_head(&messages),
+            [false, false, false, false, true, false]
+        );
+    }
+
+    #[test]
+    fn declared_body_missing_is_cut_short_unless_bodiless() {
+        let mut m = msg(1, HttpKind::Response, 1, None);
+        assert!(body_cut_short(&m, false));
+        assert!(!body_cut_short(&m, true));
+        m.body_len = Some(10);
+        assert!(!body_cut_short(&m, false));
+        m.body_len = None;
+        m.status = Some(304);
+        assert!(!body_cut_short(&m, false));
     }
 }
