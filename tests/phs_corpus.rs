@@ -192,7 +192,7 @@ fn hierarchy(path: &Path) -> ProtocolHierarchy {
     let app = AppFrames::of_capture(&indexer, &mut source);
     let mut pipeline = Pipeline::new();
     let mut phs = ProtocolHierarchy::new();
-    let mut visit = |c: &FrameContext| phs.observe_with_app(c, app.protocol_of(c.meta.number));
+    let mut visit = |c: &FrameContext| phs.observe_with_app_path(c, app.path_of(c.meta.number));
     pipeline.push(&data, &mut visit);
     pipeline.finish(&mut visit);
     phs

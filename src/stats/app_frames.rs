@@ -12,6 +12,7 @@ use crate::app::http::{http_messages, HttpKind, HttpMessage, HttpOptions};
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
 use crate::pipeline::{FrameContext, Indexer, Pipeline};
+use crate::reassembly::tcp_follow::tcp_flags;
 use crate::reassembly::{FollowProto, StreamReader};
 use crate::session::{AnalysisFlags, TcpAnalyzer};
 
@@ -21,6 +22,9 @@ use super::tls_pdus::{TlsItems, TlsPdus};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AppFrames {
     http: Vec<u32>,
+    /// Payload-less FIN frames completing a response read until the close (`tcp.segments` ›
+    /// `http`), ascending.
+    http_at_fin: Vec<u32>,
     /// Frames with TLS items, ascending.
     tls: Vec<(u32, TlsItems)>,
 }
@@ -44,6 +48,19 @@ fn body_cut_short(m: &HttpMessage, answers_head: bool) -> bool {
         && plain
         && !m.truncated
         && m.body_len != Some(declared)
+}
+
+/// True for a response with a body but neither `Content-Length` nor a transfer coding: it lasts
+/// until the sender closes the connection.
+fn read_until_close(m: &HttpMessage, answers_head: bool) -> bool {
+    let bodiless = m
+        .status
+        .is_some_and(|s| (100..200).contains(&s) || s == 204 || s == 304);
+    m.kind == HttpKind::Response
+        && !bodiless
+        && !answers_head
+        && m.header("Content-Length").is_none()
+        && m.transfer_encoding.is_none()
 }
 
 /// Per message of `messages`: it is a response answering a HEAD request. Responses are paired
@@ -124,16 +141,31 @@ fn retransmitted_frames(source: &mut dyn ByteSource) -> Vec<u32> {
     out
 }
 
-/// The TLS items of the frames of one TCP stream (`frames`, capture order).
+/// Where tshark completes a response read until the connection closes
+/// (packet-http.c asks TCP to reassemble until FIN): at the sender's first FIN after it.
+enum CloseEnd {
+    /// The FIN comes with the response's last bytes: `http` on that frame.
+    WithData(u32),
+    /// A FIN without payload completes the reassembly: `tcp.segments` › `http` there.
+    BareFin(u32),
+}
+
+/// The TLS items of the frames of one TCP stream (`frames`, capture order), appended to `out`;
+/// returns where the responses of this stream ending in `until_close` (last frames, ascending)
+/// are completed (none when the sender's FIN was not captured: tshark then never shows them).
 fn tls_items_of_stream(
     indexer: &Indexer,
     source: &mut dyn ByteSource,
     frames: Vec<u32>,
     retransmitted: &[u32],
+    until_close: &[u32],
     out: &mut Vec<(u32, TlsItems)>,
-) {
+) -> Vec<CloseEnd> {
     let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
     let mut pdus = TlsPdus::new();
+    // Per direction: a response read until the close waits for the FIN.
+    let mut waiting = [false; 2];
+    let mut ends = Vec::new();
     for seg in reader.tcp_segments() {
         let retransmission = retransmitted.binary_search(&seg.frame).is_ok();
         if let Some(items) = pdus.push(&seg, retransmission) {
@@ -141,7 +173,22 @@ fn tls_items_of_stream(
                 out.push((seg.frame, items));
             }
         }
+        let Some(wait) = waiting.get_mut(usize::from(seg.dir)) else {
+            continue;
+        };
+        let ends_response = until_close.binary_search(&seg.frame).is_ok();
+        if seg.flags & tcp_flags::FIN != 0 && (*wait || ends_response) {
+            *wait = false;
+            ends.push(if seg.seg_len > 0 {
+                CloseEnd::WithData(seg.frame)
+            } else {
+                CloseEnd::BareFin(seg.frame)
+            });
+        } else if ends_response {
+            *wait = true;
+        }
     }
+    ends
 }
 
 impl AppFrames {
@@ -149,14 +196,21 @@ impl AppFrames {
     pub fn of_capture(indexer: &Indexer, source: &mut dyn ByteSource) -> Self {
         let messages = http_messages(indexer, source, HttpOptions::default());
         let answers_head = responses_to_head(&messages);
-        let mut http: Vec<u32> = messages
-            .iter()
-            .zip(&answers_head)
-            .filter(|(m, head)| !body_cut_short(m, **head))
-            .map(|(m, _)| m.last_frame)
-            .collect();
-        http.sort_unstable();
-        http.dedup();
+        let mut http: Vec<u32> = Vec::new();
+        // Last frames of responses read until the connection closes.
+        let mut until_close: Vec<u32> = Vec::new();
+        for (m, &head) in messages.iter().zip(&answers_head) {
+            if body_cut_short(m, head) {
+                continue;
+            }
+            if read_until_close(m, head) {
+                until_close.push(m.last_frame);
+            } else {
+                http.push(m.last_frame);
+            }
+        }
+        until_close.sort_unstable();
+        until_close.dedup();
         let index = indexer.index();
         let mut by_stream: Vec<Vec<u32>> = Vec::new();
         for number in 1..=u32::try_from(index.len()).unwrap_or(u32::MAX) {
@@ -174,20 +228,43 @@ impl AppFrames {
         }
         let retransmitted = retransmitted_frames(source);
         let mut tls = Vec::new();
+        let mut http_at_fin = Vec::new();
         for frames in by_stream {
             if !frames.is_empty() {
-                tls_items_of_stream(indexer, source, frames, &retransmitted, &mut tls);
+                let ends = tls_items_of_stream(
+                    indexer,
+                    source,
+                    frames,
+                    &retransmitted,
+                    &until_close,
+                    &mut tls,
+                );
+                for end in ends {
+                    match end {
+                        CloseEnd::WithData(f) => http.push(f),
+                        CloseEnd::BareFin(f) => http_at_fin.push(f),
+                    }
+                }
             }
         }
+        http.sort_unstable();
+        http.dedup();
+        http_at_fin.sort_unstable();
+        http_at_fin.dedup();
         // A frame in two streams (tunnels) keeps the items of the first.
         tls.sort_by_key(|t| t.0);
         tls.dedup_by_key(|t| t.0);
-        Self { http, tls }
+        Self {
+            http,
+            http_at_fin,
+            tls,
+        }
     }
 
     /// The application node of `frame` (`http` before `tls`), if any.
     pub fn protocol_of(&self, frame: u32) -> Option<&'static str> {
-        if self.http.binary_search(&frame).is_ok() {
+        if self.http.binary_search(&frame).is_ok() || self.http_at_fin.binary_search(&frame).is_ok()
+        {
             Some("http")
         } else if self.tls_items(frame).is_some() {
             Some("tls")
@@ -202,11 +279,14 @@ impl AppFrames {
         self.tls.get(i).map(|t| t.1)
     }
 
-    /// The protocol-hierarchy nodes of `frame` after `tcp`, outermost first (`http`; `tls`,
-    /// with `tcp.segments` when it completes a record split over segments; or none).
+    /// The protocol-hierarchy nodes of `frame` after `tcp`, outermost first (`http`, or
+    /// `tcp.segments` › `http` for a bare FIN ending a response read until the close; `tls`, with
+    /// `tcp.segments` when it completes a record split over segments; or none).
     pub fn path_of(&self, frame: u32) -> &'static [&'static str] {
         if self.http.binary_search(&frame).is_ok() {
             &["http"]
+        } else if self.http_at_fin.binary_search(&frame).is_ok() {
+            &["tcp.segments", "http"]
         } else {
             self.tls_items(frame).map_or(&[], TlsItems::path)
         }

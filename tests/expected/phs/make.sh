@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 captures=${CAPTURES:-$here/../../../../shared/captures/public}
 [ -d "$captures" ] || captures=/work/shared/captures/public
-SELECTION="pcapplusplus__4KHttpRequests.pcap pcapplusplus__raw_ip.pcap suricata-verify__TLPW1-tcp-174.56.47.59-10.3.11.101-tcp-80-49309.pcap
+SELECTION="pcapplusplus__http-packets2.pcap pcapplusplus__4KHttpRequests.pcap pcapplusplus__raw_ip.pcap suricata-verify__TLPW1-tcp-174.56.47.59-10.3.11.101-tcp-80-49309.pcap
 arkime__80211http.pcap arkime__IKEv1.pcap arkime__ah-esp.pcap arkime__bigendian.pcap 
 arkime__gre-erspan-vxlan.pcap arkime__mqtt_synthetic.pcap arkime__pppoe.pcap 
 arkime__tcp_handshake_synthetic.pcap arkime__v6-http.pcap arkime__vxlan.pcap 
