@@ -15,7 +15,8 @@
 //! - any other segment is handed to the TLS dissector (`tls`), which walks its records; a record
 //!   that does not end in the segment opens an MSP up to its end (a header cut short asks for one
 //!   more segment);
-//! - a segment tshark's analysis flags a retransmission gets no item.
+//! - a segment tshark's analysis flags a (spurious) retransmission gets no item (a fast
+//!   retransmission is dissected again).
 //!
 //! A stream is TLS (as tshark's conversation is, for both directions) once the first payload
 //! bytes of one of its directions are a record header (content type 20–24 with major version 3,
@@ -234,8 +235,8 @@ impl TlsPdus {
 
     /// Feeds the stream's next segment (capture order); the items tshark adds to its frame.
     /// `retransmission`: tshark's analysis flags the segment a retransmission
-    /// (`tcp.analysis.retransmission`, not a fast or spurious one), whose bytes packet-tcp.c's
-    /// `desegment_tcp` hands to no dissector.
+    /// (`tcp.analysis.retransmission` or `tcp.analysis.spurious_retransmission`, not a fast one),
+    /// whose bytes packet-tcp.c's `desegment_tcp` hands to no dissector.
     pub fn push(&mut self, seg: &TcpSegment, retransmission: bool) -> Option<TlsItems> {
         let dir = self.dirs.get_mut(usize::from(seg.dir))?;
         // A SYN takes one sequence number before its data.
