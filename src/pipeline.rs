@@ -596,7 +596,10 @@ fn over_budget(
     let pinned = (index.resident_used_bytes() as u64)
         .saturating_sub(index.cold_resident_bytes() as u64)
         .saturating_add(flow_bytes);
-    if pinned > budget {
+    if pinned > budget && index.spilled_bytes() == 0 {
+        // Nothing could move yet (no full chunk): the budget is smaller than the flow tables.
+        ControlFlow::Break(index_budget_message(frame, offset, budget))
+    } else if pinned > budget {
         ControlFlow::Break(index_budget_message_because(
             frame,
             offset,

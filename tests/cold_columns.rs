@@ -328,12 +328,7 @@ fn reads_that_fail_after_spilling_answer_none_and_refuse_to_save_never_panic() {
         writes_ok: usize::MAX,
         break_reads: broken.clone(),
     };
-    let ix = index(
-        data,
-        Some(&budget(3 << 20)),
-        Some(Box::new(store)),
-        1 << 20,
-    );
+    let ix = index(data, Some(&budget(3 << 20)), Some(Box::new(store)), 1 << 20);
     assert!(ix.summary().complete && ix.summary().index_spilled_bytes > 0);
     assert!(ix.index().get(1).is_some());
     *broken.lock().unwrap() = true;
@@ -503,4 +498,58 @@ fn corpus_captures_repeated_past_three_chunks_spill_and_answer_alike() {
         tested, 2,
         "two little-endian pcaps of 2000+ packets in the corpus"
     );
+}
+
+#[test]
+fn the_cli_index_command_spills_to_a_cold_dir() {
+    let dir = std::env::temp_dir().join(format!("tm_cold_{}", std::process::id()));
+    let cold = dir.join("cold");
+    std::fs::create_dir_all(&cold).expect("scratch dir");
+    let path = dir.join("bulk.pcap");
+    std::fs::write(&path, bulk_capture()).expect("write capture");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tracematch"))
+            .arg("index")
+            .arg(&path)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .expect("run tracematch")
+    };
+    // An index budget of 3/4 of 6 MiB: less than the index (30 bytes × 209k frames), more than
+    // its hot columns.
+    let cold_arg = cold.to_str().expect("utf-8 temp dir");
+    let out = run(&["--memory-budget", "6M", "--cold-dir", cold_arg]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert!(report["stopped"].is_null(), "{report}");
+    assert_eq!(report["frames"].as_u64(), Some(BULK_FRAMES as u64));
+    assert!(report["index_spilled_bytes"].as_u64() > Some(0), "{report}");
+    assert_eq!(
+        std::fs::read_dir(&cold).map(|d| d.count()).ok(),
+        Some(0),
+        "the cold file is gone"
+    );
+    // Without the cold dir the same budget stops indexing.
+    let out = run(&["--memory-budget", "6M"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert!(report["stopped"].is_string(), "{report}");
+    let missing = dir.join("missing");
+    let out = run(&[
+        "--memory-budget",
+        "6M",
+        "--cold-dir",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a missing cold dir is a usage error"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
