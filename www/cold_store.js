@@ -3,15 +3,22 @@
 // instead of indexing stopping. The worker opens one file per capture before indexing, hands its
 // synchronous access handle to wasm, and deletes the file when the capture closes. Files left by
 // a crashed tab are removed the next time a capture opens (files still open elsewhere are locked
-// and skipped). Where there is no OPFS the reason is returned and the budget stops indexing.
+// and skipped; files made in the last minute are left to the worker opening them). Where there is no OPFS the reason is returned and the budget stops indexing.
 import { unavailableReason } from './index_cache.js';
 
 /** The cold files' directory in the origin's private file system. */
 const DIR_NAME = 'index-cold';
 
-/** Removes this directory's files that no other worker holds open. */
+/** A file younger than this may belong to a worker that is just opening it: left alone. */
+const STALE_MS = 60_000;
+
+/** Removes this directory's files that are older than STALE_MS and that no other worker holds open. */
 async function removeStale(dir) {
-  for await (const name of dir.keys()) {
+  const names = [];
+  for await (const name of dir.keys()) names.push(name);
+  for (const name of names) {
+    const made = Number(/^cold-(\d+)-/.exec(name)?.[1]);
+    if (Number.isFinite(made) && Date.now() - made < STALE_MS) continue;
     await dir.removeEntry(name).catch(() => {}); // open elsewhere: locked, kept
   }
 }
