@@ -553,3 +553,20 @@ fn the_cli_index_command_spills_to_a_cold_dir() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_indexer_with_a_cold_store_can_still_move_between_threads() {
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<Indexer>();
+    send_and_sync::<PacketIndex>();
+    let mut ix = Indexer::with_budget(&budget(1 << 20));
+    ix.set_cold_store(Box::new(MemoryColdStore::new()));
+    let frames = std::thread::spawn(move || {
+        ix.push(bulk_capture());
+        ix.finish();
+        ix.summary().frames
+    })
+    .join()
+    .expect("thread");
+    assert!(frames > 0);
+}
