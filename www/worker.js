@@ -13,6 +13,7 @@ import { stallIfRequested } from './worker-test-stall.js';
 import { SINGLE_FILE, createWorker } from './platform.js';
 import { adoptChild, releaseChild, closeChildren } from './worker_children.js';
 import { cacheKey, readCached, writeCached, unavailableReason } from './index_cache.js';
+import { openColdFile } from './cold_store.js';
 
 /** The index is cached only while wasm memory plus its saved copy stay below this (wasm32: 4 GiB). */
 const MAX_WASM_BYTES_TO_SAVE = 3 * 1024 ** 3;
@@ -28,6 +29,18 @@ let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
+let coldFile = null; // this capture's OPFS file for the index's cold columns (cold_store.js)
+
+/** Gives `h` an OPFS file for its cold columns past the index budget, or the reason there is none. */
+async function attachColdStore(h, disabled) {
+  const cold = await openColdFile({ disabled });
+  if (cold.access) {
+    coldFile = cold;
+    guarded(() => h.useColdStore(cold.access));
+  } else {
+    guarded(() => h.coldStoreUnavailable(cold.unavailable));
+  }
+}
 
 /**
  * The site's bundled open GeoIP database (copied to www/geo/ by scripts/build.sh). The single
@@ -105,8 +118,14 @@ function requireHandle() {
 }
 
 const emit = rpcServe(self, {
-  /** Before this worker is terminated: its nested workers close, leaves first (worker_children.js). */
-  closeChildren: () => closeChildren(),
+  /**
+   * Before this worker is terminated: its nested workers close, leaves first (worker_children.js),
+   * and the capture's cold-column file is deleted.
+   */
+  closeChildren: async () => {
+    if (coldFile) await coldFile.close();
+    return closeChildren();
+  },
   // Display filters, colouring and packet details (browse_worker.js).
   ...browseHandlers({
     handle: requireHandle,
@@ -119,7 +138,7 @@ const emit = rpcServe(self, {
    * Indexes `f`; resolves to { summary, elapsedMs, wasmMs } when the file is read, damaged or
    * cancelled (wasmMs: time spent in the indexer itself, the rest is waiting for reads).
    */
-  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES, { indexBudget = 0, oom = false } = {}) {
+  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES, { indexBudget = 0, oom = false, noOpfs = false } = {}) {
     ready = ready || init().catch((err) => {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
@@ -143,8 +162,10 @@ const emit = rpcServe(self, {
       emit('progress', { bytes: f.size, frames: summary.frames, elapsedMs, wasmBytes: wasmMemoryBytes(), source: 'cache' });
       return { summary, elapsedMs, wasmMs: 0, source: 'cache' };
     }
-    // Test-only page options: ?test-index-budget=BYTES (0: the page's default), ?test-oom=NAME.
+    // Test-only page options: ?test-index-budget=BYTES (0: the page's default), ?test-oom=NAME,
+    // ?test-no-opfs (no cold store: the budget stops indexing).
     handle = guarded(() => (indexBudget > 0 ? CaptureHandle.withIndexBudget(indexBudget) : new CaptureHandle()));
+    await attachColdStore(handle, noOpfs);
     let lastEmit = started;
     let offset = 0;
     let wasmMs = 0; // time inside handle.push: the rest of elapsedMs is waiting for reads

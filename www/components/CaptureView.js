@@ -20,13 +20,13 @@ import { createExportButton, createExportOptions, fileNamePart } from './ExportB
 
 /**
  * Test-only indexing options from the page's query: `?test-index-budget=N` (index budget, bytes;
- * 0: the default) and `?test-oom=NAME` (the worker of the capture named NAME exhausts wasm memory
- * after its first chunk).
+ * 0: the default), `?test-oom=NAME` (the worker of the capture named NAME exhausts wasm memory
+ * after its first chunk) and `?test-no-opfs` (no OPFS file for the index's cold columns).
  */
 function testIndexOptions(name) {
   const q = new URLSearchParams(globalThis.location ? location.search : '');
   const n = Number(q.get('test-index-budget'));
-  return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name };
+  return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name, noOpfs: q.has('test-no-opfs') };
 }
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', partial: 'Partial', failed: 'Failed' };
@@ -276,6 +276,8 @@ export function openCapture(file, { chunkBytes, onClose }) {
     live = null;
     dispatch({ type: 'indexed', summary: s, elapsedMs });
     element.dataset.indexSource = source; // "cache" when restored from the index cache (index_cache.js)
+    // Bytes of the index's cold columns moved to an OPFS file past the index budget (cold_store.js).
+    element.dataset.indexSpilled = String(Number(s.index_spilled_bytes) || 0);
     progress.end(state.status, state.progress, source);
     if (s.error) showError(Number(s.frames) > 0 ? `${s.error}. The ${formatCount(s.frames)} packets read before it are shown.` : `${s.error}.`);
     else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
