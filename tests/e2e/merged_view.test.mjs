@@ -107,5 +107,52 @@ test('the merged view lists every packet of the open captures in tracematch merg
   const again = await shownRows(view);
   assert.equal(again[0].index, 0);
   assert.deepEqual(again.map((r) => ({ capture: r.capture, frame: r.frame })), pair.slice(0, again.length), 'after a close: first rows');
+
+  // One capture left: nothing to merge, and the view says so.
+  await captureLocator(page, names[1]).getByRole('button', { name: `Close ${names[1]}` }).click();
+  await view.locator('xpath=self::*[@data-state="few"]').waitFor({ state: 'attached', timeout: 10000 });
+  assert.equal(Number(await list.getAttribute('data-rows')), 0);
+  assert.match(await view.locator('[data-testid="merged-status"]').textContent(), /two or more captures/);
+  await page.close();
+});
+
+test('the merged view waits for captures still indexing and appears when indexing ends', async () => {
+  const dir = path.join(suite.tmp, 'waiting');
+  fs.mkdirSync(dir);
+  execFileSync(CLI, ['synth', 'demo', dir]);
+  const names = fs.readdirSync(dir).filter((n) => /\.pcap(ng)?$/.test(n)).sort().slice(0, 2);
+  const files = names.map((n) => path.join(dir, n));
+  const expected = cliOrder(files, path.join(dir, 'merged.pcapng'));
+  // Every capture's first worker stalls after its first chunk (worker-test-stall.js) until restarted.
+  const page = await suite.browser.context.newPage();
+  await page.goto(suite.pageUrl('?test-stall-worker=1&hang-ms=2000'), { waitUntil: 'load' });
+  await page.setInputFiles('[data-testid="file-input"]', files);
+  await page.locator('[data-testid="merged-open"]').click();
+  const view = page.locator('[data-testid="merged-view"]');
+  const status = view.locator('[data-testid="merged-status"]');
+  await view.locator('xpath=self::*[@data-state="waiting"]').waitFor({ state: 'attached', timeout: 10000 });
+  assert.match(await status.textContent(), /appears when indexing ends/);
+  for (const name of names) assert.ok((await status.textContent()).includes(name), `the status names ${name}`);
+  assert.equal(Number(await view.locator('[data-testid="merged-list"]').getAttribute('data-rows')), 0);
+
+  // The first capture indexes: still waiting, for the second only.
+  const first = captureLocator(page, names[0]);
+  await first.locator('[data-testid="restart-worker"]').click({ timeout: 30000 });
+  await waitIndexed(first);
+  await page.waitForFunction((name) => {
+    const el = document.querySelector('[data-testid="merged-status"]');
+    return el && !el.textContent.includes(name);
+  }, names[0], { timeout: 10000 });
+  assert.equal(await view.getAttribute('data-state'), 'waiting');
+  assert.ok((await status.textContent()).includes(names[1]));
+
+  // The second one too: the merged list appears, in tracematch merge's order.
+  const second = captureLocator(page, names[1]);
+  await second.locator('[data-testid="restart-worker"]').click({ timeout: 30000 });
+  await waitIndexed(second);
+  await view.locator('xpath=self::*[@data-state="ready"]').waitFor({ state: 'attached', timeout: 30000 });
+  assert.equal(Number(await view.locator('[data-testid="merged-list"]').getAttribute('data-rows')), expected.length);
+  const top = await shownRows(view);
+  assert.deepEqual(top.map((r) => ({ capture: r.capture, frame: r.frame })), expected.slice(0, top.length));
   await page.close();
 });
