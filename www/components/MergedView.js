@@ -15,7 +15,8 @@ import { h, replaceChildren } from '../dom.js';
 import { rpcClient } from '../rpc.js';
 import { createWorker } from '../platform.js';
 import { retireWorker } from '../worker-supervisor.js';
-import { formatCount, pagesFor, toBigNs } from '../state.js';
+import { formatCount, pagesFor } from '../state.js';
+import { firstMergedNs, mergePlan } from '../merged_state.js';
 import { colourClass, timeCell } from '../packet_view_state.js';
 import { createVirtualTable } from './VirtualTable.js';
 
@@ -182,10 +183,7 @@ export function createMergedView({ getCaptures, onClose }) {
   /** The merge order of `captures` (all indexed), from a worker started for it. */
   async function mergeOf(captures) {
     const columns = await Promise.all(captures.map((c) => c.rpc.call('mergeColumn')));
-    let first = null;
-    for (const c of columns) {
-      if (c.ts.length > 0 && (first === null || c.ts[0] < first)) first = c.ts[0];
-    }
+    const first = firstMergedNs(columns); // before the columns are transferred
     const worker = createWorker('index');
     const client = rpcClient(worker);
     try {
@@ -201,21 +199,20 @@ export function createMergedView({ getCaptures, onClose }) {
 
   /** Brings the view up to date with the open captures. */
   function refresh() {
-    const captures = getCaptures().filter((c) => c.status !== 'failed');
-    if (captures.length < 2) {
+    const plan = mergePlan(getCaptures(), MAX_MERGED_PACKETS);
+    const { captures, total } = plan;
+    if (plan.state === 'few') {
       clear();
       show('few', 'Open two or more captures to see their packets merged in time order.');
       return;
     }
-    const indexing = captures.filter((c) => c.status === 'indexing' || !c.summary);
-    if (indexing.length) {
+    if (plan.state === 'waiting') {
       clear();
-      show('waiting', `Waiting for ${indexing.map((c) => c.file.name).join(', ')} to finish indexing: the merged view appears when indexing ends.`);
+      show('waiting', `Waiting for ${plan.waiting.map((c) => c.file.name).join(', ')} to finish indexing: the merged view appears when indexing ends.`);
       return;
     }
     if (sameList(captures, merged) || (pending && sameList(captures, pending))) return;
-    const total = captures.reduce((sum, c) => sum + (Number(c.summary.frames) || 0), 0);
-    if (total > MAX_MERGED_PACKETS) {
+    if (plan.state === 'too-big') {
       clear();
       show('too-big', `These captures hold ${formatCount(total)} packets; the merged view takes at most ${formatCount(MAX_MERGED_PACKETS)}. Use tracematch merge A B -w OUT instead.`);
       return;
@@ -227,7 +224,7 @@ export function createMergedView({ getCaptures, onClose }) {
     mergeOf(captures).then(({ order: next, first }) => {
       if (mine !== version) return;
       pending = null;
-      showOrder(captures, next, toBigNs(first));
+      showOrder(captures, next, first);
       show('ready', `${formatCount(next.length / 2)} packets of ${captures.length} captures in time order. Choose a row to show it in its capture.`);
     }, (err) => {
       if (mine !== version) return;
