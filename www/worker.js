@@ -3,7 +3,7 @@
 // progress, and answers the page's queries (conversations, frames of a stream, packet rows read back
 // from the File, Follow pages, HTTP messages and export objects, sessions, TCP stream graphs,
 // pcap/pcapng exports, GeoIP; statistics via a nested analysis worker).
-import init, { CaptureHandle, ExportHandle, GeoHandle, GraphHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import init, { CaptureHandle, ExportHandle, GeoHandle, GraphHandle, StatsHandle, lastPanicMessage, mergeOrder } from './pkg/tracematch.js';
 import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { browseHandlers } from './browse_worker.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
@@ -256,6 +256,28 @@ const emit = rpcServe(self, {
   /** Packet-list rows for the given frame numbers, read back from the File. */
   packetRows(frames) {
     return guarded(() => requireHandle().packetRows(Uint32Array.from(frames), file));
+  },
+
+  /**
+   * The merged view (MergedView.js): this capture's packet timestamps { ts: BigInt64Array of epoch
+   * ns, frames: Uint32Array of their frame numbers or null when packet k is frame k + 1 },
+   * transferred (8 bytes per packet).
+   */
+  mergeColumn() {
+    const column = guarded(() => requireHandle().mergeColumn());
+    return transfer(column, column.frames ? [column.ts.buffer, column.frames.buffer] : [column.ts.buffer]);
+  },
+
+  /**
+   * The merged view's order of `columns` (mergeColumn() results, in the captures' order), as
+   * `tracematch merge` orders them: a transferred Uint32Array of pairs [input, frame]. Called on a
+   * worker started for it alone (no capture indexed), so the wasm memory it takes goes with it.
+   */
+  async mergeOrder(columns) {
+    ready = ready || init();
+    wasmExports = await ready;
+    const order = guarded(() => mergeOrder(columns.map((c) => c.ts), columns.map((c) => c.frames || null)));
+    return transfer(order, [order.buffer]);
   },
 
   /** Starts following a TCP/UDP stream (one at a time per capture): its banner. */
