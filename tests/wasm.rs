@@ -683,6 +683,23 @@ fn http_messages_of_a_stream_carry_their_bodies_as_bytes() {
 }
 
 #[wasm_bindgen_test]
+fn the_hierarchy_gets_an_http_node_for_the_frames_ending_a_message() {
+    let packets = packets();
+    let bytes = pcap(&packets);
+    let handle = index_with_handle(&bytes, 4096);
+    let mut source: &[u8] = &bytes;
+    let nodes = json(handle.app_hierarchy_from(&mut source));
+    // Frames 5 (the request) and 10 (the response) end an HTTP message.
+    let http_bytes = frame(&packets[4]).len() + frame(&packets[9]).len();
+    assert_eq!(
+        nodes,
+        serde_json::json!([
+            { "parent": "eth:ip:tcp", "proto": "http", "frames": 2, "bytes": http_bytes }
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
 fn the_session_of_a_stream_comes_from_its_frames_read_back() {
     let bytes = pcap(&packets());
     let handle = index_with_handle(&bytes, 4096);
