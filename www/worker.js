@@ -26,6 +26,7 @@ let handle = null;
 let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
+let appNodes = null; // the protocol hierarchy's http / tls nodes, once computed (appHierarchy)
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
 
@@ -45,6 +46,32 @@ async function statsElsewhere(intervalMs) {
   try {
     adoptChild(w, () => rpc.call('closeChildren'));
     return await rpc.call('stats', [file, intervalMs]);
+  } finally {
+    rpc.close();
+    w.terminate();
+    releaseChild(w);
+  }
+}
+
+/**
+ * The protocol hierarchy's http / tls nodes computed by a short-lived nested analysis worker from a
+ * saved copy of the index (transferred to it); null when the index cannot be saved or the copy
+ * would not fit in this worker's memory (the caller computes them here then).
+ */
+async function appNodesElsewhere() {
+  const h = requireHandle();
+  let bytes;
+  try {
+    if (wasmMemoryBytes() + guarded(() => h.savedIndexSizeEstimate()) > MAX_WASM_BYTES_TO_SAVE) return null;
+    bytes = guarded(() => h.savedIndex());
+  } catch {
+    return null;
+  }
+  const w = createWorker('analysis');
+  const rpc = rpcClient(w);
+  try {
+    adoptChild(w, () => rpc.call('closeChildren'));
+    return await rpc.call('appHierarchy', [file, bytes], [bytes.buffer]);
   } finally {
     rpc.close();
     w.terminate();
@@ -282,6 +309,21 @@ const emit = rpcServe(self, {
         () => computeStats(file, intervalMs, DEFAULT_CHUNK_BYTES, StatsHandle, guarded)));
     }
     return statsByInterval.get(intervalMs);
+  },
+
+  /**
+   * The protocol hierarchy's http / tls nodes ([{ parent, proto, frames, bytes }]) that the
+   * statistics pass cannot place: every TCP stream reassembled from the File through the index.
+   * Computed in a nested analysis worker given a saved copy of the index, so this worker keeps
+   * answering; here (calls made meanwhile wait) when the index cannot be saved (a cancelled,
+   * damaged or compressed capture) or its copy would not fit in memory. Kept once computed.
+   */
+  appHierarchy() {
+    if (!appNodes) {
+      appNodes = appNodesElsewhere().then((nodes) => nodes || guarded(() => requireHandle().appHierarchy(file)));
+      appNodes.catch(() => { appNodes = null; });
+    }
+    return appNodes;
   },
 
   /**
