@@ -167,8 +167,7 @@ mod tests {
         c.add(&["eth", "ip", "udp"], "http", 10);
         c.add(&["eth", "ip", "tcp", "dns"], "tls", 10);
         c.add(&[], "http", 10);
-        let deep: Vec<&'static str> = std::iter::repeat("mpls")
-            .take(MAX_PHS_DEPTH - 1)
+        let deep: Vec<&'static str> = std::iter::repeat_n("mpls", MAX_PHS_DEPTH - 1)
             .chain(["tcp"])
             .collect();
         c.add(&deep, "http", 10);
