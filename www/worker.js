@@ -55,14 +55,17 @@ async function statsElsewhere(intervalMs) {
 
 /**
  * The protocol hierarchy's http / tls nodes computed by a short-lived nested analysis worker from a
- * saved copy of the index (transferred to it); null when the index cannot be saved or the copy
- * would not fit in this worker's memory (the caller computes them here then).
+ * saved copy of the index (transferred to it); null when the index cannot be saved (the caller
+ * computes them here then). Fails when the copy would not fit in this worker's memory: a capture
+ * that big is not reassembled here either (it could exhaust the memory this worker's views need).
  */
 async function appNodesElsewhere() {
   const h = requireHandle();
+  if (wasmMemoryBytes() + guarded(() => h.savedIndexSizeEstimate()) > MAX_WASM_BYTES_TO_SAVE) {
+    throw new Error('the capture is too large to reassemble its streams in this page (tracematch phs FILE shows them)');
+  }
   let bytes;
   try {
-    if (wasmMemoryBytes() + guarded(() => h.savedIndexSizeEstimate()) > MAX_WASM_BYTES_TO_SAVE) return null;
     bytes = guarded(() => h.savedIndex());
   } catch {
     return null;
@@ -316,7 +319,8 @@ const emit = rpcServe(self, {
    * statistics pass cannot place: every TCP stream reassembled from the File through the index.
    * Computed in a nested analysis worker given a saved copy of the index, so this worker keeps
    * answering; here (calls made meanwhile wait) when the index cannot be saved (a cancelled,
-   * damaged or compressed capture) or its copy would not fit in memory. Kept once computed.
+   * damaged or compressed capture). Not at all when a copy of the index would not fit in memory.
+   * Kept once computed.
    */
   appHierarchy() {
     if (!appNodes) {
