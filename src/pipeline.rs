@@ -15,6 +15,9 @@ use crate::flow::{FlowTables, FrameStreams, StreamStats};
 use crate::index::{PacketIndex, StreamKind};
 use crate::limits::{index_budget_message, Budget};
 
+/// Bytes per read of [`Pipeline::run_reader`] / [`Pipeline::run_source`].
+pub const RUN_CHUNK: usize = 1 << 20;
+
 /// Which conversation table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -266,6 +269,55 @@ impl Pipeline {
         if self.stats.stopped.is_some() {
             self.stats.finished = true;
         }
+    }
+
+    /// Feeds everything `reader` yields in [`RUN_CHUNK`] reads, then finishes; reading stops at
+    /// the first capture error (kept in the pipeline). An I/O error of the reader is returned
+    /// (interrupted reads are retried).
+    pub fn run_reader<V: FnMut(&FrameContext)>(
+        &mut self,
+        reader: &mut dyn std::io::Read,
+        visit: &mut V,
+    ) -> std::io::Result<()> {
+        let mut buf = vec![0u8; RUN_CHUNK];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.push(buf.get(..n).unwrap_or_default(), visit);
+            if self.stats.error.is_some() {
+                break;
+            }
+        }
+        self.finish(visit);
+        Ok(())
+    }
+
+    /// Feeds `source` from its first byte to its end in [`RUN_CHUNK`] reads, then finishes (see
+    /// [`Pipeline::run_reader`]).
+    pub fn run_source<V: FnMut(&FrameContext)>(
+        &mut self,
+        source: &mut dyn ByteSource,
+        visit: &mut V,
+    ) -> std::io::Result<()> {
+        let mut buf = vec![0u8; RUN_CHUNK];
+        let mut offset = 0u64;
+        loop {
+            let n = source.read_at(offset, &mut buf)?;
+            let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+                break;
+            };
+            self.push(chunk, visit);
+            if self.stats.error.is_some() {
+                break;
+            }
+            offset = offset.saturating_add(n as u64);
+        }
+        self.finish(visit);
+        Ok(())
     }
 
     /// Ends the input; a record cut short becomes the pipeline's error.
