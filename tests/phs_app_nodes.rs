@@ -3,7 +3,7 @@
 //! The page counts the hierarchy in one pass without application nodes
 //! ([`ProtocolHierarchy::observe`]), then adds the `http` / `tls` nodes
 //! [`tracematch::stats::app_nodes_of_capture`] gives (marked frames read back through the index).
-//! The CLI counts it in a second pass with [`ProtocolHierarchy::observe_with_app`]. Compared as
+//! The CLI counts it in a second pass with [`ProtocolHierarchy::observe_with_app_path`]. Compared as
 //! sets of (path, frames, bytes): the page places a new node after its parent's existing
 //! children, the CLI in first-seen order among them, so only sibling order may differ.
 //!
@@ -33,7 +33,7 @@ fn page_and_cli(data: &[u8]) -> (RowSet, RowSet, BTreeSet<&'static str>) {
     let mut pipeline = Pipeline::new();
     let mut visit = |c: &FrameContext| {
         plain.observe(c);
-        two_pass.observe_with_app(c, app.protocol_of(c.meta.number));
+        two_pass.observe_with_app_path(c, app.path_of(c.meta.number));
     };
     pipeline.push(data, &mut visit);
     pipeline.finish(&mut visit);
@@ -107,7 +107,9 @@ fn added_nodes_give_the_cli_rows_for_the_corpus() {
     }
     eprintln!("{} corpus captures: rows equal", names.len());
     assert!(
-        seen.contains("http") && seen.contains("tls"),
-        "the corpus should add both http and tls nodes, added {seen:?}"
+        ["http", "tls", "tcp.segments"]
+            .iter()
+            .all(|p| seen.contains(p)),
+        "the corpus should add http, tls and tcp.segments nodes, added {seen:?}"
     );
 }

@@ -4,9 +4,11 @@
 
 /**
  * `rows` (depth first: { depth, proto, path, frames, bytes }) with `nodes` added: each node becomes
- * a row `${parent}:${proto}` one level below the row whose path is `parent`, after that row's
- * existing descendants (nodes under the same parent keep their given order). A node whose parent is
- * no row, or whose own path already is one, is left out. Linear in rows + nodes; `rows` is not changed.
+ * a row `${parent}:${proto}` one level below the row whose path is `parent` (a row, or a node given
+ * before it: `tls` under `eth:ip:tcp`, then `tcp.segments` under `eth:ip:tcp:tls`), after that
+ * row's existing descendants (nodes under the same parent keep their given order). A node whose
+ * parent is neither, or whose own path already is a row, is left out. Linear in rows + nodes;
+ * `rows` is not changed.
  */
 export function mergeAppNodes(rows, nodes) {
   const paths = new Set(rows.map((r) => r.path));
@@ -19,11 +21,19 @@ export function mergeAppNodes(rows, nodes) {
     byParent.get(n.parent).push({ proto: n.proto, path, frames: n.frames, bytes: n.bytes });
   }
   const out = [];
+  // Added nodes below `path` at `depth`, each followed by its own added nodes (depth at most the
+  // hierarchy's, so the recursion is shallow).
+  const emit = (path, depth) => {
+    for (const n of byParent.get(path) || []) {
+      out.push({ depth, ...n });
+      emit(n.path, depth + 1);
+    }
+  };
   const open = []; // rows whose subtree is being written, outermost first
   const closeTo = (depth) => {
     while (open.length && open[open.length - 1].depth >= depth) {
       const r = open.pop();
-      for (const n of byParent.get(r.path) || []) out.push({ depth: r.depth + 1, ...n });
+      emit(r.path, r.depth + 1);
     }
   };
   for (const r of rows) {

@@ -1,18 +1,20 @@
-//! The application nodes (`http`, `tls`) of the protocol hierarchy, as additions to a hierarchy
-//! counted without them.
+//! The application nodes (`http`, `tls`, `tcp.segments`) of the protocol hierarchy, as additions
+//! to a hierarchy counted without them.
 //!
 //! The page counts its hierarchy in one streaming pass with no index and no reassembly, so it
 //! has no `http` / `tls` nodes; `tracematch phs` places them with
-//! [`super::ProtocolHierarchy::observe_with_app`] after [`AppFrames`] marked the frames ending an
-//! HTTP message or a TLS record. [`app_nodes_of_capture`] gives the same nodes for an indexed
-//! capture by reading back only the marked frames (to learn each one's protocol path), as
-//! [`AppNode`]s: "under `eth:ip:tcp`, add `http` with these frames and bytes". Adding them to the
-//! rows of the hierarchy counted without application nodes gives the rows of the two-pass
-//! hierarchy: an application node always ends a path (the decoder has no layer after one), so
-//! no other node changes.
+//! [`super::ProtocolHierarchy::observe_with_app_path`] after [`AppFrames`] marked the frames
+//! ending an HTTP message or carrying TLS items ([`AppFrames::path_of`]: the nodes after `tcp`).
+//! [`app_nodes_of_capture`] gives the same nodes for an indexed capture by reading back only the
+//! marked frames (to learn each one's protocol path), as [`AppNode`]s: "under `eth:ip:tcp`, add
+//! `tls` with these frames and bytes", "under `eth:ip:tcp:tls`, add `tcp.segments` …". Adding
+//! them to the rows of the hierarchy counted without application nodes gives the rows of the
+//! two-pass hierarchy: application nodes always end a path (the decoder has no layer after
+//! `tcp`'s payload), so no other node changes.
 //!
-//! Placement follows `observe_with_app`: only after a path ending in `tcp` and shorter than
-//! [`MAX_PHS_DEPTH`]. Nodes are in the order of their first frame. Memory: one [`AppNode`] per
+//! Placement follows `observe_with_app_path`: only after a path ending in `tcp`, cut at
+//! [`MAX_PHS_DEPTH`] nodes. Nodes are in the order of their first frame, so a node's parent
+//! (itself added, or a row of the hierarchy) always comes before it. Memory: one [`AppNode`] per
 //! distinct (parent path, protocol), at most [`MAX_PHS_NODES`] (frames of further nodes are
 //! counted in [`AppNodeCounter::frames_not_placed`]).
 
@@ -57,24 +59,37 @@ impl AppNodeCounter {
         Self::default()
     }
 
-    /// Counts a frame of `bytes` whose protocol path (without application node) is `path` and
-    /// that ends a PDU of `app`. Ignored, as `observe_with_app` ignores it, unless the path ends
-    /// in `tcp` with room for one more node.
-    pub fn add(&mut self, path: &[&'static str], app: &'static str, bytes: u64) {
-        if path.last() != Some(&"tcp") || path.len() >= MAX_PHS_DEPTH {
+    /// Counts a frame of `bytes` whose protocol path without application nodes is `path` and
+    /// whose application nodes after `tcp` are `app` (outermost first, as
+    /// [`AppFrames::path_of`] gives them): one count for each of them. Nothing is counted, as
+    /// `observe_with_app_path` adds nothing, unless the path ends in `tcp`; nodes past
+    /// [`MAX_PHS_DEPTH`] are left out.
+    pub fn add(&mut self, path: &[&'static str], app: &[&'static str], bytes: u64) {
+        if path.last() != Some(&"tcp") {
             return;
         }
-        let parent = path.join(":");
+        let room = MAX_PHS_DEPTH.saturating_sub(path.len());
+        let mut parent = path.join(":");
+        for &proto in app.iter().take(room) {
+            if !self.add_node(&parent, proto, bytes) {
+                return;
+            }
+            parent = format!("{parent}:{proto}");
+        }
+    }
+
+    /// Counts one frame under the node `proto` below `parent`; false when the node limit left it out.
+    fn add_node(&mut self, parent: &str, app: &'static str, bytes: u64) -> bool {
         let key = format!("{parent}\n{app}");
         let index = match self.lookup.get(&key) {
             Some(&i) => i,
             None => {
                 if self.nodes.len() >= MAX_PHS_NODES {
                     self.not_placed = self.not_placed.saturating_add(1);
-                    return;
+                    return false;
                 }
                 self.nodes.push(AppNode {
-                    parent,
+                    parent: parent.to_string(),
                     proto: app,
                     frames: 0,
                     bytes: 0,
@@ -87,6 +102,7 @@ impl AppNodeCounter {
             node.frames = node.frames.saturating_add(1);
             node.bytes = node.bytes.saturating_add(bytes);
         }
+        true
     }
 
     /// Frames not counted because [`MAX_PHS_NODES`] nodes were already kept.
@@ -115,9 +131,10 @@ pub fn app_nodes_of_capture(
     let mut path = Vec::new();
     let frames = u32::try_from(indexer.index().len()).unwrap_or(u32::MAX);
     for number in 1..=frames {
-        let Some(proto) = app.protocol_of(number) else {
+        let nodes = app.path_of(number);
+        if nodes.is_empty() {
             continue;
-        };
+        }
         let Some(frame) = reread_frame(indexer, source, number, &mut decoded)? else {
             continue;
         };
@@ -130,7 +147,7 @@ pub fn app_nodes_of_capture(
             first_ts_ns: 0,
         };
         frame_protocol_path(&ctx, &mut path);
-        counter.add(&path, proto, u64::from(frame.meta.wire_len));
+        counter.add(&path, nodes, u64::from(frame.meta.wire_len));
     }
     Ok(counter.into_nodes())
 }
@@ -139,20 +156,23 @@ pub fn app_nodes_of_capture(
 mod tests {
     use super::*;
 
+    fn nodes(c: AppNodeCounter) -> Vec<(String, &'static str, u64, u64)> {
+        c.into_nodes()
+            .into_iter()
+            .map(|n| (n.parent, n.proto, n.frames, n.bytes))
+            .collect()
+    }
+
     #[test]
     fn nodes_are_counted_per_parent_in_first_seen_order() {
         let mut c = AppNodeCounter::new();
-        c.add(&["eth", "ip", "tcp"], "tls", 100);
-        c.add(&["eth", "ipv6", "tcp"], "http", 70);
-        c.add(&["eth", "ip", "tcp"], "http", 60);
-        c.add(&["eth", "ip", "tcp"], "tls", 40);
-        let got: Vec<(String, &str, u64, u64)> = c
-            .into_nodes()
-            .into_iter()
-            .map(|n| (n.parent, n.proto, n.frames, n.bytes))
-            .collect();
+        c.add(&["eth", "ip", "tcp"], &["tls"], 100);
+        c.add(&["eth", "ipv6", "tcp"], &["http"], 70);
+        c.add(&["eth", "ip", "tcp"], &["http"], 60);
+        c.add(&["eth", "ip", "tcp"], &["tls"], 40);
+        c.add(&["eth", "ip", "tcp"], &[], 40);
         assert_eq!(
-            got,
+            nodes(c),
             vec![
                 ("eth:ip:tcp".to_string(), "tls", 2, 140),
                 ("eth:ipv6:tcp".to_string(), "http", 1, 70),
@@ -162,16 +182,39 @@ mod tests {
     }
 
     #[test]
-    fn only_paths_ending_in_tcp_with_room_get_a_node() {
+    fn nested_application_nodes_follow_their_parent() {
         let mut c = AppNodeCounter::new();
-        c.add(&["eth", "ip", "udp"], "http", 10);
-        c.add(&["eth", "ip", "tcp", "dns"], "tls", 10);
-        c.add(&[], "http", 10);
-        let deep: Vec<&'static str> = std::iter::repeat_n("mpls", MAX_PHS_DEPTH - 1)
+        c.add(&["eth", "ip", "tcp"], &["tls", "tcp.segments"], 1500);
+        c.add(&["eth", "ip", "tcp"], &["tls"], 100);
+        c.add(&["eth", "ip", "tcp"], &["tcp.segments", "http"], 54);
+        assert_eq!(
+            nodes(c),
+            vec![
+                ("eth:ip:tcp".to_string(), "tls", 2, 1600),
+                ("eth:ip:tcp:tls".to_string(), "tcp.segments", 1, 1500),
+                ("eth:ip:tcp".to_string(), "tcp.segments", 1, 54),
+                ("eth:ip:tcp:tcp.segments".to_string(), "http", 1, 54),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_paths_ending_in_tcp_get_nodes_and_depth_is_capped() {
+        let mut c = AppNodeCounter::new();
+        c.add(&["eth", "ip", "udp"], &["http"], 10);
+        c.add(&["eth", "ip", "tcp", "dns"], &["tls"], 10);
+        c.add(&[], &["http"], 10);
+        let full: Vec<&'static str> = std::iter::repeat_n("mpls", MAX_PHS_DEPTH - 1)
             .chain(["tcp"])
             .collect();
-        c.add(&deep, "http", 10);
+        c.add(&full, &["http"], 10);
         assert!(c.into_nodes().is_empty());
+        // Room for one more node: the first application node only.
+        let mut c = AppNodeCounter::new();
+        c.add(&full[1..], &["tls", "tcp.segments"], 10);
+        let got = nodes(c);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, "tls");
     }
 
     #[test]
@@ -181,7 +224,7 @@ mod tests {
             .map(|i| &*Box::leak(format!("p{i}").into_boxed_str()))
             .collect();
         for n in &names {
-            c.add(&[n, "tcp"], "http", 1);
+            c.add(&[n, "tcp"], &["http"], 1);
         }
         assert_eq!(c.frames_not_placed(), 3);
         assert_eq!(c.into_nodes().len(), MAX_PHS_NODES);

@@ -52,3 +52,23 @@ test('a node without its parent row, or already a row, is left out; merging twic
   assert.deepEqual(mergeAppNodes(ROWS, []), ROWS);
   assert.deepEqual(mergeAppNodes([], nodes), []);
 });
+
+test('a node under an added node follows it, before the next added sibling', () => {
+  const merged = mergeAppNodes(ROWS, [
+    { parent: 'eth:ip:tcp', proto: 'tls', frames: 3, bytes: 3000 },
+    { parent: 'eth:ip:tcp:tls', proto: 'tcp.segments', frames: 1, bytes: 1500 },
+    { parent: 'eth:ip:tcp', proto: 'tcp.segments', frames: 1, bytes: 54 },
+    { parent: 'eth:ip:tcp:tcp.segments', proto: 'http', frames: 1, bytes: 54 },
+  ]);
+  assert.deepEqual(merged.slice(2, 8).map((r) => [r.depth, r.path, r.frames]), [
+    [2, 'eth:ip:tcp', 6],
+    [3, 'eth:ip:tcp:dns', 1],
+    [3, 'eth:ip:tcp:tls', 3],
+    [4, 'eth:ip:tcp:tls:tcp.segments', 1],
+    [3, 'eth:ip:tcp:tcp.segments', 1],
+    [4, 'eth:ip:tcp:tcp.segments:http', 1],
+  ]);
+  assert.equal(merged.length, ROWS.length + 4);
+  // A child given before its parent has no parent yet: left out.
+  assert.equal(mergeAppNodes(ROWS, [{ parent: 'eth:ip:tcp:tls', proto: 'tcp.segments', frames: 1, bytes: 1 }, { parent: 'eth:ip:tcp', proto: 'tls', frames: 1, bytes: 1 }]).length, ROWS.length + 1);
+});
