@@ -1,10 +1,9 @@
 // The protocol hierarchy of a capture (Wireshark's Statistics › Protocol Hierarchy, tshark
 // -z io,phs): one row per protocol node, indented by depth, with frames and bytes and their share
-// of the capture. Rows come from the core (StatsHandle.protocolHierarchy); the http / tls nodes (and
-// tshark's tcp.segments with them),
-// which need reassembled TCP streams, arrive later from the capture's worker (`appNodes`, a promise
-// of CaptureHandle.appHierarchy's nodes) and are merged in (phs_app_nodes.js); a note says so
-// meanwhile, or why they are missing. CSV export of the rows shown.
+// of the capture. Rows come from the core (StatsHandle.protocolHierarchy); the http / tls nodes
+// (and tshark's tcp.segments with them), which need reassembled TCP streams, arrive later from the
+// capture's worker (`appNodes`, a promise of CaptureHandle.appHierarchy's nodes) and are merged in
+// (phs_app_nodes.js); a note says so meanwhile, or why they are missing. CSV export of the rows shown.
 import { h, replaceChildren } from '../dom.js';
 import { formatCount } from '../state.js';
 import { toCsv, downloadCsv } from '../csv.js';
