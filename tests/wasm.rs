@@ -683,6 +683,27 @@ fn http_messages_of_a_stream_carry_their_bodies_as_bytes() {
 }
 
 #[wasm_bindgen_test]
+fn the_hierarchy_gets_an_http_node_for_the_frames_ending_a_message() {
+    let packets = packets();
+    let bytes = pcap(&packets);
+    let handle = index_with_handle(&bytes, 4096);
+    let mut source: &[u8] = &bytes;
+    let nodes = json(handle.app_hierarchy_from(&mut source));
+    // Frame 5 ends the request; the HTTP/1.0 response has no length, so it ends with the
+    // server's bare FIN (frame 12), which tshark shows as tcp.segments › http.
+    let request = frame(&packets[4]).len();
+    let fin = frame(&packets[11]).len();
+    assert_eq!(
+        nodes,
+        serde_json::json!([
+            { "parent": "eth:ip:tcp", "proto": "http", "frames": 1, "bytes": request },
+            { "parent": "eth:ip:tcp", "proto": "tcp.segments", "frames": 1, "bytes": fin },
+            { "parent": "eth:ip:tcp:tcp.segments", "proto": "http", "frames": 1, "bytes": fin }
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
 fn the_session_of_a_stream_comes_from_its_frames_read_back() {
     let bytes = pcap(&packets());
     let handle = index_with_handle(&bytes, 4096);

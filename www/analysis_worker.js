@@ -1,8 +1,9 @@
 // The analysis worker: a nested worker of a capture's worker that computes whole-capture
 // statistics (IO graph intervals, top talkers, endpoints, Expert Info, protocol hierarchy, ESP series) with its
-// own wasm instance, reading the File again. Running it here keeps the capture's worker free for what the person is doing
+// own wasm instance, reading the File again, and the protocol hierarchy's http / tls nodes from a saved copy
+// of the capture's index. Running it here keeps the capture's worker free for what the person is doing
 // (following a stream, opening a session) while statistics are computed on the other core.
-import init, { StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import init, { CaptureHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
 import { rpcServe } from './rpc.js';
 import { closeChildren } from './worker_children.js';
 import { computeStats } from './stats_feed.js';
@@ -32,5 +33,19 @@ rpcServe(self, {
     // seen to leave running when the capture's worker was terminated while this one started it
     // (worker_children.js); statistics run beside the indexer, so their read overlap matters less.
     return computeStats(file, intervalMs, chunkBytes, StatsHandle, guarded, { nested: false });
+  },
+  /**
+   * The protocol hierarchy's http / tls nodes of `file` (CaptureHandle.appHierarchy) from
+   * `indexBytes`, the capture worker's CaptureHandle.savedIndex of the same file.
+   */
+  async appHierarchy(file, indexBytes) {
+    ready = ready || init();
+    await ready;
+    const handle = guarded(() => CaptureHandle.fromSavedIndex(indexBytes));
+    try {
+      return guarded(() => handle.appHierarchy(file));
+    } finally {
+      handle.free();
+    }
   },
 });

@@ -27,6 +27,7 @@ let handle = null;
 let file = null;
 let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
+let appNodes = null; // the protocol hierarchy's http / tls nodes, once computed (appHierarchy)
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
 let coldFile = null; // this capture's OPFS file for the index's cold columns (cold_store.js)
@@ -58,6 +59,35 @@ async function statsElsewhere(intervalMs) {
   try {
     adoptChild(w, () => rpc.call('closeChildren'));
     return await rpc.call('stats', [file, intervalMs]);
+  } finally {
+    rpc.close();
+    w.terminate();
+    releaseChild(w);
+  }
+}
+
+/**
+ * The protocol hierarchy's http / tls nodes computed by a short-lived nested analysis worker from a
+ * saved copy of the index (transferred to it); null when the index cannot be saved (the caller
+ * computes them here then). Fails when the copy would not fit in this worker's memory: a capture
+ * that big is not reassembled here either (it could exhaust the memory this worker's views need).
+ */
+async function appNodesElsewhere() {
+  const h = requireHandle();
+  if (wasmMemoryBytes() + guarded(() => h.savedIndexSizeEstimate()) > MAX_WASM_BYTES_TO_SAVE) {
+    throw new Error('the capture is too large to reassemble its streams in this page (tracematch phs FILE shows them)');
+  }
+  let bytes;
+  try {
+    bytes = guarded(() => h.savedIndex());
+  } catch {
+    return null;
+  }
+  const w = createWorker('analysis');
+  const rpc = rpcClient(w);
+  try {
+    adoptChild(w, () => rpc.call('closeChildren'));
+    return await rpc.call('appHierarchy', [file, bytes], [bytes.buffer]);
   } finally {
     rpc.close();
     w.terminate();
@@ -325,6 +355,22 @@ const emit = rpcServe(self, {
         () => computeStats(file, intervalMs, DEFAULT_CHUNK_BYTES, StatsHandle, guarded)));
     }
     return statsByInterval.get(intervalMs);
+  },
+
+  /**
+   * The protocol hierarchy's http / tls nodes ([{ parent, proto, frames, bytes }]) that the
+   * statistics pass cannot place: every TCP stream reassembled from the File through the index.
+   * Computed in a nested analysis worker given a saved copy of the index, so this worker keeps
+   * answering; here (calls made meanwhile wait) when the index cannot be saved (a cancelled,
+   * damaged or compressed capture). Not at all when a copy of the index would not fit in memory.
+   * Kept once computed.
+   */
+  appHierarchy() {
+    if (!appNodes) {
+      appNodes = appNodesElsewhere().then((nodes) => nodes || guarded(() => requireHandle().appHierarchy(file)));
+      appNodes.catch(() => { appNodes = null; });
+    }
+    return appNodes;
   },
 
   /**

@@ -9,6 +9,7 @@
 //! stream / address / DNS query.
 
 pub mod app_frames;
+pub mod app_hierarchy;
 pub mod dns;
 pub mod endpoints;
 pub mod esp;
@@ -23,6 +24,7 @@ pub mod tls_pdus;
 pub mod top_talkers;
 
 pub use app_frames::AppFrames;
+pub use app_hierarchy::{app_nodes_of_capture, AppNode, AppNodeCounter};
 pub use dns::{DnsFrameLink, DnsStats, DnsTransaction};
 pub use endpoints::{EndpointRow, EndpointTable};
 pub use esp::{EspStats, EspStreamSummary, SeqEvent};

@@ -5,6 +5,8 @@
 //!   with decoded bodies, export objects).
 //! - [`file_source::FileSource`]: a [`crate::capture::random_access::ByteSource`] over the `File`
 //!   the user opened, read with `FileReaderSync` (workers only) through a read-ahead window.
+//! - [`app_hierarchy_methods`]: the handle's protocol-hierarchy method (the `http` / `tls` nodes
+//!   the statistics pass cannot place, from reassembled streams).
 //! - [`analysis_handle`]: statistics (IO graph, endpoints, Expert Info), fed the file again by
 //!   the worker.
 //! - [`session_methods`]: the handle's TCP session method (details and ladder of one stream, read
@@ -26,6 +28,7 @@
 //! No analysis happens here: every method forwards to the core and converts the result.
 
 pub mod analysis_handle;
+pub mod app_hierarchy_methods;
 pub mod capture_handle;
 pub mod export_handle;
 pub mod file_source;

@@ -64,14 +64,17 @@ test('TCP stream graphs and protocol hierarchy equal tshark', { skip: corpus ? f
   const capture = captureLocator(page, CAPTURE);
   assert.equal(await waitIndexed(capture), o.packets);
 
-  // Protocol hierarchy: every row the page shows equals tshark's node; every tshark node made of
-  // protocols the decoder knows is shown (http and what tshark found in it are application data).
+  // Protocol hierarchy, once its http / tls rows are in: every row the page shows equals tshark's
+  // node; every tshark node made of protocols the decoder knows is shown (what tshark found inside
+  // http is application data). The http row is a known difference (tests/phs_corpus.rs
+  // KNOWN_DIFFERENCES: tshark's HTTP dissector runs again on the retransmitted frames 42 and 86),
+  // checked against tracematch phs in phs_app.test.mjs.
+  await capture.locator('[data-testid="phs"][data-app="done"]').waitFor({ state: 'attached', timeout: 60000 });
   const phsRows = capture.locator('[data-testid="phs-row"]');
-  await phsRows.first().waitFor({ timeout: 30000 });
   const shown = await phsRows.evaluateAll((rs) => rs.map((r) => ({ path: r.dataset.path, proto: r.dataset.proto, frames: Number(r.dataset.frames), bytes: Number(r.dataset.bytes) })));
   const want = tsharkPhs();
-  for (const r of shown) assert.deepEqual({ frames: r.frames, bytes: r.bytes }, want.get(r.path), `phs ${r.path}`);
-  assert.deepEqual(shown.map((r) => r.path), ['eth', 'eth:ip', 'eth:ip:tcp']);
+  for (const r of shown.filter((x) => x.path !== 'eth:ip:tcp:http')) assert.deepEqual({ frames: r.frames, bytes: r.bytes }, want.get(r.path), `phs ${r.path}`);
+  assert.deepEqual(shown.map((r) => r.path), ['eth', 'eth:ip', 'eth:ip:tcp', 'eth:ip:tcp:http']);
   assert.equal(shown[0].frames, o.packets);
 
   // Session of stream 0 and its graphs.

@@ -1,6 +1,7 @@
 // Statistics of one capture: the IO graph (with the top talkers), the endpoints table (with countries, EndpointTable.js),
 // the Expert Info summary, the protocol hierarchy and the ESP charts per SPI, each with a CSV
-// export. Loaded from the worker on demand (one more read of the file).
+// export. Loaded from the worker on demand (one more read of the file; the hierarchy's http / tls
+// rows come after, from the capture's worker).
 import { h, replaceChildren } from '../dom.js';
 import { formatCount } from '../state.js';
 import { toCsv, downloadCsv } from '../csv.js';
@@ -21,7 +22,8 @@ export function createStatsPanel({ rpc, name, onRange, onFrames }) {
     replaceChildren(body,
       graph.element,
       h('div', { class: 'stats-row' }, createEndpointTable({ rpc, rows: endpoints, name }).element, expertTable(expert, name, onFrames)),
-      h('div', { class: 'stats-row' }, createProtocolHierarchy(phs, { name })),
+      // The http / tls nodes need reassembled streams: asked for once the rest is shown.
+      h('div', { class: 'stats-row' }, createProtocolHierarchy(phs, { name, appNodes: phs.length ? rpc.call('appHierarchy', []) : null })),
       createEspCharts(esp, { name }));
   }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
   return {
