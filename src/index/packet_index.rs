@@ -248,6 +248,27 @@ impl PacketIndex {
         out
     }
 
+    /// For every stream of `kind` (index = stream number), its frames as
+    /// [`PacketIndex::frames_of_stream`] lists them, from one pass over the index. Memory: one
+    /// `u32` per frame of a stream of `kind`, plus one `Vec` per stream.
+    pub fn frames_by_stream(&self, kind: StreamKind) -> Vec<Vec<u32>> {
+        let mut by_stream: Vec<Vec<u32>> = Vec::new();
+        for number in 1..=u32::try_from(self.len()).unwrap_or(u32::MAX) {
+            for s in self.streams_of_frame(number, kind) {
+                let Ok(i) = usize::try_from(s) else { continue };
+                if by_stream.len() <= i {
+                    by_stream.resize_with(i.saturating_add(1), Vec::new);
+                }
+                if let Some(v) = by_stream.get_mut(i) {
+                    if v.last() != Some(&number) {
+                        v.push(number);
+                    }
+                }
+            }
+        }
+        by_stream
+    }
+
     /// Frame numbers of IP conversation row `row`, ascending.
     pub fn frames_of_ip_conversation(&self, row: u32) -> Vec<u32> {
         self.ip_conv

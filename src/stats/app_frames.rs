@@ -4,11 +4,13 @@
 //! TCP reassembly. Segments that only continue a PDU get no application node (tshark's "TCP
 //! segment of a reassembled PDU").
 //!
-//! HTTP messages come from [`crate::app::http::http_messages`]; TLS items from each TCP stream's
-//! segments in capture order, with tshark's retransmission flags from a [`TcpAnalyzer`] pass.
-//! Memory: one `u32` per HTTP frame and one entry per TLS frame.
+//! HTTP messages come from [`crate::app::http::for_each_stream_messages`], one stream at a time
+//! and without their bodies; TLS items from each TCP stream's segments in capture order, with
+//! tshark's retransmission flags from a [`TcpAnalyzer`] pass. Memory: one `u32` per HTTP frame,
+//! one entry per TLS frame, one `u32` per TCP frame (the streams' frame lists), and one stream's
+//! message heads at a time.
 
-use crate::app::http::{http_messages, HttpKind, HttpMessage, HttpOptions};
+use crate::app::http::{for_each_stream_messages, HttpKind, HttpMessage, HttpOptions};
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
 use crate::pipeline::{FrameContext, Indexer, Pipeline};
@@ -194,38 +196,30 @@ fn tls_items_of_stream(
 impl AppFrames {
     /// The application frames of an indexed capture.
     pub fn of_capture(indexer: &Indexer, source: &mut dyn ByteSource) -> Self {
-        let messages = http_messages(indexer, source, HttpOptions::default());
-        let answers_head = responses_to_head(&messages);
         let mut http: Vec<u32> = Vec::new();
         // Last frames of responses read until the connection closes.
         let mut until_close: Vec<u32> = Vec::new();
-        for (m, &head) in messages.iter().zip(&answers_head) {
-            if body_cut_short(m, head) {
-                continue;
+        // Stream by stream, without bodies: only the frames decided here outlive a stream.
+        let options = HttpOptions {
+            keep_bodies: false,
+            ..HttpOptions::default()
+        };
+        for_each_stream_messages(indexer, source, options, |messages| {
+            let answers_head = responses_to_head(&messages);
+            for (m, &head) in messages.iter().zip(&answers_head) {
+                if body_cut_short(m, head) {
+                    continue;
+                }
+                if read_until_close(m, head) {
+                    until_close.push(m.last_frame);
+                } else {
+                    http.push(m.last_frame);
+                }
             }
-            if read_until_close(m, head) {
-                until_close.push(m.last_frame);
-            } else {
-                http.push(m.last_frame);
-            }
-        }
+        });
         until_close.sort_unstable();
         until_close.dedup();
-        let index = indexer.index();
-        let mut by_stream: Vec<Vec<u32>> = Vec::new();
-        for number in 1..=u32::try_from(index.len()).unwrap_or(u32::MAX) {
-            for s in index.streams_of_frame(number, StreamKind::Tcp) {
-                let Ok(i) = usize::try_from(s) else { continue };
-                if by_stream.len() <= i {
-                    by_stream.resize_with(i.saturating_add(1), Vec::new);
-                }
-                if let Some(v) = by_stream.get_mut(i) {
-                    if v.last() != Some(&number) {
-                        v.push(number);
-                    }
-                }
-            }
-        }
+        let by_stream = indexer.index().frames_by_stream(StreamKind::Tcp);
         let retransmitted = retransmitted_frames(source);
         let mut tls = Vec::new();
         let mut http_at_fin = Vec::new();

@@ -509,6 +509,7 @@ pub fn http(data: &[u8]) -> HttpOutcome {
     let options = HttpOptions {
         max_body_bytes: cap,
         max_head_bytes: 4096,
+        ..HttpOptions::default()
     };
     if sel & 0x80 != 0 {
         let coding = CODINGS[usize::from(sel & 7)];

@@ -93,22 +93,22 @@ pub fn http_messages(
     source: &mut dyn ByteSource,
     options: HttpOptions,
 ) -> Vec<HttpMessage> {
-    let index = indexer.index();
-    let mut by_stream: Vec<Vec<u32>> = Vec::new();
-    for number in 1..=u32::try_from(index.len()).unwrap_or(u32::MAX) {
-        for s in index.streams_of_frame(number, StreamKind::Tcp) {
-            let Ok(i) = usize::try_from(s) else { continue };
-            if by_stream.len() <= i {
-                by_stream.resize_with(i + 1, Vec::new);
-            }
-            if let Some(v) = by_stream.get_mut(i) {
-                if v.last() != Some(&number) {
-                    v.push(number);
-                }
-            }
-        }
-    }
     let mut out = Vec::new();
+    for_each_stream_messages(indexer, source, options, |messages| out.extend(messages));
+    out.sort_by_key(|m| (m.last_frame, m.stream));
+    out
+}
+
+/// Calls `visit` with the HTTP messages (continuations included, ordered by their last frame)
+/// of each TCP stream that has any, stream by stream: a caller that keeps only a summary of each
+/// stream holds one stream's messages at a time.
+pub fn for_each_stream_messages(
+    indexer: &Indexer,
+    source: &mut dyn ByteSource,
+    options: HttpOptions,
+    mut visit: impl FnMut(Vec<HttpMessage>),
+) {
+    let by_stream = indexer.index().frames_by_stream(StreamKind::Tcp);
     for (stream, frames) in by_stream.into_iter().enumerate() {
         if frames.is_empty() {
             continue;
@@ -118,8 +118,8 @@ pub fn http_messages(
         let mut messages = parse_stream(stream, reader, options);
         let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
         add_continuations(&mut messages, stream, reader, options);
-        out.extend(messages);
+        if !messages.is_empty() {
+            visit(messages);
+        }
     }
-    out.sort_by_key(|m| (m.last_frame, m.stream));
-    out
 }

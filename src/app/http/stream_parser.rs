@@ -25,6 +25,10 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     /// Cap on a message head, bytes. Default 64 KiB.
     pub max_head_bytes: usize,
+    /// Keep each message's body bytes (`HttpMessage::body`); when false only their length and
+    /// hash are kept, so a caller that needs no bodies holds none (at most one body is alive,
+    /// while it is hashed). Default true.
+    pub keep_bodies: bool,
 }
 
 impl Default for HttpOptions {
@@ -32,6 +36,7 @@ impl Default for HttpOptions {
         Self {
             max_body_bytes: 64 << 20,
             max_head_bytes: 64 << 10,
+            keep_bodies: true,
         }
     }
 }
@@ -256,7 +261,7 @@ impl HttpStreamParser {
             body_len: Some(data.len() as u64),
             body_sha256: Some(hex(&Sha256::digest(data))),
             truncated: data.len() < bytes.len() && data.len() == self.options.max_body_bytes,
-            body: Some(data.to_vec()),
+            body: self.options.keep_bodies.then(|| data.to_vec()),
             request_target: None,
         });
     }
@@ -739,7 +744,7 @@ impl HttpStreamParser {
                         msg.truncated = decoded.truncated || b.raw_over_cap;
                         msg.body_len = Some(decoded.bytes.len() as u64);
                         msg.body_sha256 = Some(hex(&Sha256::digest(&decoded.bytes)));
-                        msg.body = Some(decoded.bytes);
+                        msg.body = self.options.keep_bodies.then_some(decoded.bytes);
                     }
                 }
             } else {
@@ -861,6 +866,48 @@ mod tests {
                 revealed_by_frame: frame,
             }),
         }
+    }
+
+    #[test]
+    fn without_bodies_messages_keep_length_and_hash_only() {
+        let body = b"<html>kept or not</html>\n";
+        let response = [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 25\r\n\r\n"[..],
+            &body[..],
+        ]
+        .concat();
+        let whole = vec![
+            chunk(1, 0, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", None),
+            chunk(2, 1, &response, None),
+        ];
+        // A body after a gap in a stream that has a request: a tshark continuation.
+        let after_gap = vec![
+            chunk(1, 0, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", None),
+            chunk(2, 1, body, Some(100)),
+        ];
+        let messages = |options: HttpOptions| {
+            [
+                http_messages_of_chunks(0, whole.clone(), options),
+                continuation_messages_of_chunks(0, after_gap.clone(), options),
+            ]
+            .concat()
+        };
+        let with = messages(HttpOptions::default());
+        let without = messages(HttpOptions {
+            keep_bodies: false,
+            ..HttpOptions::default()
+        });
+        // A response body and a continuation's body were kept, and are the only difference.
+        assert_eq!(with.iter().filter(|m| m.body.is_some()).count(), 2);
+        assert!(without.iter().all(|m| m.body.is_none()));
+        let strip = |m: &HttpMessage| HttpMessage {
+            body: None,
+            ..m.clone()
+        };
+        assert_eq!(without, with.iter().map(strip).collect::<Vec<_>>());
+        assert!(without
+            .iter()
+            .any(|m| m.body_len == Some(body.len() as u64)));
     }
 
     #[test]
@@ -1004,7 +1051,7 @@ mod tests {
         fn arbitrary_bytes_never_panic(parts in proptest::collection::vec((any::<bool>(), proptest::collection::vec(any::<u8>(), 0..200), proptest::option::of(0u64..5000)), 0..30)) {
             let mut chunks = vec![chunk(1, 0, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip, br\r\n\r\n", None)];
             chunks.extend(parts.iter().enumerate().map(|(i, (d, b, g))| chunk(i as u32 + 2, u8::from(*d), b, *g)));
-            let _ = http_messages_of_chunks(0, chunks, HttpOptions { max_body_bytes: 1000, max_head_bytes: 500 });
+            let _ = http_messages_of_chunks(0, chunks, HttpOptions { max_body_bytes: 1000, max_head_bytes: 500, keep_bodies: true });
         }
     }
 
