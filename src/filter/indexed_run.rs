@@ -155,7 +155,9 @@ impl IndexedRun {
             // One span: the next candidate and those after it close enough to read through.
             let group = self.span_group(indexer, end);
             let first = group.first().map(|e| e.offset);
-            let last_end = group.last().map(|e| e.offset.saturating_add(e.caplen.into()));
+            let last_end = group
+                .last()
+                .map(|e| e.offset.saturating_add(e.caplen.into()));
             let (Some(start), Some(stop)) = (first, last_end) else {
                 self.needs_full_pass = true;
                 return Ok(RunState::NeedsFullPass);
@@ -165,7 +167,11 @@ impl IndexedRun {
             span.resize(len, 0);
             read_stream_exact(source, gzip, start, &mut span)?;
             for entry in &group {
-                let from = usize::try_from(entry.offset - start).unwrap_or(usize::MAX);
+                let from = entry
+                    .offset
+                    .checked_sub(start)
+                    .and_then(|d| usize::try_from(d).ok())
+                    .unwrap_or(usize::MAX);
                 let to = from.saturating_add(entry.caplen as usize);
                 let Some(data) = span.get(from..to) else {
                     self.needs_full_pass = true;
@@ -337,8 +343,14 @@ fn rebuild_streams(
     let tcp_ids = index.streams_of_frame(entry.number, StreamKind::Tcp);
     let udp_ids = index.streams_of_frame(entry.number, StreamKind::Udp);
     let (mut tcp_next, mut udp_next) = (tcp_ids.iter(), udp_ids.iter());
-    let last_tcp = frame.layers.iter().rposition(|l| matches!(l, Layer::Tcp(_)));
-    let last_udp = frame.layers.iter().rposition(|l| matches!(l, Layer::Udp(_)));
+    let last_tcp = frame
+        .layers
+        .iter()
+        .rposition(|l| matches!(l, Layer::Tcp(_)));
+    let last_udp = frame
+        .layers
+        .iter()
+        .rposition(|l| matches!(l, Layer::Udp(_)));
     for (i, layer) in frame.layers.iter().enumerate() {
         match layer {
             Layer::Tcp(_) => {

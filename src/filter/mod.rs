@@ -68,7 +68,9 @@ pub use error::FilterError;
 pub use eval::FrameView;
 pub use frame_filter::FrameFilter;
 pub use index_filter::IndexFilter;
-pub use indexed_run::{every_frame_timestamped, IndexedRun, RunState, MAX_GAP_BYTES, MAX_SPAN_BYTES};
+pub use indexed_run::{
+    every_frame_timestamped, IndexedRun, RunState, MAX_GAP_BYTES, MAX_SPAN_BYTES,
+};
 pub use plan::{plan, FilterPlan, FullPassReason, PlanFacts};
 
 use compile::{Node, Rhs, Source};

@@ -159,7 +159,10 @@ mod tests {
     /// The index part of a pre-selection, as the filter it would be written as.
     fn candidates_equal(text: &str, written: &str) {
         let FilterPlan::Preselect { candidates, full } = plan_of(text) else {
-            panic!("{text}: expected a pre-selection, got {:?}", plan_of(text).name());
+            panic!(
+                "{text}: expected a pre-selection, got {:?}",
+                plan_of(text).name()
+            );
         };
         assert_eq!(full.text(), text);
         let want = Filter::compile(written).expect("compiles");
@@ -185,7 +188,10 @@ mod tests {
     #[test]
     fn the_indexed_conjuncts_preselect_the_candidates() {
         candidates_equal("tcp.stream == 3 and tcp.len > 0", "tcp.stream == 3");
-        candidates_equal("frame.number >= 1000 and tcp.port == 80", "frame.number >= 1000");
+        candidates_equal(
+            "frame.number >= 1000 and tcp.port == 80",
+            "frame.number >= 1000",
+        );
         candidates_equal(
             "frame.len > 60 and dns and (udp.stream == 1 or udp.stream == 2)",
             "frame.len > 60 and (udp.stream == 1 or udp.stream == 2)",
@@ -236,7 +242,10 @@ mod tests {
         let f = |t: &str| Filter::compile(t).expect("compiles");
         assert_eq!(plan(f("frame.time_relative > 1"), &FACTS).name(), "index");
         assert_eq!(plan(f("frame.time_relative > 1"), &untimed).name(), "full");
-        let mixed = plan(f("frame.time_relative > 1 and tcp.stream == 2 and dns"), &untimed);
+        let mixed = plan(
+            f("frame.time_relative > 1 and tcp.stream == 2 and dns"),
+            &untimed,
+        );
         let FilterPlan::Preselect { candidates, .. } = mixed else {
             panic!("expected a pre-selection");
         };
