@@ -70,16 +70,16 @@ pub struct IndexedRun {
 }
 
 impl IndexedRun {
-    /// Starts `plan` over `indexer`'s index; gives the filter back for a full-pass plan.
-    /// `with_tables`: also count the filtered conversation tables.
-    pub fn new(plan: FilterPlan, indexer: &Indexer, with_tables: bool) -> Result<Self, Filter> {
+    /// Starts `plan` over `indexer`'s index; None for a full-pass plan. `with_tables`: also count
+    /// the filtered conversation tables.
+    pub fn new(plan: FilterPlan, indexer: &Indexer, with_tables: bool) -> Option<Self> {
         let index = indexer.index();
         let (full, candidates) = match plan {
             FilterPlan::IndexOnly(f) => (None, f.matching_frames(index)),
             FilterPlan::Preselect { candidates, full } => {
                 (Some(full), candidates.matching_frames(index))
             }
-            FilterPlan::FullPass { filter, .. } => return Err(filter),
+            FilterPlan::FullPass { .. } => return None,
         };
         let matches = if full.is_none() {
             candidates.clone()
@@ -88,7 +88,7 @@ impl IndexedRun {
         };
         let reads_back = full.is_some() || with_tables;
         let needs_full_pass = reads_back && !candidates.is_empty() && !rebuilds_exactly(indexer);
-        Ok(IndexedRun {
+        Some(IndexedRun {
             full,
             candidates,
             next: 0,

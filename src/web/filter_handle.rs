@@ -112,12 +112,12 @@ impl FilterHandle {
         };
         let chosen = plan(self.filter.filter().clone(), &facts);
         match IndexedRun::new(chosen, indexer, with_tables) {
-            Ok(run) => {
+            Some(run) => {
                 let path = run.path().to_string();
                 self.indexed = Some(run);
                 path
             }
-            Err(_) => "full".to_string(),
+            None => "full".to_string(),
         }
     }
 
