@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tracematch::filter::{
-    every_frame_timestamped, plan, Filter, FilterPlan, FrameFilter, IndexedRun, PlanFacts, RunState,
+    every_frame_timestamped, plan, FallbackReason, Filter, FilterPlan, FrameFilter, IndexedRun,
+    PlanFacts, RunState,
 };
 use tracematch::packet_view::{FilteredConversation, FilteredConversations};
 use tracematch::pipeline::{ConvKind, FrameContext, Indexer, Pipeline};
@@ -106,7 +107,7 @@ fn full_pass(bytes: &[u8], filters: &[String]) -> BTreeMap<usize, Answer> {
 struct Counts {
     index_only: usize,
     preselected: usize,
-    fallbacks: usize,
+    fallbacks: BTreeMap<String, usize>,
     full_plans: usize,
     decoded_by_preselection: u64,
     frames_in_preselected_captures: u64,
@@ -157,7 +158,15 @@ fn every_path_gives_the_full_pass_answer() {
             }
             match state {
                 RunState::NeedsFullPass => {
-                    counts.fallbacks += 1;
+                    let reason = run.fallback();
+                    // The reasons that are not expected on well-formed captures are failures.
+                    if matches!(
+                        reason,
+                        None | Some(FallbackReason::StreamMismatch | FallbackReason::ShortSpan)
+                    ) {
+                        failures.push(format!("{}: `{text}`: {reason:?}", path.display()));
+                    }
+                    *counts.fallbacks.entry(format!("{reason:?}")).or_default() += 1;
                     continue;
                 }
                 RunState::More => panic!("{}: `{text}` did not finish", path.display()),
@@ -193,8 +202,8 @@ fn every_path_gives_the_full_pass_answer() {
     }
     eprintln!(
         "filter paths over {} captures: {} index-only and {} pre-selected runs equal the full \
-         pass ({} of {} frames decoded by pre-selection); {} runs fell back to the full pass, \
-         {} plans were full passes; {} disagree",
+         pass ({} of {} frames decoded by pre-selection); runs that fell back to the full pass: \
+         {:?}; {} plans were full passes; {} disagree",
         captures.len(),
         counts.index_only,
         counts.preselected,

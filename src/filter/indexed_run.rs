@@ -48,6 +48,22 @@ pub enum RunState {
     NeedsFullPass,
 }
 
+/// Why a run needs the full pass after all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FallbackReason {
+    /// Some frame may lack a timestamp, or lies beyond the index's addressable range.
+    NotRebuildable,
+    /// A frame is not a packet of a known interface (pcapng custom or journal block).
+    NotAPacket,
+    /// A frame is an IP fragment or completes a datagram (its decoding needs the other
+    /// fragments).
+    IpFragment,
+    /// The decoded layers disagree with the streams the index recorded (not expected).
+    StreamMismatch,
+    /// A read span did not hold a frame (not expected).
+    ShortSpan,
+}
+
 /// One run of an index-only or pre-selecting plan.
 pub struct IndexedRun {
     /// The filter tested on decoded candidates (None: index only, every candidate matches).
@@ -66,7 +82,7 @@ pub struct IndexedRun {
     streams: FrameStreams,
     decoded_frames: u64,
     /// Set once the run found it cannot answer.
-    needs_full_pass: bool,
+    needs_full_pass: Option<FallbackReason>,
 }
 
 impl IndexedRun {
@@ -87,7 +103,8 @@ impl IndexedRun {
             Vec::new()
         };
         let reads_back = full.is_some() || with_tables;
-        let needs_full_pass = reads_back && !candidates.is_empty() && !rebuilds_exactly(indexer);
+        let needs_full_pass = (reads_back && !candidates.is_empty() && !rebuilds_exactly(indexer))
+            .then_some(FallbackReason::NotRebuildable);
         Some(IndexedRun {
             full,
             candidates,
@@ -131,6 +148,11 @@ impl IndexedRun {
         self.decoded_frames
     }
 
+    /// Why the run needs the full pass, once it answered [`RunState::NeedsFullPass`].
+    pub fn fallback(&self) -> Option<FallbackReason> {
+        self.needs_full_pass
+    }
+
     /// The matching frames, ascending (complete once [`RunState::Done`] was returned).
     pub fn matches(&self) -> &[u32] {
         &self.matches
@@ -144,7 +166,7 @@ impl IndexedRun {
         source: &mut dyn ByteSource,
         max_frames: usize,
     ) -> io::Result<RunState> {
-        if self.needs_full_pass {
+        if self.needs_full_pass.is_some() {
             return Ok(RunState::NeedsFullPass);
         }
         let total = self.to_read();
@@ -159,7 +181,7 @@ impl IndexedRun {
                 .last()
                 .map(|e| e.offset.saturating_add(e.caplen.into()));
             let (Some(start), Some(stop)) = (first, last_end) else {
-                self.needs_full_pass = true;
+                self.needs_full_pass = Some(FallbackReason::ShortSpan);
                 return Ok(RunState::NeedsFullPass);
             };
             let len = usize::try_from(stop.saturating_sub(start)).unwrap_or(usize::MAX);
@@ -174,11 +196,11 @@ impl IndexedRun {
                     .unwrap_or(usize::MAX);
                 let to = from.saturating_add(entry.caplen as usize);
                 let Some(data) = span.get(from..to) else {
-                    self.needs_full_pass = true;
+                    self.needs_full_pass = Some(FallbackReason::ShortSpan);
                     return Ok(RunState::NeedsFullPass);
                 };
-                if !self.visit(indexer, entry, data) {
-                    self.needs_full_pass = true;
+                if let Err(reason) = self.visit(indexer, entry, data) {
+                    self.needs_full_pass = Some(reason);
                     return Ok(RunState::NeedsFullPass);
                 }
                 self.next += 1;
@@ -219,20 +241,23 @@ impl IndexedRun {
         group
     }
 
-    /// Decodes one read-back frame, tests it and counts it; false when it cannot be answered
-    /// without other frames.
-    fn visit(&mut self, indexer: &Indexer, entry: &IndexEntry, data: &[u8]) -> bool {
-        let Some(meta) = rebuilt_meta(indexer, entry) else {
-            return false;
-        };
+    /// Decodes one read-back frame, tests it and counts it; why not when it cannot be answered
+    /// on its own.
+    fn visit(
+        &mut self,
+        indexer: &Indexer,
+        entry: &IndexEntry,
+        data: &[u8],
+    ) -> Result<(), FallbackReason> {
+        let meta = rebuilt_meta(indexer, entry).ok_or(FallbackReason::NotAPacket)?;
         self.decoder.decode(&meta, data, &mut self.decoded);
         self.decoded_frames += 1;
         if self.decoder.pending_fragment_bytes() > 0 || self.decoder.reassembled_payload().is_some()
         {
-            return false;
+            return Err(FallbackReason::IpFragment);
         }
         if !rebuild_streams(indexer, entry, &self.decoded, &mut self.streams) {
-            return false;
+            return Err(FallbackReason::StreamMismatch);
         }
         let first_ts_ns = indexer.pipeline().first_ts_ns().unwrap_or(0);
         let matched = match &self.full {
@@ -269,7 +294,7 @@ impl IndexedRun {
                 });
             }
         }
-        true
+        Ok(())
     }
 
     /// The filtered conversation table of `kind` over the matching frames (empty without tables).

@@ -69,7 +69,7 @@ pub use eval::FrameView;
 pub use frame_filter::FrameFilter;
 pub use index_filter::IndexFilter;
 pub use indexed_run::{
-    every_frame_timestamped, IndexedRun, RunState, MAX_GAP_BYTES, MAX_SPAN_BYTES,
+    every_frame_timestamped, FallbackReason, IndexedRun, RunState, MAX_GAP_BYTES, MAX_SPAN_BYTES,
 };
 pub use plan::{plan, FilterPlan, FullPassReason, PlanFacts};
 
