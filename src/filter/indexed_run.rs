@@ -309,11 +309,16 @@ impl IndexedRun {
 }
 
 /// Whether frames read back can be rebuilt exactly as the indexing pass saw them: every frame is
-/// addressable and has a timestamp (Simple Packet Blocks index as time 0, so a frame at time 0
+/// addressable (and a compressed capture kept its inflate checkpoints) and has a timestamp (Simple Packet Blocks index as time 0, so a frame at time 0
 /// counts as possibly untimed).
 fn rebuilds_exactly(indexer: &Indexer) -> bool {
     let index = indexer.index();
     if index.unaddressable() > 0 {
+        return false;
+    }
+    // A compressed capture is read through its inflate checkpoints; without them, not at all.
+    let reader = indexer.pipeline().reader();
+    if reader.info().gzip && reader.gzip_index().is_none() {
         return false;
     }
     every_frame_timestamped(indexer)
