@@ -13,8 +13,10 @@ const GIB: u64 = 1 << 30;
 /// Memory budgets of one capture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
-    /// Index columns, side tables and flow tables, bytes. Reached: indexing stops at that packet,
-    /// keeping what was indexed (the summary's `stopped` says where and why).
+    /// Index columns, side tables and flow tables, bytes. Reached: the index's cold columns move
+    /// to a cold store when the indexer has one (`Indexer::set_cold_store`); otherwise, or when
+    /// that is not enough, indexing stops at that packet, keeping what was indexed (the summary's
+    /// `stopped` says where and why).
     pub index_bytes: u64,
     /// Out-of-order bytes one followed TCP stream may hold back; past it the lowest held segment
     /// is released and the hole before it shows as missing bytes.
@@ -126,6 +128,13 @@ pub fn index_budget_message(frame: u64, offset: u64, budget: u64) -> String {
     )
 }
 
+/// [`index_budget_message`] followed by why moving cold columns out did not help:
+/// `stopped at packet N (offset X): the index reached its 20 KiB budget and its cold columns
+/// could not move to local storage: OPFS unavailable (file:// page)`.
+pub fn index_budget_message_because(frame: u64, offset: u64, budget: u64, why: &str) -> String {
+    format!("{} {why}", index_budget_message(frame, offset, budget))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +160,10 @@ mod tests {
         assert_eq!(
             index_budget_message(7, 1024, 3 * GIB / 2),
             "stopped at packet 7 (offset 1024): the index reached its 1.5 GiB budget"
+        );
+        assert_eq!(
+            index_budget_message_because(7, 1024, 20 * KIB, "and so on"),
+            "stopped at packet 7 (offset 1024): the index reached its 20 KiB budget and so on"
         );
     }
 

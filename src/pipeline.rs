@@ -12,8 +12,12 @@ use crate::capture::random_access::ByteSource;
 use crate::capture::{CaptureError, CaptureInfo, CaptureReader, FrameMeta};
 use crate::decode::{DecodedFrame, Decoder, Layer};
 use crate::flow::{FlowTables, FrameStreams, StreamStats};
+use crate::index::ColdStore;
 use crate::index::{PacketIndex, StreamKind};
-use crate::limits::{index_budget_message, Budget};
+use crate::limits::{index_budget_message, index_budget_message_because, Budget};
+
+/// Bytes per read of [`Pipeline::run_reader`] / [`Pipeline::run_source`].
+pub const RUN_CHUNK: usize = 1 << 20;
 
 /// Which conversation table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -139,6 +143,9 @@ pub struct Summary {
     pub stopped: Option<String>,
     /// Bytes of index per packet.
     pub index_bytes_per_packet: f64,
+    /// Bytes of the index's cold columns moved to the cold store because the index would have
+    /// exceeded its budget (0: all in memory).
+    pub index_spilled_bytes: u64,
 }
 
 /// Where one frame is in the capture and what the index knows of it.
@@ -266,6 +273,55 @@ impl Pipeline {
         if self.stats.stopped.is_some() {
             self.stats.finished = true;
         }
+    }
+
+    /// Feeds everything `reader` yields in [`RUN_CHUNK`] reads, then finishes; reading stops at
+    /// the first capture error (kept in the pipeline). An I/O error of the reader is returned
+    /// (interrupted reads are retried).
+    pub fn run_reader<V: FnMut(&FrameContext)>(
+        &mut self,
+        reader: &mut dyn std::io::Read,
+        visit: &mut V,
+    ) -> std::io::Result<()> {
+        let mut buf = vec![0u8; RUN_CHUNK];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.push(buf.get(..n).unwrap_or_default(), visit);
+            if self.stats.error.is_some() {
+                break;
+            }
+        }
+        self.finish(visit);
+        Ok(())
+    }
+
+    /// Feeds `source` from its first byte to its end in [`RUN_CHUNK`] reads, then finishes (see
+    /// [`Pipeline::run_reader`]).
+    pub fn run_source<V: FnMut(&FrameContext)>(
+        &mut self,
+        source: &mut dyn ByteSource,
+        visit: &mut V,
+    ) -> std::io::Result<()> {
+        let mut buf = vec![0u8; RUN_CHUNK];
+        let mut offset = 0u64;
+        loop {
+            let n = source.read_at(offset, &mut buf)?;
+            let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+                break;
+            };
+            self.push(chunk, visit);
+            if self.stats.error.is_some() {
+                break;
+            }
+            offset = offset.saturating_add(n as u64);
+        }
+        self.finish(visit);
+        Ok(())
     }
 
     /// Ends the input; a record cut short becomes the pipeline's error.
@@ -401,6 +457,7 @@ impl Pipeline {
             cancelled: self.stats.cancelled,
             stopped: self.stats.stopped.clone(),
             index_bytes_per_packet: 0.0,
+            index_spilled_bytes: 0,
         }
     }
 
@@ -510,6 +567,8 @@ pub struct Indexer {
     index: PacketIndex,
     /// Index budget, bytes (None: unbounded).
     budget: Option<u64>,
+    /// Why no cold store could be set (said when the budget stops indexing).
+    cold_unavailable: Option<String>,
     /// Highest TCP / UDP stream id and IP conversation row seen + 1 (flow table sizes).
     flow_rows: [u32; 3],
 }
@@ -518,12 +577,15 @@ pub struct Indexer {
 /// factor, its statistics).
 const FLOW_ROW_BYTES: u64 = 160;
 
-/// Adds frame `ctx` to `index` and checks the budget: Break with the message once the estimate
-/// of index + flow tables exceeds it (the frame that crossed it is kept).
+/// Adds frame `ctx` to `index` and checks the budget: once the estimate of the index's resident
+/// bytes + flow tables exceeds it, moves full chunks of the cold columns to the cold store (at most
+/// once per chunk of packets), and breaks with the message when there is no store, its write
+/// fails, or what must stay in memory exceeds the budget alone (the frame that crossed it is kept).
 fn index_frame(
     index: &mut PacketIndex,
     flow_rows: &mut [u32; 3],
     budget: Option<u64>,
+    cold_unavailable: Option<&str>,
     ctx: &FrameContext,
 ) -> ControlFlow<String> {
     index.push(ctx.meta, ctx.streams, innermost_tcp_flags(ctx.frame));
@@ -541,12 +603,60 @@ fn index_frame(
         }
     }
     let flows: u64 = flow_rows.iter().map(|&r| u64::from(r)).sum();
-    let used = (index.used_bytes() as u64).saturating_add(flows.saturating_mul(FLOW_ROW_BYTES));
-    if used > budget {
-        ControlFlow::Break(index_budget_message(
-            u64::try_from(index.len()).unwrap_or(u64::MAX),
-            ctx.meta.offset,
+    let flow_bytes = flows.saturating_mul(FLOW_ROW_BYTES);
+    let used = (index.resident_used_bytes() as u64).saturating_add(flow_bytes);
+    if used <= budget {
+        return ControlFlow::Continue(());
+    }
+    over_budget(index, flow_bytes, budget, cold_unavailable, ctx)
+}
+
+/// The index (with `flow_bytes` of flow tables) exceeds `budget`: spill or stop.
+#[cold]
+fn over_budget(
+    index: &mut PacketIndex,
+    flow_bytes: u64,
+    budget: u64,
+    cold_unavailable: Option<&str>,
+    ctx: &FrameContext,
+) -> ControlFlow<String> {
+    let frame = u64::try_from(index.len()).unwrap_or(u64::MAX);
+    let offset = ctx.meta.offset;
+    if !index.has_cold_store() {
+        return ControlFlow::Break(match cold_unavailable {
+            Some(why) => index_budget_message_because(
+                frame,
+                offset,
+                budget,
+                &format!("and its cold columns could not move to local storage: {why}"),
+            ),
+            None => index_budget_message(frame, offset, budget),
+        });
+    }
+    if index.spillable_chunks() > 0 {
+        if let Err(e) = index.spill_cold_columns() {
+            return ControlFlow::Break(index_budget_message_because(
+                frame,
+                offset,
+                budget,
+                &format!("and its cold columns could not move to local storage: {e}"),
+            ));
+        }
+    }
+    // What spilling cannot move: hot columns, side tables, flow tables (the cold columns' unfilled
+    // last chunk moves once it is full).
+    let pinned = (index.resident_used_bytes() as u64)
+        .saturating_sub(index.cold_resident_bytes() as u64)
+        .saturating_add(flow_bytes);
+    if pinned > budget && index.spilled_bytes() == 0 {
+        // Nothing could move yet (no full chunk): the budget is smaller than the flow tables.
+        ControlFlow::Break(index_budget_message(frame, offset, budget))
+    } else if pinned > budget {
+        ControlFlow::Break(index_budget_message_because(
+            frame,
+            offset,
             budget,
+            "with its cold columns already in local storage",
         ))
     } else {
         ControlFlow::Continue(())
@@ -580,20 +690,39 @@ impl Indexer {
         }
     }
 
+    /// Past the budget, the index's cold columns (offsets, lengths, timestamps, interfaces) move
+    /// to `store` instead of indexing stopping; they are read back through a cache of at most
+    /// [`PacketIndex::COLD_CACHE_BYTES`]. Indexing then stops only when the store fails or what
+    /// must stay in memory exceeds the budget alone. Set before the first push.
+    pub fn set_cold_store(&mut self, store: Box<dyn ColdStore>) {
+        self.index.set_cold_store(store);
+        self.cold_unavailable = None;
+    }
+
+    /// No cold store can be had (e.g. `OPFS unavailable (file:// page)`): the message that stops
+    /// indexing at the budget says so.
+    pub fn set_cold_store_unavailable(&mut self, why: &str) {
+        if !self.index.has_cold_store() {
+            self.cold_unavailable = Some(why.to_string());
+        }
+    }
+
     /// Feeds the next chunk of the capture (any size). Damage stops reading; the error shows in
     /// [`Indexer::summary`] and later pushes are ignored.
     pub fn push(&mut self, chunk: &[u8]) {
         let (index, rows, budget) = (&mut self.index, &mut self.flow_rows, self.budget);
+        let why = self.cold_unavailable.as_deref();
         self.pipeline.push_until(chunk, &mut |ctx: &FrameContext| {
-            index_frame(index, rows, budget, ctx)
+            index_frame(index, rows, budget, why, ctx)
         });
     }
 
     /// Signals the end of input.
     pub fn finish(&mut self) {
         let (index, rows, budget) = (&mut self.index, &mut self.flow_rows, self.budget);
+        let why = self.cold_unavailable.as_deref();
         self.pipeline
-            .finish_until(&mut |ctx: &FrameContext| index_frame(index, rows, budget, ctx));
+            .finish_until(&mut |ctx: &FrameContext| index_frame(index, rows, budget, why, ctx));
     }
 
     /// Stops early: what was indexed stays usable and the summary says `cancelled`.
@@ -610,6 +739,7 @@ impl Indexer {
     pub fn summary(&self) -> Summary {
         let mut s = self.pipeline.summary();
         s.index_bytes_per_packet = self.index.bytes_per_packet();
+        s.index_spilled_bytes = self.index.spilled_bytes() as u64;
         s
     }
 
@@ -633,6 +763,7 @@ impl Indexer {
             pipeline,
             index,
             budget: None,
+            cold_unavailable: None,
             flow_rows: [0; 3],
         }
     }

@@ -20,43 +20,6 @@ fn tm(args: &[&str]) -> (i32, String) {
     )
 }
 
-/// Parses tshark's io,stat table: interval (whole seconds) and rows start → [frames, bytes, rst,
-/// syn] (tshark's SYN count includes SYN/ACKs).
-fn parse_io(text: &str) -> Option<(u64, BTreeMap<u64, [u64; 4]>)> {
-    let interval: f64 = text
-        .lines()
-        .find_map(|l| {
-            l.trim_matches(|c| c == '|' || c == ' ')
-                .strip_prefix("Interval:")
-        })?
-        .trim()
-        .trim_end_matches("secs")
-        .trim()
-        .parse()
-        .ok()?;
-    // tshark shrinks the interval to a shorter capture's duration: one row, our first interval.
-    let interval = (interval.ceil() as u64).max(1);
-    let mut rows = BTreeMap::new();
-    for line in text.lines() {
-        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        let Some((start, _)) = cells.get(1).and_then(|r| r.split_once("<>")) else {
-            continue;
-        };
-        let Ok(start) = start.trim().parse::<f64>() else {
-            continue;
-        };
-        let nums: Vec<u64> = cells[2..]
-            .iter()
-            .filter(|c| !c.is_empty())
-            .filter_map(|c| c.parse().ok())
-            .collect();
-        if nums.len() >= 4 {
-            rows.insert(start as u64, [nums[0], nums[1], nums[2], nums[3]]);
-        }
-    }
-    Some((interval, rows))
-}
-
 /// Parses `stats --csv` output: start (whole seconds) → [frames, bytes, rst, syn].
 fn parse_stats_csv(text: &str) -> BTreeMap<u64, [u64; 4]> {
     let mut lines = text.lines();
@@ -82,61 +45,47 @@ fn stats_csv_rows_equal_tshark_io_stat() {
     let Some(cap) = common::captures_dir("stats_csv_rows_equal_tshark_io_stat") else {
         return;
     };
-    let public = cap.join("public");
     let (mut tables, mut rows) = (0, 0);
     let mut failures = Vec::new();
-    for row in common::manifest(&cap) {
-        let dir = public.join("oracle").join(&row.file);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+    for table in common::io_oracle::io_tables(&cap) {
+        let table = match table {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
         };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().to_string())
-            .filter(|n| n.starts_with("io_") && n.ends_with("s.txt"))
-            .collect();
-        names.sort();
-        for table in names {
-            let text = std::fs::read_to_string(dir.join(&table)).unwrap_or_default();
-            if text.starts_with("SKIPPED") {
-                continue;
-            }
-            let Some((interval, want)) = parse_io(&text) else {
-                failures.push(format!("{}: cannot parse {table}", row.file));
-                continue;
-            };
-            let file = public.join(&row.file);
-            let (_, out) = tm(&[
-                "stats",
-                file.to_str().expect("path"),
-                "--interval",
-                &format!("{interval}s"),
-                "--csv",
-            ]);
-            let got = parse_stats_csv(&out);
-            tables += 1;
-            // Every tshark row (empty ones included) equals ours; we print no row tshark lacks.
-            for (start, w) in &want {
-                rows += 1;
-                let g = got.get(start).copied().unwrap_or_default();
-                if g != *w {
-                    failures.push(format!(
-                        "{} {table} @{start}: tshark {w:?} ours {g:?} (frames, bytes, rst, syn)",
-                        row.file
-                    ));
-                }
-            }
-            // tshark 4.0 prints no row at all for a capture of zero duration (interval 0.000).
-            if want.is_empty() && text.contains("Duration: 0.000 secs") {
-                continue;
-            }
-            let extra: Vec<&u64> = got.keys().filter(|k| !want.contains_key(k)).collect();
-            if !extra.is_empty() {
+        let (interval, want) = (table.interval, &table.rows);
+        let (_, out) = tm(&[
+            "stats",
+            table.capture_path.to_str().expect("path"),
+            "--interval",
+            &format!("{interval}s"),
+            "--csv",
+        ]);
+        let got = parse_stats_csv(&out);
+        tables += 1;
+        // Every tshark row (empty ones included) equals ours; we print no row tshark lacks.
+        for (start, w) in want {
+            rows += 1;
+            let g = got.get(start).copied().unwrap_or_default();
+            if g != *w {
                 failures.push(format!(
-                    "{} {table}: rows tshark lacks: {extra:?}",
-                    row.file
+                    "{} {} @{start}: tshark {w:?} ours {g:?} (frames, bytes, rst, syn)",
+                    table.capture, table.name
                 ));
             }
+        }
+        // tshark 4.0 prints no row at all for a capture of zero duration (interval 0.000).
+        if want.is_empty() && table.text.contains("Duration: 0.000 secs") {
+            continue;
+        }
+        let extra: Vec<&u64> = got.keys().filter(|k| !want.contains_key(k)).collect();
+        if !extra.is_empty() {
+            failures.push(format!(
+                "{} {}: rows tshark lacks: {extra:?}",
+                table.capture, table.name
+            ));
         }
     }
     eprintln!("stats --csv: {tables} tables, {rows} tshark rows compared");

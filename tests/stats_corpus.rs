@@ -19,45 +19,6 @@ fn feed(path: &std::path::Path, visit: &mut dyn FnMut(&FrameContext)) {
     pipeline.finish(&mut v);
 }
 
-/// Parses tshark's io,stat table: interval length (s) and rows (start s → [frames, bytes, rst, syn]).
-fn parse_io(text: &str) -> Option<(u64, BTreeMap<u64, [u64; 4]>)> {
-    // tshark shrinks the interval to the capture's duration when that is shorter (e.g. "0.005
-    // secs"); the single row then covers the whole capture, as our first 1 s interval does.
-    let interval: f64 = text
-        .lines()
-        .find_map(|l| {
-            l.trim_matches(|c| c == '|' || c == ' ')
-                .strip_prefix("Interval:")
-        })?
-        .trim()
-        .trim_end_matches("secs")
-        .trim()
-        .parse()
-        .ok()?;
-    let interval = (interval.ceil() as u64).max(1);
-    let mut rows = BTreeMap::new();
-    for line in text.lines() {
-        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        let Some(range) = cells.get(1) else { continue };
-        let Some((start, _)) = range.split_once("<>") else {
-            continue;
-        };
-        let Ok(start) = start.trim().parse::<f64>() else {
-            continue;
-        };
-        let start = start as u64;
-        let nums: Vec<u64> = cells[2..]
-            .iter()
-            .filter(|c| !c.is_empty())
-            .filter_map(|c| c.parse().ok())
-            .collect();
-        if nums.len() >= 4 {
-            rows.insert(start, [nums[0], nums[1], nums[2], nums[3]]);
-        }
-    }
-    Some((interval, rows))
-}
-
 #[test]
 fn io_intervals_equal_tshark_io_stat_on_every_public_capture() {
     let Some(cap) =
@@ -65,64 +26,51 @@ fn io_intervals_equal_tshark_io_stat_on_every_public_capture() {
     else {
         return;
     };
-    let public = cap.join("public");
     let (mut checked, mut exact, mut rows_total) = (0, 0, 0);
     let mut failures = Vec::new();
-    for row in common::manifest(&cap) {
-        let dir = public.join("oracle").join(&row.file);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut tables: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().to_string())
-            .filter(|n| n.starts_with("io_") && n.ends_with("s.txt"))
-            .collect();
-        tables.sort();
-        for table in tables {
-            let text = std::fs::read_to_string(dir.join(&table)).unwrap_or_default();
-            if text.starts_with("SKIPPED") {
+    for table in common::io_oracle::io_tables(&cap) {
+        let table = match table {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(e);
                 continue;
             }
-            let Some((interval, want)) = parse_io(&text) else {
-                failures.push(format!("{}: cannot parse {table}", row.file));
-                continue;
-            };
-            checked += 1;
-            let mut io = IoStats::new(interval as i64 * 1_000_000_000).expect("interval");
-            let mut analyzer = TcpAnalyzer::new();
-            let mut tcp: Vec<LayerAnalysis> = Vec::new();
-            feed(&public.join(&row.file), &mut |c| {
-                analyzer.analyze_frame(c, &mut tcp);
-                io.observe(c, &tcp);
-            });
-            let mut diffs = 0;
-            for (&start, w) in &want {
-                let c = io.counters(start / interval);
-                let got = [c.frames, c.bytes, c.rst, c.syn];
-                rows_total += 1;
-                if got != *w {
-                    diffs += 1;
-                    if failures.len() < 40 {
-                        failures.push(format!(
-                            "{} {table} interval {start}: tshark {w:?} ours {got:?} (frames, bytes, rst, syn)",
-                            row.file
-                        ));
-                    }
+        };
+        let (interval, want) = (table.interval, &table.rows);
+        checked += 1;
+        let mut io = IoStats::new(interval as i64 * 1_000_000_000).expect("interval");
+        let mut analyzer = TcpAnalyzer::new();
+        let mut tcp: Vec<LayerAnalysis> = Vec::new();
+        feed(&table.capture_path, &mut |c| {
+            analyzer.analyze_frame(c, &mut tcp);
+            io.observe(c, &tcp);
+        });
+        let mut diffs = 0;
+        for (&start, w) in want {
+            let c = io.counters(start / interval);
+            let got = [c.frames, c.bytes, c.rst, c.syn];
+            rows_total += 1;
+            if got != *w {
+                diffs += 1;
+                if failures.len() < 40 {
+                    failures.push(format!(
+                        "{} {} interval {start}: tshark {w:?} ours {got:?} (frames, bytes, rst, syn)",
+                        table.capture, table.name
+                    ));
                 }
             }
-            // Nothing may be counted beyond tshark's last row.
-            let last = want.keys().next_back().copied().unwrap_or(0) / interval;
-            if io.interval_count() > last + 1 {
-                diffs += 1;
-                failures.push(format!(
-                    "{} {table}: we have intervals past tshark's",
-                    row.file
-                ));
-            }
-            if diffs == 0 {
-                exact += 1;
-            }
+        }
+        // Nothing may be counted beyond tshark's last row.
+        let last = want.keys().next_back().copied().unwrap_or(0) / interval;
+        if io.interval_count() > last + 1 {
+            diffs += 1;
+            failures.push(format!(
+                "{} {}: we have intervals past tshark's",
+                table.capture, table.name
+            ));
+        }
+        if diffs == 0 {
+            exact += 1;
         }
     }
     eprintln!("io stat: {exact}/{checked} tables exact, {rows_total} rows compared");

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { chunkBytesFromQuery } from './state.js';
 import { openCapture } from './components/CaptureView.js';
 import { createMatchView } from './components/MatchView.js';
+import { createMergedView } from './components/MergedView.js';
 import { urlState } from './url_state.js';
 import { createIndexCacheControl } from './components/IndexCacheControl.js';
 
@@ -17,12 +18,18 @@ const notice = document.getElementById('notice');
 // Open captures in the order they were opened (the Match view compares them in this order).
 const openViews = [];
 let matchView = null;
+let mergedView = null;
+const mergedButton = document.getElementById('merged-button');
 
 function open(files) {
   // The newest files go on top, in the order they were given.
   const top = list.firstChild;
   for (const file of files) {
-    const view = openCapture(file, { chunkBytes, onClose: () => { openViews.splice(openViews.indexOf(view), 1); updateIntro(); } });
+    const view = openCapture(file, {
+      chunkBytes,
+      onClose: () => { openViews.splice(openViews.indexOf(view), 1); updateIntro(); },
+      onIndexEnd: () => { if (mergedView) mergedView.refresh(); },
+    });
     openViews.push(view);
     list.insertBefore(view.element, top);
   }
@@ -30,9 +37,29 @@ function open(files) {
 }
 
 function updateIntro() {
-  intro.hidden = list.children.length > 0 || Boolean(matchView);
+  intro.hidden = list.children.length > 0 || Boolean(matchView) || Boolean(mergedView);
   if (matchView) matchView.refresh();
+  if (mergedView) mergedView.refresh();
+  mergedButton.disabled = openViews.length < 2 && !mergedView;
 }
+
+// The Merged view (every packet of the open captures in time order) sits above the captures
+// while open; it can be opened once two captures are.
+function openMergedView() {
+  if (!mergedView) {
+    mergedView = createMergedView({
+      getCaptures: () => openViews.slice(),
+      onClose: () => { mergedView.element.remove(); mergedView = null; updateIntro(); urlState.changed(); },
+    });
+    list.parentNode.insertBefore(mergedView.element, list);
+  }
+  updateIntro();
+  mergedView.element.scrollIntoView({ block: 'start' });
+  urlState.changed();
+}
+mergedButton.addEventListener('click', openMergedView);
+// "merged=1" in the URL fragment: the Merged view is open.
+urlState.bind('merged', () => (mergedView ? '1' : null), (v) => { if (v === '1') openMergedView(); });
 
 // The Match view (cross-capture matching) sits above the captures while open.
 function openMatchView() {

@@ -20,7 +20,7 @@
 /** The key that names the capture the capture-scoped keys belong to. */
 export const CAPTURE_KEY = 'capture';
 /** Keys that belong to the whole page rather than to one capture (urlState.bind takes only these). */
-export const GLOBAL_KEYS = new Set(['match']);
+export const GLOBAL_KEYS = new Set(['match', 'merged']);
 /** Keys that may hold addresses or other values from a capture (left out of the filter-free link). */
 export const SENSITIVE_KEYS = new Set(['filter']);
 /** Longest value kept for one key (longer values are dropped, not cut). */

@@ -3,7 +3,7 @@
 // progress, and answers the page's queries (conversations, frames of a stream, packet rows read back
 // from the File, Follow pages, HTTP messages and export objects, sessions, TCP stream graphs,
 // pcap/pcapng exports, GeoIP; statistics via a nested analysis worker).
-import init, { CaptureHandle, ExportHandle, GeoHandle, GraphHandle, StatsHandle, lastPanicMessage } from './pkg/tracematch.js';
+import init, { CaptureHandle, ExportHandle, GeoHandle, GraphHandle, StatsHandle, lastPanicMessage, mergeOrder } from './pkg/tracematch.js';
 import { rpcClient, rpcServe, transfer } from './rpc.js';
 import { browseHandlers } from './browse_worker.js';
 import { DEFAULT_CHUNK_BYTES } from './state.js';
@@ -13,6 +13,7 @@ import { stallIfRequested } from './worker-test-stall.js';
 import { SINGLE_FILE, createWorker } from './platform.js';
 import { adoptChild, releaseChild, closeChildren } from './worker_children.js';
 import { cacheKey, readCached, writeCached, unavailableReason } from './index_cache.js';
+import { openColdFile } from './cold_store.js';
 
 /** The index is cached only while wasm memory plus its saved copy stay below this (wasm32: 4 GiB). */
 const MAX_WASM_BYTES_TO_SAVE = 3 * 1024 ** 3;
@@ -28,6 +29,18 @@ let cancelRequested = false;
 const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
+let coldFile = null; // this capture's OPFS file for the index's cold columns (cold_store.js)
+
+/** Gives `h` an OPFS file for its cold columns past the index budget, or the reason there is none. */
+async function attachColdStore(h, disabled) {
+  const cold = await openColdFile({ disabled });
+  if (cold.access) {
+    coldFile = cold;
+    guarded(() => h.useColdStore(cold.access));
+  } else {
+    guarded(() => h.coldStoreUnavailable(cold.unavailable));
+  }
+}
 
 /**
  * The site's bundled open GeoIP database (copied to www/geo/ by scripts/build.sh). The single
@@ -105,8 +118,14 @@ function requireHandle() {
 }
 
 const emit = rpcServe(self, {
-  /** Before this worker is terminated: its nested workers close, leaves first (worker_children.js). */
-  closeChildren: () => closeChildren(),
+  /**
+   * Before this worker is terminated: its nested workers close, leaves first (worker_children.js),
+   * and the capture's cold-column file is deleted.
+   */
+  closeChildren: async () => {
+    if (coldFile) await coldFile.close();
+    return closeChildren();
+  },
   // Display filters, colouring and packet details (browse_worker.js).
   ...browseHandlers({
     handle: requireHandle,
@@ -119,7 +138,7 @@ const emit = rpcServe(self, {
    * Indexes `f`; resolves to { summary, elapsedMs, wasmMs } when the file is read, damaged or
    * cancelled (wasmMs: time spent in the indexer itself, the rest is waiting for reads).
    */
-  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES, { indexBudget = 0, oom = false } = {}) {
+  async index(f, chunkBytes = DEFAULT_CHUNK_BYTES, { indexBudget = 0, oom = false, noOpfs = false } = {}) {
     ready = ready || init().catch((err) => {
       throw new Error(`could not load the wasm module (was scripts/build.sh run?): ${err.message}`);
     });
@@ -143,8 +162,10 @@ const emit = rpcServe(self, {
       emit('progress', { bytes: f.size, frames: summary.frames, elapsedMs, wasmBytes: wasmMemoryBytes(), source: 'cache' });
       return { summary, elapsedMs, wasmMs: 0, source: 'cache' };
     }
-    // Test-only page options: ?test-index-budget=BYTES (0: the page's default), ?test-oom=NAME.
+    // Test-only page options: ?test-index-budget=BYTES (0: the page's default), ?test-oom=NAME,
+    // ?test-no-opfs (no cold store: the budget stops indexing).
     handle = guarded(() => (indexBudget > 0 ? CaptureHandle.withIndexBudget(indexBudget) : new CaptureHandle()));
+    await attachColdStore(handle, noOpfs);
     let lastEmit = started;
     let offset = 0;
     let wasmMs = 0; // time inside handle.push: the rest of elapsedMs is waiting for reads
@@ -235,6 +256,28 @@ const emit = rpcServe(self, {
   /** Packet-list rows for the given frame numbers, read back from the File. */
   packetRows(frames) {
     return guarded(() => requireHandle().packetRows(Uint32Array.from(frames), file));
+  },
+
+  /**
+   * The merged view (MergedView.js): this capture's packet timestamps { ts: BigInt64Array of epoch
+   * ns, frames: Uint32Array of their frame numbers or null when packet k is frame k + 1 },
+   * transferred (8 bytes per packet).
+   */
+  mergeColumn() {
+    const column = guarded(() => requireHandle().mergeColumn());
+    return transfer(column, column.frames ? [column.ts.buffer, column.frames.buffer] : [column.ts.buffer]);
+  },
+
+  /**
+   * The merged view's order of `columns` (mergeColumn() results, in the captures' order), as
+   * `tracematch merge` orders them: a transferred Uint32Array of pairs [input, frame]. Called on a
+   * worker started for it alone (no capture indexed), so the wasm memory it takes goes with it.
+   */
+  async mergeOrder(columns) {
+    ready = ready || init();
+    wasmExports = await ready;
+    const order = guarded(() => mergeOrder(columns.map((c) => c.ts), columns.map((c) => c.frames || null)));
+    return transfer(order, [order.buffer]);
   },
 
   /** Starts following a TCP/UDP stream (one at a time per capture): its banner. */

@@ -12,6 +12,26 @@ use crate::reassembly::FollowChunk;
 /// Handshake bytes buffered per direction at most.
 pub const MAX_HANDSHAKE_BYTES: usize = 256 * 1024;
 
+/// The name tshark gives a TLS handshake message type (`tls.handshake.type`), for the types it
+/// shows by name in a record's Info; None for the others (tshark then shows an encrypted message).
+pub fn handshake_type_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        0 => "Hello Request",
+        1 => "Client Hello",
+        2 => "Server Hello",
+        4 => "New Session Ticket",
+        8 => "Encrypted Extensions",
+        11 => "Certificate",
+        12 => "Server Key Exchange",
+        13 => "Certificate Request",
+        14 => "Server Hello Done",
+        15 => "Certificate Verify",
+        16 => "Client Key Exchange",
+        20 => "Finished",
+        _ => return None,
+    })
+}
+
 /// What the handshake of one stream reveals.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TlsSummary {

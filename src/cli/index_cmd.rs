@@ -1,13 +1,16 @@
-//! `tracematch index FILE [--json] [--memory-budget SIZE]`: index a capture the way the page does
-//! (the compact index plus flow tables) and report throughput and memory — the native side of the
-//! benchmark. A memory budget (default [`Budget::default`]) that stops indexing is reported on
-//! stderr and in the JSON `stopped` field; the figures are those of the partial index.
+//! `tracematch index FILE [--json] [--memory-budget SIZE] [--cold-dir DIR]`: index a capture the
+//! way the page does (the compact index plus flow tables) and report throughput and memory — the
+//! native side of the benchmark. A memory budget (default [`Budget::default`]) that stops indexing
+//! is reported on stderr and in the JSON `stopped` field; the figures are those of the partial
+//! index. With `--cold-dir`, the index's cold columns move to a temporary file there past the
+//! budget, as the page moves them to OPFS (JSON `index_spilled_bytes`).
 
 use std::io::{Read, Write};
 use std::time::Instant;
 
 use super::args::{utf8, UsageError};
 use super::{finish_status, CliError};
+use crate::index::FileColdStore;
 use crate::limits::{parse_size, Budget};
 use crate::pipeline::Indexer;
 
@@ -19,6 +22,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut json = false;
     let mut chunk = 16usize << 20;
     let mut budget = Budget::default();
+    let mut cold_dir: Option<String> = None;
     while let Some(arg) = p.next()? {
         match arg {
             Long("json") => json = true,
@@ -36,6 +40,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
                     parse_size(&v).map_err(|e| UsageError(format!("--memory-budget: {e}")))?;
                 budget = Budget::from_total(total);
             }
+            Long("cold-dir") => cold_dir = Some(utf8(p.value()?, "--cold-dir")?),
             Value(v) => positional.push(utf8(v, "argument")?),
             _ => return Err(arg.unexpected().into()),
         }
@@ -49,6 +54,11 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     };
     let start = Instant::now();
     let mut ix = Indexer::with_budget(&budget);
+    if let Some(dir) = &cold_dir {
+        let store = FileColdStore::create_in(std::path::Path::new(dir))
+            .map_err(|e| UsageError(format!("--cold-dir {dir}: {e}")))?;
+        ix.set_cold_store(Box::new(store));
+    }
     let mut buf = vec![0u8; chunk];
     loop {
         let n = match file.read(&mut buf) {
@@ -72,6 +82,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
         "packets_per_s": s.frames as f64 / secs,
         "index_bytes_per_packet": s.index_bytes_per_packet,
         "index_heap_bytes": ix.index().heap_bytes(),
+        "index_spilled_bytes": s.index_spilled_bytes,
         "tcp_streams": s.tcp_streams,
         "udp_streams": s.udp_streams,
         "peak_rss_bytes": peak_rss_bytes(),

@@ -24,21 +24,7 @@ pub fn feed<V: FnMut(&FrameContext)>(
                 .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open {path}: {e}")))?,
         )
     };
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        pipeline.push(&buf[..n], visit);
-        if pipeline.error().is_some() {
-            break;
-        }
-    }
-    pipeline.finish(visit);
-    Ok(())
+    pipeline.run_reader(&mut reader, visit)
 }
 
 /// Indexes the capture at `path` (`-` for stdin, which is kept in memory so its packets can be

@@ -73,7 +73,7 @@ commands:
   phs FILE [--json]                 protocol hierarchy (tshark -z io,phs)
   graph FILE STREAM --kind stevens|tcptrace|throughput|rtt|window [--node 0|1] [--csv|--json]
                                     TCP stream graph series of one direction (node 0: first packet's)
-  index FILE [--json] [--chunk N] [--memory-budget SIZE]
+  index FILE [--json] [--chunk N] [--memory-budget SIZE] [--cold-dir DIR]
                                     index as the page does; report MB/s, packets/s, bytes/packet, peak RSS;
                                     SIZE (e.g. 2G) bounds index, reassembly and bodies (default 8G)
 

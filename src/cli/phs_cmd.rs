@@ -1,7 +1,8 @@
 //! `tracematch phs FILE [--json]`: the protocol hierarchy (`tshark -q -z io,phs`), in tshark's
 //! text layout or as JSON rows (`depth`, `proto`, `path`, `frames`, `bytes`, depth first).
 //! Two passes: an index pass finds the frames ending HTTP messages / TLS records
-//! ([`AppFrames`]), then the hierarchy pass places them under `http` / `tls`.
+//! ([`AppFrames`]), then the hierarchy pass places them under `http` / `tls` (and
+//! `tcp.segments`).
 
 use std::io::Write;
 
@@ -17,7 +18,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let app = AppFrames::of_capture(&ix, source.as_mut());
     let mut phs = ProtocolHierarchy::new();
     let mut pipeline = Pipeline::new();
-    let mut visit = |c: &FrameContext| phs.observe_with_app(c, app.protocol_of(c.meta.number));
+    let mut visit = |c: &FrameContext| phs.observe_with_app_path(c, app.path_of(c.meta.number));
     // The second pass reads the indexed source again (stdin was kept in memory by the index).
     let mut buf = vec![0u8; 1 << 20];
     let mut offset = 0u64;

@@ -447,25 +447,11 @@ fn handshake_names(body: &[u8], info: &mut String) {
         else {
             break;
         };
-        let name = match kind {
-            0 => "Hello Request",
-            1 => "Client Hello",
-            2 => "Server Hello",
-            4 => "New Session Ticket",
-            8 => "Encrypted Extensions",
-            11 => "Certificate",
-            12 => "Server Key Exchange",
-            13 => "Certificate Request",
-            14 => "Server Hello Done",
-            15 => "Certificate Verify",
-            16 => "Client Key Exchange",
-            20 => "Finished",
-            _ => {
-                if first {
-                    info.push_str("Encrypted Handshake Message");
-                }
-                return;
+        let Some(name) = crate::app::tls::handshake_type_name(kind) else {
+            if first {
+                info.push_str("Encrypted Handshake Message");
             }
+            return;
         };
         if !first {
             info.push_str(", ");

@@ -222,7 +222,10 @@ pub(crate) fn tls(data: &[u8], off: usize, len: usize) -> Option<DetailNode> {
             if let Some(t) = byte(data, at + 5) {
                 rec.add_labelled(
                     "tls.handshake.type",
-                    format!("Handshake Type: {} ({t})", handshake_name(t)),
+                    format!(
+                        "Handshake Type: {} ({t})",
+                        crate::app::tls::handshake_type_name(t).unwrap_or("Unknown")
+                    ),
                     t.to_string(),
                     at + 5,
                     1,
@@ -270,25 +273,6 @@ fn content_name(t: u8) -> &'static str {
         22 => "Handshake",
         23 => "Application Data",
         24 => "Heartbeat",
-        _ => "Unknown",
-    }
-}
-
-/// Handshake message type names.
-fn handshake_name(t: u8) -> &'static str {
-    match t {
-        0 => "Hello Request",
-        1 => "Client Hello",
-        2 => "Server Hello",
-        4 => "New Session Ticket",
-        8 => "Encrypted Extensions",
-        11 => "Certificate",
-        12 => "Server Key Exchange",
-        13 => "Certificate Request",
-        14 => "Server Hello Done",
-        15 => "Certificate Verify",
-        16 => "Client Key Exchange",
-        20 => "Finished",
         _ => "Unknown",
     }
 }

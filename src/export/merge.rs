@@ -19,9 +19,6 @@ use crate::capture::random_access::{ByteSource, PacketBytes};
 use crate::capture::{CaptureError, RecordKind};
 use crate::pipeline::{FrameContext, FrameLocation, Pipeline};
 
-/// Chunk size for reading each input.
-const CHUNK: usize = 1 << 20;
-
 /// One merged frame: which input (0-based, argument order) and its frame number there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MergedFrame {
@@ -102,20 +99,7 @@ fn read_input(source: &mut dyn ByteSource) -> std::io::Result<Input> {
             interface_id: m.interface_id,
         });
     };
-    let mut buf = vec![0u8; CHUNK];
-    let mut offset = 0u64;
-    loop {
-        let n = source.read_at(offset, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        offset = offset.saturating_add(n as u64);
-        pipeline.push(buf.get(..n).unwrap_or_default(), &mut visit);
-        if pipeline.error().is_some() {
-            break;
-        }
-    }
-    pipeline.finish(&mut visit);
+    pipeline.run_source(source, &mut visit)?;
     Ok(Input {
         pipeline,
         frames,

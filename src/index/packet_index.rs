@@ -1,6 +1,19 @@
 //! Column storage of the per-packet index and its accessors.
+//!
+//! The hot columns (stream id, IP conversation, flags), which stream frame lists and conversation
+//! views scan whole, always stay in memory. The cold ones (offset + captured length, timestamp,
+//! wire-length excess, interface: 20 of the 30 bytes per packet), read per row when a view shows
+//! or reads packets back, may spill to a [`ColdStore`] when the index would exceed its budget
+//! ([`PacketIndex::spill_cold_columns`]) and are then read back through a cache of at most
+//! [`CACHE_BYTES`].
+
+use std::io;
+use std::sync::Mutex;
 
 use super::chunked_column::ChunkedColumn;
+use super::cold_store::ColdStore;
+use super::column_value::ColumnValue;
+use super::spillable_column::{ColdChunks, Slot, SpillableColumn, CACHE_BYTES};
 use crate::capture::FrameMeta;
 use crate::flow::{Direction, FrameStreams};
 
@@ -51,16 +64,23 @@ pub struct IndexEntry {
     pub interface_id: u32,
 }
 
+/// Bytes per packet of the cold columns (offset + caplen 8, timestamp 8, wire excess 2,
+/// interface 2).
+const COLD_BYTES_PER_PACKET: usize = 20;
+
 /// The per-packet index of one capture.
 #[derive(Default)]
 pub struct PacketIndex {
-    pub(super) offset_caplen: ChunkedColumn<u64>,
-    pub(super) ts_ns: ChunkedColumn<i64>,
-    pub(super) wire_excess: ChunkedColumn<u16>,
+    pub(super) offset_caplen: SpillableColumn<u64>,
+    pub(super) ts_ns: SpillableColumn<i64>,
+    pub(super) wire_excess: SpillableColumn<u16>,
     pub(super) stream: ChunkedColumn<u32>,
     pub(super) ip_conv: ChunkedColumn<u32>,
     pub(super) flags: ChunkedColumn<u16>,
-    pub(super) interface: ChunkedColumn<u16>,
+    pub(super) interface: SpillableColumn<u16>,
+    /// Where full chunks of the cold columns go when the budget asks (None: nowhere, they stay).
+    /// A lock for the read cache only: lookups take `&self`; one thread uses it at a time.
+    pub(super) cold: Option<Mutex<ColdChunks>>,
     /// (frame index, excess) for wire lengths exceeding caplen by ≥ 65535.
     pub(super) big_excess: Vec<(u32, u32)>,
     /// (frame index, interface) for interfaces ≥ 65535.
@@ -79,18 +99,18 @@ impl PacketIndex {
 
     /// Number of frames.
     pub fn len(&self) -> usize {
-        self.ts_ns.len()
+        self.stream.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.ts_ns.is_empty()
+        self.stream.is_empty()
     }
 
     /// Appends frame `meta` with the streams the flow tables assigned it, and the TCP flags of its
     /// innermost TCP layer.
     pub fn push(&mut self, meta: &FrameMeta, streams: &FrameStreams, tcp_flags: u16) {
-        let i = self.ts_ns.len() as u32;
+        let i = self.stream.len() as u32;
         let (offset, caplen) = if meta.offset > MAX_OFFSET || meta.caplen > MAX_CAPLEN {
             self.unaddressable += 1;
             (MAX_OFFSET, 0)
@@ -151,9 +171,9 @@ impl PacketIndex {
     /// The row of frame `number` (1-based).
     pub fn get(&self, number: u32) -> Option<IndexEntry> {
         let i = number.checked_sub(1)? as usize;
-        let oc = self.offset_caplen.get(i)?;
+        let oc = self.resolve(self.offset_caplen.get(i)?)?;
         let caplen = (oc & u64::from(MAX_CAPLEN)) as u32;
-        let excess = match self.wire_excess.get(i)? {
+        let excess = match self.resolve(self.wire_excess.get(i)?)? {
             u16::MAX => self
                 .big_excess
                 .binary_search_by_key(&(i as u32), |e| e.0)
@@ -161,7 +181,7 @@ impl PacketIndex {
                 .unwrap_or(u32::from(u16::MAX)),
             e => u32::from(e),
         };
-        let interface_id = match self.interface.get(i)? {
+        let interface_id = match self.resolve(self.interface.get(i)?)? {
             u16::MAX => self
                 .big_interface
                 .binary_search_by_key(&(i as u32), |e| e.0)
@@ -182,7 +202,7 @@ impl PacketIndex {
             offset: oc >> 24,
             caplen,
             wire_len: caplen.saturating_add(excess),
-            ts_ns: self.ts_ns.get(i)?,
+            ts_ns: self.resolve(self.ts_ns.get(i)?)?,
             kind,
             stream: self.stream.get(i)?,
             dir: if flags & FLAG_DIR_B_TO_A != 0 {
@@ -261,9 +281,94 @@ impl PacketIndex {
         out
     }
 
-    /// Heap bytes used by the index columns and side tables.
+    /// A value of a cold column: as stored, or read back from the cold store (None when that
+    /// read fails).
+    fn resolve<T: ColumnValue>(&self, slot: Slot<T>) -> Option<T> {
+        match slot {
+            Slot::Value(v) => Some(v),
+            Slot::Cold(place) => self.cold.as_ref()?.lock().ok()?.value(place),
+        }
+    }
+
+    /// From now on [`PacketIndex::spill_cold_columns`] moves full chunks of the cold columns to
+    /// `store`. Ignored once something was spilled (the chunks stored so far stay readable).
+    pub fn set_cold_store(&mut self, store: Box<dyn ColdStore>) {
+        if self.spilled_bytes() == 0 {
+            self.cold = Some(Mutex::new(ColdChunks::new(store)));
+        }
+    }
+
+    /// True when a cold store was set.
+    pub fn has_cold_store(&self) -> bool {
+        self.cold.is_some()
+    }
+
+    /// Full chunks of the cold columns still in memory (what spilling would move).
+    pub fn spillable_chunks(&self) -> usize {
+        self.offset_caplen.full_resident_chunks()
+            + self.ts_ns.full_resident_chunks()
+            + self.wire_excess.full_resident_chunks()
+            + self.interface.full_resident_chunks()
+    }
+
+    /// Moves every full chunk of the cold columns to the cold store. A chunk whose write fails
+    /// stays in memory and the error is returned (nothing is lost); an error too when no store
+    /// was set.
+    pub fn spill_cold_columns(&mut self) -> io::Result<()> {
+        let Some(cold) = self.cold.as_mut() else {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "no cold store was set",
+            ));
+        };
+        let cold = cold
+            .get_mut()
+            .map_err(|_| io::Error::other("the cold store is unusable"))?;
+        self.offset_caplen.spill_full_chunks(cold)?;
+        self.ts_ns.spill_full_chunks(cold)?;
+        self.wire_excess.spill_full_chunks(cold)?;
+        self.interface.spill_full_chunks(cold)
+    }
+
+    /// Bytes of cold columns moved to the cold store (by length).
+    pub fn spilled_bytes(&self) -> usize {
+        self.offset_caplen.spilled_bytes()
+            + self.ts_ns.spilled_bytes()
+            + self.wire_excess.spilled_bytes()
+            + self.interface.spilled_bytes()
+    }
+
+    /// Bytes of cold columns still in memory (by length; after spilling, the unfilled last
+    /// chunk: fewer than `CHUNK_LEN` × 20 bytes).
+    pub fn cold_resident_bytes(&self) -> usize {
+        self.len()
+            .saturating_mul(COLD_BYTES_PER_PACKET)
+            .saturating_sub(self.spilled_bytes())
+    }
+
+    /// What [`PacketIndex::used_bytes`] counts minus what was spilled (O(1)).
+    pub fn resident_used_bytes(&self) -> usize {
+        self.used_bytes().saturating_sub(self.spilled_bytes())
+    }
+
+    /// The first failed read of a spilled chunk (rows then come back as None), if any.
+    pub fn cold_read_error(&self) -> Option<String> {
+        let cold = self.cold.as_ref()?.lock().ok()?;
+        cold.read_error().map(str::to_string)
+    }
+
+    /// Most bytes the read cache of spilled chunks holds.
+    pub const COLD_CACHE_BYTES: usize = CACHE_BYTES;
+
+    /// Heap bytes used by the index columns, side tables and the read cache of spilled chunks.
     pub fn heap_bytes(&self) -> usize {
-        self.offset_caplen.heap_bytes()
+        let cache = self
+            .cold
+            .as_ref()
+            .and_then(|c| c.lock().ok().map(|c| c.cache_bytes()))
+            .unwrap_or(0);
+        cache
+            + self.offset_caplen.heap_bytes()
             + self.ts_ns.heap_bytes()
             + self.wire_excess.heap_bytes()
             + self.stream.heap_bytes()
@@ -275,8 +380,8 @@ impl PacketIndex {
             + self.side.capacity() * 12
     }
 
-    /// Bytes the index's rows and side tables occupy (by length, not capacity; O(1)): what the
-    /// index budget counts.
+    /// Bytes the index's rows and side tables occupy (by length, not capacity; O(1)), spilled
+    /// ones included.
     pub fn used_bytes(&self) -> usize {
         self.len()
             .saturating_mul(30)

@@ -13,9 +13,11 @@
 //! checkpoints hold inflater state that is not kept here.
 
 use super::chunked_column::ChunkedColumn;
+use super::column_value::ColumnValue;
 use super::packet_index::{PacketIndex, StreamKind};
 pub use super::persist_codec::PersistError;
 use super::persist_codec::{Reader, Writer};
+use super::spillable_column::{ColdChunks, SpillableColumn};
 use crate::capture::{
     CaptureFormat, CaptureInfo, CaptureReader, InterfaceInfo, NameResolutionEntry, SectionInfo,
 };
@@ -50,7 +52,7 @@ pub fn index_to_bytes(indexer: &Indexer) -> Result<Vec<u8>, PersistError> {
     write_info(&mut w, info);
     write_totals(&mut w, &totals);
     write_flows(&mut w, pipeline.flows());
-    write_index(&mut w, indexer.index());
+    write_index(&mut w, indexer.index())?;
     let payload_len = (w.buf.len() - HEADER_LEN) as u64;
     let crc = crc32fast::hash(&w.buf[HEADER_LEN..]);
     let mut header = Vec::with_capacity(HEADER_LEN);
@@ -379,74 +381,35 @@ fn read_flows(r: &mut Reader) -> Result<FlowTables, PersistError> {
     })
 }
 
-/// A fixed-width column element.
-trait ColumnValue: Copy {
-    const BYTES: usize;
-    fn put(self, w: &mut Writer);
-    /// Decodes one element from exactly [`Self::BYTES`] bytes.
-    fn from_le(bytes: &[u8]) -> Self;
-}
-
-impl ColumnValue for u16 {
-    const BYTES: usize = 2;
-    fn from_le(bytes: &[u8]) -> Self {
-        let mut a = [0u8; 2];
-        a.copy_from_slice(bytes);
-        u16::from_le_bytes(a)
-    }
-    fn put(self, w: &mut Writer) {
-        w.u16(self)
-    }
-}
-
-impl ColumnValue for u32 {
-    const BYTES: usize = 4;
-    fn from_le(bytes: &[u8]) -> Self {
-        let mut a = [0u8; 4];
-        a.copy_from_slice(bytes);
-        u32::from_le_bytes(a)
-    }
-    fn put(self, w: &mut Writer) {
-        w.u32(self)
-    }
-}
-
-impl ColumnValue for u64 {
-    const BYTES: usize = 8;
-    fn from_le(bytes: &[u8]) -> Self {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(bytes);
-        u64::from_le_bytes(a)
-    }
-    fn put(self, w: &mut Writer) {
-        w.u64(self)
-    }
-}
-
-impl ColumnValue for i64 {
-    const BYTES: usize = 8;
-    fn from_le(bytes: &[u8]) -> Self {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(bytes);
-        i64::from_le_bytes(a)
-    }
-    fn put(self, w: &mut Writer) {
-        w.i64(self)
-    }
-}
-
 fn write_column<T: ColumnValue>(w: &mut Writer, c: &ChunkedColumn<T>) {
     w.len(c.len());
     w.buf.reserve(c.len().saturating_mul(T::BYTES));
     for v in c.iter() {
-        v.put(w);
+        v.put_le(&mut w.buf);
     }
 }
 
-fn read_column<T: ColumnValue>(
+/// Writes a cold column, reading its spilled chunks back from `cold` one at a time.
+fn write_spillable_column<T: ColumnValue>(
+    w: &mut Writer,
+    c: &SpillableColumn<T>,
+    cold: Option<&mut ColdChunks>,
+) -> Result<(), PersistError> {
+    w.len(c.len());
+    w.buf.reserve(c.len().saturating_mul(T::BYTES));
+    c.try_for_each(cold, |v| v.put_le(&mut w.buf)).map_err(|e| {
+        PersistError::NotSavable(format!(
+            "the index's columns in local storage could not be read back: {e}"
+        ))
+    })
+}
+
+/// A column's elements, pushed into `push`.
+fn read_column_into<T: ColumnValue>(
     r: &mut Reader,
     rows: Option<usize>,
-) -> Result<ChunkedColumn<T>, PersistError> {
+    mut push: impl FnMut(T),
+) -> Result<usize, PersistError> {
     let n = r.count(T::BYTES)?;
     if rows.is_some_and(|rows| rows != n) {
         return Err(PersistError::Corrupt(
@@ -455,10 +418,27 @@ fn read_column<T: ColumnValue>(
     }
     // `count` checked that the bytes are there; decoded in one pass over them.
     let bytes = r.bytes(n.saturating_mul(T::BYTES))?;
-    let mut c = ChunkedColumn::default();
     for element in bytes.chunks_exact(T::BYTES) {
-        c.push(T::from_le(element));
+        push(T::from_le_slice(element));
     }
+    Ok(n)
+}
+
+fn read_column<T: ColumnValue>(
+    r: &mut Reader,
+    rows: Option<usize>,
+) -> Result<ChunkedColumn<T>, PersistError> {
+    let mut c = ChunkedColumn::default();
+    read_column_into(r, rows, |v| c.push(v))?;
+    Ok(c)
+}
+
+fn read_spillable_column<T: ColumnValue>(
+    r: &mut Reader,
+    rows: Option<usize>,
+) -> Result<SpillableColumn<T>, PersistError> {
+    let mut c = SpillableColumn::default();
+    read_column_into(r, rows, |v| c.push(v))?;
     Ok(c)
 }
 
@@ -470,14 +450,23 @@ fn stream_kind_tag(k: StreamKind) -> u8 {
     }
 }
 
-fn write_index(w: &mut Writer, x: &PacketIndex) {
-    write_column(w, &x.offset_caplen);
-    write_column(w, &x.ts_ns);
-    write_column(w, &x.wire_excess);
+fn write_index(w: &mut Writer, x: &PacketIndex) -> Result<(), PersistError> {
+    let mut cold = match x.cold.as_ref().map(|m| m.lock()) {
+        None => None,
+        Some(Ok(guard)) => Some(guard),
+        Some(Err(_)) => {
+            return Err(PersistError::NotSavable(
+                "the index's columns in local storage are unusable".into(),
+            ))
+        }
+    };
+    write_spillable_column(w, &x.offset_caplen, cold.as_deref_mut())?;
+    write_spillable_column(w, &x.ts_ns, cold.as_deref_mut())?;
+    write_spillable_column(w, &x.wire_excess, cold.as_deref_mut())?;
     write_column(w, &x.stream);
     write_column(w, &x.ip_conv);
     write_column(w, &x.flags);
-    write_column(w, &x.interface);
+    write_spillable_column(w, &x.interface, cold.as_deref_mut())?;
     for table in [&x.big_excess, &x.big_interface] {
         w.len(table.len());
         for &(i, v) in table.iter() {
@@ -492,6 +481,7 @@ fn write_index(w: &mut Writer, x: &PacketIndex) {
         w.u32(s);
     }
     w.u64(x.unaddressable);
+    Ok(())
 }
 
 /// A (frame index, value) side table, which must be sorted by frame index (lookups bisect it).
@@ -509,16 +499,16 @@ fn read_pairs(r: &mut Reader) -> Result<Vec<(u32, u32)>, PersistError> {
 }
 
 fn read_index(r: &mut Reader) -> Result<PacketIndex, PersistError> {
-    let offset_caplen: ChunkedColumn<u64> = read_column(r, None)?;
+    let offset_caplen: SpillableColumn<u64> = read_spillable_column(r, None)?;
     let rows = Some(offset_caplen.len());
     let mut x = PacketIndex {
         offset_caplen,
-        ts_ns: read_column(r, rows)?,
-        wire_excess: read_column(r, rows)?,
+        ts_ns: read_spillable_column(r, rows)?,
+        wire_excess: read_spillable_column(r, rows)?,
         stream: read_column(r, rows)?,
         ip_conv: read_column(r, rows)?,
         flags: read_column(r, rows)?,
-        interface: read_column(r, rows)?,
+        interface: read_spillable_column(r, rows)?,
         big_excess: read_pairs(r)?,
         big_interface: read_pairs(r)?,
         ..PacketIndex::default()

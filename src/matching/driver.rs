@@ -52,9 +52,6 @@ pub trait FrameVisitor {
 #[derive(Default)]
 pub struct PipelineVisitor;
 
-/// Chunk size read from a capture file.
-const CHUNK: usize = 1 << 20;
-
 impl FrameVisitor for PipelineVisitor {
     fn visit(&mut self, path: &Path, sink: &mut FrameSink<'_>) -> std::io::Result<()> {
         let mut file = std::fs::File::open(path)?;
@@ -101,20 +98,7 @@ pub fn visit_reader_with_damage(
             &ctx.streams.udp,
         );
     };
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        pipeline.push(buf.get(..n).unwrap_or(&[]), &mut visit);
-        if pipeline.error().is_some() {
-            break;
-        }
-    }
-    pipeline.finish(&mut visit);
+    pipeline.run_reader(reader, &mut visit)?;
     Ok(pipeline.error().cloned())
 }
 

@@ -1,130 +1,216 @@
 //! Which frames tshark's protocol hierarchy counts under an application node of TCP: `http` for
-//! the frame that ends an HTTP message (or carries a tshark continuation), `tls` for a frame in
-//! which at least one TLS record ends, both after TCP reassembly. Segments that only continue a
-//! PDU get no application node (tshark's "TCP segment of a reassembled PDU").
+//! the frame that ends an HTTP message (or carries a tshark continuation), `tls` (and
+//! `tcp.segments`) where tshark's TLS dissector adds its items ([`super::tls_pdus`]), both after
+//! TCP reassembly. Segments that only continue a PDU get no application node (tshark's "TCP
+//! segment of a reassembled PDU").
 //!
-//! HTTP messages come from [`crate::app::http::http_messages`]. TLS records are walked over each
-//! direction's reassembled bytes: a direction is TLS when its first bytes are a record header
-//! (content type 20–24, major version 3); the walk stops at a gap or at bytes that are no record
-//! header. Memory: one `u32` per marked frame, plus a 5-byte header per direction walked.
+//! HTTP messages come from [`crate::app::http::http_messages`]; TLS items from each TCP stream's
+//! segments in capture order, with tshark's retransmission flags from a [`TcpAnalyzer`] pass.
+//! Memory: one `u32` per HTTP frame and one entry per TLS frame.
 
-use crate::app::http::{http_messages, HttpOptions};
+use crate::app::http::{http_messages, HttpKind, HttpMessage, HttpOptions};
 use crate::capture::random_access::ByteSource;
 use crate::index::StreamKind;
-use crate::pipeline::Indexer;
-use crate::reassembly::{FollowProto, FollowTcpIter, StreamReader, TcpFollowOptions};
+use crate::pipeline::{FrameContext, Indexer, Pipeline};
+use crate::reassembly::tcp_follow::tcp_flags;
+use crate::reassembly::{FollowProto, StreamReader};
+use crate::session::{AnalysisFlags, TcpAnalyzer};
+
+use super::tls_pdus::{TlsItems, TlsPdus};
 
 /// Frames carrying the end of an HTTP message or of a TLS record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AppFrames {
     http: Vec<u32>,
-    tls: Vec<u32>,
+    /// Payload-less FIN frames completing a response read until the close (`tcp.segments` ›
+    /// `http`), ascending.
+    http_at_fin: Vec<u32>,
+    /// Frames with TLS items, ascending.
+    tls: Vec<(u32, TlsItems)>,
 }
 
-/// Record-walking state of one direction of a stream.
-#[derive(Clone, Debug, Default)]
-struct RecordWalk {
-    header: Vec<u8>,
-    body_left: usize,
-    dead: bool,
-    /// A valid record header was read in this direction.
-    seen_record: bool,
+/// True for a message whose `Content-Length` body the capture does not hold in full (the stream
+/// ended or a gap fell inside it): tshark's HTTP dissector is still waiting for the body's
+/// reassembly, so no frame gets its `http` item. Messages that have no body whatever their
+/// `Content-Length` (responses 1xx, 204, 304, and to HEAD: `answers_head`) are not cut short.
+fn body_cut_short(m: &HttpMessage, answers_head: bool) -> bool {
+    let declared = m
+        .header("Content-Length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let bodiless = m
+        .status
+        .is_some_and(|s| (100..200).contains(&s) || s == 204 || s == 304);
+    let plain = m.content_encoding.is_none() && m.transfer_encoding.is_none();
+    declared > 0
+        && !bodiless
+        && !answers_head
+        && plain
+        && !m.truncated
+        && m.body_len != Some(declared)
 }
 
-impl RecordWalk {
-    /// Starts a record body of `len` bytes after a complete header (an empty body ends at once).
-    fn begin_body(&mut self, len: usize, ended: &mut bool) {
-        self.header.clear();
-        if len == 0 {
-            *ended = true;
-        } else {
-            self.body_left = len;
-        }
-    }
+/// True for a response with a body but neither `Content-Length` nor a transfer coding: it lasts
+/// until the sender closes the connection.
+fn read_until_close(m: &HttpMessage, answers_head: bool) -> bool {
+    let bodiless = m
+        .status
+        .is_some_and(|s| (100..200).contains(&s) || s == 204 || s == 304);
+    m.kind == HttpKind::Response
+        && !bodiless
+        && !answers_head
+        && m.header("Content-Length").is_none()
+        && m.transfer_encoding.is_none()
+}
 
-    /// Walks one segment's new `bytes`; true when tshark's TLS dissector adds its item to that
-    /// frame: a record ends inside them, or they begin at a record boundary of a TLS direction
-    /// (the dissector runs, then asks TCP for the rest of the record).
-    fn walk(&mut self, bytes: &[u8]) -> bool {
-        let at_boundary = !self.dead && self.header.is_empty() && self.body_left == 0;
-        self.walk_records(bytes) || (at_boundary && !bytes.is_empty() && self.seen_record)
-    }
-
-    /// Walks `bytes`; true when a record ends inside them.
-    fn walk_records(&mut self, bytes: &[u8]) -> bool {
-        let mut ended = false;
-        let mut rest = bytes;
-        // Every turn consumes at least one byte or leaves.
-        while !rest.is_empty() && !self.dead {
-            if self.body_left == 0 {
-                // A record header: 5 bytes, or 2 for an SSLv2-format ClientHello (high bit set,
-                // message type 1 in the third byte), decided once 3 bytes are in.
-                let want = if self.header.len() < 3 { 3 } else { 5 };
-                let take = (want - self.header.len()).min(rest.len());
-                let (head, tail) = rest.split_at(take);
-                self.header.extend_from_slice(head);
-                rest = tail;
-                match self.header[..] {
-                    [b0, b1, 1] if b0 & 0x80 != 0 => {
-                        // The length counts the bytes after the 2-byte header, type included.
-                        let len = usize::from(u16::from_be_bytes([b0 & 0x7f, b1]));
-                        self.seen_record = true;
-                        self.begin_body(len.saturating_sub(1), &mut ended);
-                    }
-                    [ty, major, _, ..] if !(20..=24).contains(&ty) || major != 3 => {
-                        self.dead = true;
-                    }
-                    [_, _, _, hi, lo] => {
-                        let len = usize::from(u16::from_be_bytes([hi, lo]));
-                        self.seen_record = true;
-                        self.begin_body(len, &mut ended);
-                    }
-                    _ => {}
-                }
-                continue;
+/// Per message of `messages`: it is a response answering a HEAD request. Responses are paired
+/// with the requests of their stream in order (interim 1xx responses answer none).
+fn responses_to_head(messages: &[HttpMessage]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..messages.len()).collect();
+    order.sort_by_key(|&i| messages.get(i).map(|m| (m.stream, m.first_frame)));
+    let mut out = vec![false; messages.len()];
+    let mut requests: Vec<(u32, bool)> = Vec::new();
+    let mut responses: Vec<(u32, usize)> = Vec::new();
+    for &i in &order {
+        let Some(m) = messages.get(i) else { continue };
+        match m.kind {
+            HttpKind::Request => requests.push((m.stream, m.method.as_deref() == Some("HEAD"))),
+            HttpKind::Response if !m.status.is_some_and(|s| (100..200).contains(&s)) => {
+                responses.push((m.stream, i));
             }
-            let take = self.body_left.min(rest.len());
-            rest = rest.get(take..).unwrap_or_default();
-            self.body_left -= take;
-            if self.body_left == 0 {
-                ended = true;
-            }
+            _ => {}
         }
-        ended
     }
-}
-
-/// Frames of `frames` (one TCP stream, capture order) in which a TLS record ends.
-fn tls_record_ends(indexer: &Indexer, source: &mut dyn ByteSource, frames: Vec<u32>) -> Vec<u32> {
-    let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
-    let mut walks = [RecordWalk::default(), RecordWalk::default()];
-    let mut out = Vec::new();
-    for chunk in FollowTcpIter::new(reader.tcp_segments(), TcpFollowOptions::default()) {
-        let Some(walk) = walks.get_mut(usize::from(chunk.dir)) else {
-            continue;
-        };
-        if chunk.gap_before.is_some() {
-            walk.dead = true;
+    // Both lists are sorted by stream: walk them together, pairing the n-th of each stream.
+    let mut r = 0usize;
+    let mut stream_start = 0usize;
+    let mut current: Option<u32> = None;
+    let mut nth = 0usize;
+    for (stream, i) in responses {
+        if current != Some(stream) {
+            current = Some(stream);
+            nth = 0;
+            while requests.get(r).is_some_and(|q| q.0 < stream) {
+                r += 1;
+            }
+            stream_start = r;
         }
-        if walk.walk(&chunk.bytes) && out.last() != Some(&chunk.frame) {
-            out.push(chunk.frame);
+        let head = requests
+            .get(stream_start + nth)
+            .is_some_and(|q| q.0 == stream && q.1);
+        if let Some(o) = out.get_mut(i) {
+            *o = head;
         }
-        if walks.iter().all(|w| w.dead) {
-            break;
-        }
+        nth += 1;
     }
     out
+}
+
+/// Frames whose (first) TCP layer tshark's analysis flags a retransmission, ascending: one
+/// decoding pass over `source` with [`TcpAnalyzer`]. A read error ends the pass early (the frames
+/// after it count as not retransmitted).
+fn retransmitted_frames(source: &mut dyn ByteSource) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut analyzer = TcpAnalyzer::new();
+    let mut layers = Vec::new();
+    let mut pipeline = Pipeline::new();
+    let mut visit = |c: &FrameContext| {
+        analyzer.analyze_frame(c, &mut layers);
+        let flagged = layers.first().and_then(|l| l.analysis).is_some_and(|a| {
+            a.flags.contains(AnalysisFlags::RETRANSMISSION)
+                || a.flags.contains(AnalysisFlags::SPURIOUS_RETRANSMISSION)
+        });
+        if flagged {
+            out.push(c.meta.number);
+        }
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut offset = 0u64;
+    // Every turn reads at least one byte or leaves.
+    while let Ok(n) = source.read_at(offset, &mut buf) {
+        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+            break;
+        };
+        pipeline.push(chunk, &mut visit);
+        if pipeline.error().is_some() {
+            break;
+        }
+        offset = offset.saturating_add(n as u64);
+    }
+    pipeline.finish(&mut visit);
+    out
+}
+
+/// Where tshark completes a response read until the connection closes
+/// (packet-http.c asks TCP to reassemble until FIN): at the sender's first FIN after it.
+enum CloseEnd {
+    /// The FIN comes with the response's last bytes: `http` on that frame.
+    WithData(u32),
+    /// A FIN without payload completes the reassembly: `tcp.segments` › `http` there.
+    BareFin(u32),
+}
+
+/// The TLS items of the frames of one TCP stream (`frames`, capture order), appended to `out`;
+/// returns where the responses of this stream ending in `until_close` (last frames, ascending)
+/// are completed (none when the sender's FIN was not captured: tshark then never shows them).
+fn tls_items_of_stream(
+    indexer: &Indexer,
+    source: &mut dyn ByteSource,
+    frames: Vec<u32>,
+    retransmitted: &[u32],
+    until_close: &[u32],
+    out: &mut Vec<(u32, TlsItems)>,
+) -> Vec<CloseEnd> {
+    let reader = StreamReader::with_frames(indexer, source, FollowProto::Tcp, frames);
+    let mut pdus = TlsPdus::new();
+    // Per direction: a response read until the close waits for the FIN.
+    let mut waiting = [false; 2];
+    let mut ends = Vec::new();
+    for seg in reader.tcp_segments() {
+        let retransmission = retransmitted.binary_search(&seg.frame).is_ok();
+        if let Some(items) = pdus.push(&seg, retransmission) {
+            if out.last().map(|l| l.0) != Some(seg.frame) {
+                out.push((seg.frame, items));
+            }
+        }
+        let Some(wait) = waiting.get_mut(usize::from(seg.dir)) else {
+            continue;
+        };
+        let ends_response = until_close.binary_search(&seg.frame).is_ok();
+        if seg.flags & tcp_flags::FIN != 0 && (*wait || ends_response) {
+            *wait = false;
+            ends.push(if seg.seg_len > 0 {
+                CloseEnd::WithData(seg.frame)
+            } else {
+                CloseEnd::BareFin(seg.frame)
+            });
+        } else if ends_response {
+            *wait = true;
+        }
+    }
+    ends
 }
 
 impl AppFrames {
     /// The application frames of an indexed capture.
     pub fn of_capture(indexer: &Indexer, source: &mut dyn ByteSource) -> Self {
-        let mut http: Vec<u32> = http_messages(indexer, source, HttpOptions::default())
-            .iter()
-            .map(|m| m.last_frame)
-            .collect();
-        http.sort_unstable();
-        http.dedup();
+        let messages = http_messages(indexer, source, HttpOptions::default());
+        let answers_head = responses_to_head(&messages);
+        let mut http: Vec<u32> = Vec::new();
+        // Last frames of responses read until the connection closes.
+        let mut until_close: Vec<u32> = Vec::new();
+        for (m, &head) in messages.iter().zip(&answers_head) {
+            if body_cut_short(m, head) {
+                continue;
+            }
+            if read_until_close(m, head) {
+                until_close.push(m.last_frame);
+            } else {
+                http.push(m.last_frame);
+            }
+        }
+        until_close.sort_unstable();
+        until_close.dedup();
         let index = indexer.index();
         let mut by_stream: Vec<Vec<u32>> = Vec::new();
         for number in 1..=u32::try_from(index.len()).unwrap_or(u32::MAX) {
@@ -140,25 +226,69 @@ impl AppFrames {
                 }
             }
         }
+        let retransmitted = retransmitted_frames(source);
         let mut tls = Vec::new();
+        let mut http_at_fin = Vec::new();
         for frames in by_stream {
             if !frames.is_empty() {
-                tls.extend(tls_record_ends(indexer, source, frames));
+                let ends = tls_items_of_stream(
+                    indexer,
+                    source,
+                    frames,
+                    &retransmitted,
+                    &until_close,
+                    &mut tls,
+                );
+                for end in ends {
+                    match end {
+                        CloseEnd::WithData(f) => http.push(f),
+                        CloseEnd::BareFin(f) => http_at_fin.push(f),
+                    }
+                }
             }
         }
-        tls.sort_unstable();
-        tls.dedup();
-        Self { http, tls }
+        http.sort_unstable();
+        http.dedup();
+        http_at_fin.sort_unstable();
+        http_at_fin.dedup();
+        // A frame in two streams (tunnels) keeps the items of the first.
+        tls.sort_by_key(|t| t.0);
+        tls.dedup_by_key(|t| t.0);
+        Self {
+            http,
+            http_at_fin,
+            tls,
+        }
     }
 
     /// The application node of `frame` (`http` before `tls`), if any.
     pub fn protocol_of(&self, frame: u32) -> Option<&'static str> {
-        if self.http.binary_search(&frame).is_ok() {
+        if self.http.binary_search(&frame).is_ok() || self.http_at_fin.binary_search(&frame).is_ok()
+        {
             Some("http")
-        } else if self.tls.binary_search(&frame).is_ok() {
+        } else if self.tls_items(frame).is_some() {
             Some("tls")
         } else {
             None
+        }
+    }
+
+    /// The TLS items tshark adds to `frame`, if any.
+    pub fn tls_items(&self, frame: u32) -> Option<TlsItems> {
+        let i = self.tls.binary_search_by_key(&frame, |t| t.0).ok()?;
+        self.tls.get(i).map(|t| t.1)
+    }
+
+    /// The protocol-hierarchy nodes of `frame` after `tcp`, outermost first (`http`, or
+    /// `tcp.segments` › `http` for a bare FIN ending a response read until the close; `tls`, with
+    /// `tcp.segments` when it completes a record split over segments; or none).
+    pub fn path_of(&self, frame: u32) -> &'static [&'static str] {
+        if self.http.binary_search(&frame).is_ok() {
+            &["http"]
+        } else if self.http_at_fin.binary_search(&frame).is_ok() {
+            &["tcp.segments", "http"]
+        } else {
+            self.tls_items(frame).map_or(&[], TlsItems::path)
         }
     }
 }
@@ -167,37 +297,51 @@ impl AppFrames {
 mod tests {
     use super::*;
 
-    #[test]
-    fn record_end_is_found_across_chunks() {
-        let mut w = RecordWalk::default();
-        assert!(!w.walk(&[22, 3, 1, 0]));
-        assert!(!w.walk(&[4, 1, 2]));
-        assert!(w.walk(&[3, 4, 23, 3, 3, 0, 1]));
-        assert!(w.walk(&[9]));
-        assert!(!w.dead);
+    fn msg(stream: u32, kind: HttpKind, frame: u32, method: Option<&str>) -> HttpMessage {
+        HttpMessage {
+            stream,
+            kind,
+            first_frame: frame,
+            last_frame: frame,
+            method: method.map(str::to_string),
+            uri: None,
+            status: (kind == HttpKind::Response).then_some(200),
+            headers: vec![("Content-Length".to_string(), "10".to_string())],
+            content_encoding: None,
+            transfer_encoding: None,
+            body_len: None,
+            body_sha256: None,
+            truncated: false,
+            body: None,
+            request_target: None,
+        }
     }
 
     #[test]
-    fn non_record_bytes_stop_the_walk() {
-        let mut w = RecordWalk::default();
-        assert!(!w.walk(b"GET / HTTP/1.1\r\n"));
-        assert!(w.dead);
-        assert!(!w.walk(&[22, 3, 1, 0, 0]));
+    fn responses_pair_with_requests_of_their_stream_in_order() {
+        let messages = vec![
+            msg(1, HttpKind::Request, 1, Some("HEAD")),
+            msg(2, HttpKind::Request, 2, Some("GET")),
+            msg(1, HttpKind::Request, 3, Some("GET")),
+            msg(2, HttpKind::Response, 4, None),
+            msg(1, HttpKind::Response, 5, None),
+            msg(1, HttpKind::Response, 6, None),
+        ];
+        assert_eq!(
+            responses_to_head(&messages),
+            [false, false, false, false, true, false]
+        );
     }
 
     #[test]
-    fn sslv2_client_hello_then_records() {
-        let mut w = RecordWalk::default();
-        assert!(!w.walk(&[0x80]));
-        assert!(!w.walk(&[4, 1, 3]));
-        assert!(w.walk(&[0, 0, 22, 3, 1, 0, 1]));
-        assert!(!w.dead);
-        assert!(w.walk(&[7]));
-    }
-
-    #[test]
-    fn empty_record_ends_at_its_header() {
-        let mut w = RecordWalk::default();
-        assert!(w.walk(&[21, 3, 3, 0, 0]));
+    fn declared_body_missing_is_cut_short_unless_bodiless() {
+        let mut m = msg(1, HttpKind::Response, 1, None);
+        assert!(body_cut_short(&m, false));
+        assert!(!body_cut_short(&m, true));
+        m.body_len = Some(10);
+        assert!(!body_cut_short(&m, false));
+        m.body_len = None;
+        m.status = Some(304);
+        assert!(!body_cut_short(&m, false));
     }
 }

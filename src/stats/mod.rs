@@ -19,6 +19,7 @@ pub mod geoip;
 pub mod io;
 mod io_filter;
 pub mod protocol_hierarchy;
+pub mod tls_pdus;
 pub mod top_talkers;
 
 pub use app_frames::AppFrames;

@@ -10,7 +10,8 @@
 //! are inside ICMP's item), raw-IP link types start with `raw`, and non-packet pcapng blocks are
 //! `data`.
 //! Application protocols are not layers of the decoder: [`ProtocolHierarchy::observe_with_app`]
-//! adds `http` / `tls` after TCP for the frames [`super::AppFrames`] marks (those ending a PDU);
+//! adds `http` / `tls` after TCP for the frames [`super::AppFrames`] marks (those ending a PDU),
+//! [`ProtocolHierarchy::observe_with_app_path`] also tshark's `tcp.segments` item after `tls`;
 //! other application protocols of TCP and tshark's `data` for undissected payload do not appear.
 //! Like tshark's, every node counts the whole frame (`frame.len`) in its bytes.
 //!
@@ -125,6 +126,19 @@ impl ProtocolHierarchy {
             if path.last() == Some(&"tcp") && path.len() < MAX_PHS_DEPTH {
                 path.push(app);
             }
+        }
+        self.add(&path, u64::from(ctx.meta.wire_len));
+        self.path = path;
+    }
+
+    /// Counts one frame, adding the application nodes `app` (e.g. `["tls", "tcp.segments"]`,
+    /// from [`super::AppFrames::path_of`]) after a path that ends in TCP.
+    pub fn observe_with_app_path(&mut self, ctx: &FrameContext, app: &[&'static str]) {
+        let mut path = std::mem::take(&mut self.path);
+        frame_protocol_path(ctx, &mut path);
+        if path.last() == Some(&"tcp") {
+            let room = MAX_PHS_DEPTH.saturating_sub(path.len());
+            path.extend(app.iter().take(room));
         }
         self.add(&path, u64::from(ctx.meta.wire_len));
         self.path = path;

@@ -16,6 +16,9 @@
 //!   pcap / pcapng bytes read back from the `File`.
 //! - [`geo_handle::GeoHandle`]: a MaxMind DB in memory placing endpoints (country, AS).
 //! - [`match_handle::MatchHandle`]: feeds captures to the matcher and returns its report.
+//! - [`opfs_cold_store`]: the index's cold columns in an OPFS file past the index budget.
+//! - [`merge_methods`]: the merged view of open captures (each capture's packet timestamps, and
+//!   their merge in `tracematch merge`'s order).
 //! - [`panic_report`]: keeps a Rust panic's message so the worker can show it.
 //! - [`js_value`]: the one place where Rust results become JavaScript values and Rust errors become
 //!   JavaScript `Error`s.
@@ -32,6 +35,8 @@ pub mod geo_handle;
 pub mod graph_handle;
 pub mod js_value;
 pub mod match_handle;
+pub mod merge_methods;
+pub mod opfs_cold_store;
 pub mod panic_report;
 pub mod session_methods;
 

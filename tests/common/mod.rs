@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod builders;
+pub mod io_oracle;
 #[allow(unused_imports)]
 pub use builders::*;
 

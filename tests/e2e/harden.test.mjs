@@ -2,46 +2,29 @@
 // sink; the page's workers and the uPlot graph work under the policy), a hung worker is reported and
 // can be restarted, closing captures frees their workers and memory, and cancelling at once keeps
 // a partial, usable result. Needs the build (scripts/build.sh): www/pkg/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO_ROOT, startServer, launchBrowser, foreignRequests, openPage, captureLocator, waitIndexed,
+  pageSuite, foreignRequests, openPage, captureLocator, waitIndexed,
   writeSyntheticPcap,
 } from './helpers.mjs';
 
-let server, browser, tmp;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')),
-    'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  // Every CSP / Trusted Types violation of every page is recorded before the page's scripts run.
-  await browser.context.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__violations.push(`${e.effectiveDirective}: ${e.blockedURI || ''} ${e.sample || ''}`.trim());
-    });
+// Every CSP / Trusted Types violation of every page is recorded before the page's scripts run.
+const recordViolations = (suite) => suite.browser.context.addInitScript(() => {
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__violations.push(`${e.effectiveDirective}: ${e.blockedURI || ''} ${e.sample || ''}`.trim());
   });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-harden-'));
 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const pageUrl = (query = '') => `${server.origin}/index.html${query}`;
+const suite = pageSuite({ tmp: 'harden', setup: recordViolations });
+const pageUrl = (query) => suite.pageUrl(query);
 const violations = (page) => page.evaluate(() => window.__violations.slice());
 
 test('Trusted Types are required: a string assigned to innerHTML throws; workers and the IO graph run under the policy', async () => {
-  const file = path.join(tmp, 'tt.pcap');
+  const file = path.join(suite.tmp, 'tt.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 20, udpFlows: 5 });
-  const page = await openPage(browser.context, pageUrl(), [file]);
+  const page = await openPage(suite.browser.context, pageUrl(), [file]);
   try {
     const capture = captureLocator(page, path.basename(file));
     assert.equal(await waitIndexed(capture), made.packets, 'the indexing worker started through the policy');
@@ -79,10 +62,10 @@ test('Trusted Types are required: a string assigned to innerHTML throws; workers
 const captureWorkers = (page) => page.workers().filter((w) => /\/www\/worker\.js(\?|$)/.test(w.url()));
 
 test('a hung worker is reported as not responding; Restart starts a new worker that indexes the file', async () => {
-  const file = path.join(tmp, 'hang.pcap');
+  const file = path.join(suite.tmp, 'hang.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 50, udpFlows: 10 });
   // test-stall-worker: the first worker blocks after its first chunk; hang-ms: report after 6 s.
-  const page = await openPage(browser.context, pageUrl('?test-stall-worker=1&hang-ms=6000'), [file]);
+  const page = await openPage(suite.browser.context, pageUrl('?test-stall-worker=1&hang-ms=6000'), [file]);
   try {
     const capture = captureLocator(page, path.basename(file));
     const notice = capture.locator('[data-testid="worker-hung"]');
@@ -107,10 +90,10 @@ test('a hung worker is reported as not responding; Restart starts a new worker t
 });
 
 test('loading and closing 20 captures frees their workers and the page\'s memory', async () => {
-  const file = path.join(tmp, 'many-flows.pcap');
+  const file = path.join(suite.tmp, 'many-flows.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 3000, udpFlows: 300, dataPackets: 2, payloadBytes: 40 });
-  const page = await openPage(browser.context, pageUrl());
-  const cdp = await browser.context.newCDPSession(page);
+  const page = await openPage(suite.browser.context, pageUrl());
+  const cdp = await suite.browser.context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const heap = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
@@ -147,7 +130,7 @@ test('loading and closing 20 captures frees their workers and the page\'s memory
     // One capture's conversation rows alone are ~1 MB of JS heap: 20 leaked captures would add
     // far more than this bound.
     assert.ok(growth < 3 * 1024 * 1024, `JS heap grew by ${(growth / 1048576).toFixed(2)} MiB over 20 captures (baseline ${(baseline / 1048576).toFixed(1)} MiB)`);
-    assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
+    assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
   } finally {
     await cdp.detach();
     await page.close();
@@ -155,9 +138,9 @@ test('loading and closing 20 captures frees their workers and the page\'s memory
 });
 
 test('cancel at once keeps what was indexed, marked partial, and the views work', async () => {
-  const file = path.join(tmp, 'cancel-at-once.pcap');
+  const file = path.join(suite.tmp, 'cancel-at-once.pcap');
   const made = writeSyntheticPcap(file, { tcpFlows: 3000, udpFlows: 500, dataPackets: 8, payloadBytes: 200 });
-  const page = await openPage(browser.context, pageUrl('?chunk=4096'), [file]);
+  const page = await openPage(suite.browser.context, pageUrl('?chunk=4096'), [file]);
   try {
     const capture = captureLocator(page, path.basename(file));
     // Cancel before the first progress report.
@@ -178,6 +161,6 @@ test('cancel at once keeps what was indexed, marked partial, and the views work'
 });
 
 test('no request left the page\'s origin, and no page error happened', () => {
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

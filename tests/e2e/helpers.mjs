@@ -22,10 +22,12 @@ export const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
 /**
  * Registers the before/after hooks of a test file that drives the page: checks the build (www/pkg,
  * and with `cli: true` the release CLI), starts the static server and headless Chromium, and with
- * `tmp: 'name'` makes a temporary folder `tracematch-e2e-name-*` (removed after). Returns an
- * object whose `server`, `browser` and `tmp` are set once the hooks ran, and `pageUrl(query)`.
+ * `tmp: 'name'` makes a temporary folder `tracematch-e2e-name-*` (removed after); `setup(suite)`,
+ * if given, runs last in the same hook (node:test may start a file's other root hooks before this
+ * one's awaits end, so work that needs the browser or the folder belongs here). Returns an object
+ * whose `server`, `browser` and `tmp` are set once the hooks ran, and `pageUrl(query)`.
  */
-export function pageSuite({ tmp = null, cli = false } = {}) {
+export function pageSuite({ tmp = null, cli = false, setup = null } = {}) {
   const suite = {
     server: null,
     browser: null,
@@ -40,6 +42,7 @@ export function pageSuite({ tmp = null, cli = false } = {}) {
     if (tmp) suite.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tracematch-e2e-${tmp}-`));
     suite.server = await startServer();
     suite.browser = await launchBrowser();
+    if (setup) await setup(suite);
   });
   after(async () => {
     if (suite.browser) await suite.browser.close();

@@ -3,29 +3,20 @@
 // document order (no positive tabindex) from the top bar's file input to the conversation tabs and
 // the conversation table, every stop shows a visible focus ring, arrow keys select conversation
 // rows (their packets are listed), and Enter on the Follow button opens Follow.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT, startServer, launchBrowser, foreignRequests, captureLocator, waitIndexed, writeSyntheticPcap } from './helpers.mjs';
+import { REPO_ROOT, pageSuite, foreignRequests, captureLocator, waitIndexed, writeSyntheticPcap } from './helpers.mjs';
 
-let server, browser, tmp, pcap;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')), 'www/pkg is missing: run bash scripts/build.sh first');
-  server = await startServer();
-  browser = await launchBrowser();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-keys-'));
-  pcap = path.join(tmp, 'keys.pcap');
-  writeSyntheticPcap(pcap, { tcpFlows: 5, udpFlows: 2 });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+let pcap;
+const suite = pageSuite({
+  tmp: 'keys',
+  setup: ({ tmp }) => {
+    pcap = path.join(tmp, 'keys.pcap');
+    writeSyntheticPcap(pcap, { tcpFlows: 5, udpFlows: 2 });
+  },
 });
 
 /** Background colours of the page under light and dark system preference. */
@@ -46,12 +37,12 @@ function lightness(rgb) {
 }
 
 test('light and dark themes follow the system, hosted and in the single file', async () => {
-  const urls = [`${server.origin}/index.html`];
+  const urls = [`${suite.server.origin}/index.html`];
   const single = path.join(REPO_ROOT, 'dist', 'tracematch.html');
   assert.ok(fs.existsSync(single), 'dist/tracematch.html is missing: run bash scripts/build.sh first');
   urls.push(pathToFileURL(single).href);
   for (const url of urls) {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     await page.goto(url, { waitUntil: 'load' });
     const { light, dark } = await backgrounds(page);
     assert.ok(lightness(light) > 200, `${url}: light background (${light})`);
@@ -93,9 +84,9 @@ function focused(page) {
 }
 
 test('Tab reaches the file input, the conversation tabs and rows in order, with a visible focus ring', async () => {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.goto(`${server.origin}/index.html`, { waitUntil: 'load' });
+  await page.goto(`${suite.server.origin}/index.html`, { waitUntil: 'load' });
   await page.setInputFiles('[data-testid="file-input"]', [pcap]);
   const capture = captureLocator(page, 'keys.pcap');
   await waitIndexed(capture);
@@ -145,6 +136,6 @@ test('Tab reaches the file input, the conversation tabs and rows in order, with 
 });
 
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
-  assert.deepEqual(foreignRequests(browser.requests, server.origin).filter((u) => !u.startsWith('file:')), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin).filter((u) => !u.startsWith('file:')), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

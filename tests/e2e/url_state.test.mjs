@@ -3,31 +3,20 @@
 // Follow open) is written to the fragment; a new page opened on that URL, given the same capture
 // file, shows the same view and ends with the same fragment. The fragment only ever holds view
 // settings (checked key by key), never payload; the share dialog offers a link without the filter.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT, startServer, launchBrowser, foreignRequests, captureLocator, waitIndexed } from './helpers.mjs';
+import { CLI, pageSuite, foreignRequests, captureLocator, waitIndexed } from './helpers.mjs';
 
-const CLI = path.join(REPO_ROOT, 'target', 'release', 'tracematch');
-let server, browser, tmp, client;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'www', 'pkg', 'tracematch_bg.wasm')), 'www/pkg is missing: run bash scripts/build.sh first');
-  assert.ok(fs.existsSync(CLI), 'target/release/tracematch is missing: run bash scripts/build.sh first');
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracematch-e2e-url-'));
-  execFileSync(CLI, ['synth', 'demo', tmp]);
-  client = path.join(tmp, 'client.pcap');
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+let client;
+const suite = pageSuite({
+  tmp: 'url',
+  cli: true,
+  setup: ({ tmp }) => {
+    execFileSync(CLI, ['synth', 'demo', tmp]);
+    client = path.join(tmp, 'client.pcap');
+  },
 });
 
 /** What each fragment key may hold: view settings only. */
@@ -59,8 +48,8 @@ async function viewOf(page) {
 }
 
 test('a view round-trips through the URL fragment, and the fragment holds view settings only', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.origin}/index.html`, { waitUntil: 'load' });
+  const page = await suite.browser.context.newPage();
+  await page.goto(`${suite.server.origin}/index.html`, { waitUntil: 'load' });
   await page.setInputFiles('[data-testid="file-input"]', [client]);
   const capture = captureLocator(page, 'client.pcap');
   await waitIndexed(capture);
@@ -99,8 +88,8 @@ test('a view round-trips through the URL fragment, and the fragment holds view s
   assert.equal(before.followVisible, true);
 
   // The same URL in a new page: nothing happens until the same file is opened, then the view comes back.
-  const again = await browser.context.newPage();
-  await again.goto(`${server.origin}/index.html${hash}`, { waitUntil: 'load' });
+  const again = await suite.browser.context.newPage();
+  await again.goto(`${suite.server.origin}/index.html${hash}`, { waitUntil: 'load' });
   assert.equal(await fragmentOf(again), hash, 'the link survives loading with no capture open');
   await again.setInputFiles('[data-testid="file-input"]', [client]);
   const capture2 = captureLocator(again, 'client.pcap');
@@ -137,8 +126,8 @@ test('a view round-trips through the URL fragment, and the fragment holds view s
   assert.deepEqual([...params2.keys()].sort(), ['capture', 'conv', 'filter', 'packet', 'range']);
   assert.equal(params2.get('filter'), filter);
   for (const [k, v] of params2) assert.ok(ALLOWED[k] && ALLOWED[k](v), `fragment ${k}=${v} is a view setting`);
-  const third = await browser.context.newPage();
-  await third.goto(`${server.origin}/index.html${withPacket}`, { waitUntil: 'load' });
+  const third = await suite.browser.context.newPage();
+  await third.goto(`${suite.server.origin}/index.html${withPacket}`, { waitUntil: 'load' });
   await third.setInputFiles('[data-testid="file-input"]', [client]);
   const capture3 = captureLocator(third, 'client.pcap');
   await waitIndexed(capture3);
@@ -157,8 +146,8 @@ test('a view round-trips through the URL fragment, and the fragment holds view s
 });
 
 test('a time range typed from the keyboard zooms the IO graph, filters the conversations and goes in the URL', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.origin}/index.html`, { waitUntil: 'load' });
+  const page = await suite.browser.context.newPage();
+  await page.goto(`${suite.server.origin}/index.html`, { waitUntil: 'load' });
   await page.setInputFiles('[data-testid="file-input"]', [client]);
   const capture = captureLocator(page, 'client.pcap');
   await waitIndexed(capture);
@@ -181,10 +170,10 @@ test('a time range typed from the keyboard zooms the IO graph, filters the conve
 });
 
 test('share dialog: the link, a filter-free link, and the warning that a filter may hold addresses', async () => {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   // A filter in the link (kept for the filter bar, which binds "filter" when it exists) and match=1.
   const hash = '#capture=client.pcap&conv=udp&filter=ip.addr+%3D%3D+192.168.10.23&match=1';
-  await page.goto(`${server.origin}/index.html${hash}`, { waitUntil: 'load' });
+  await page.goto(`${suite.server.origin}/index.html${hash}`, { waitUntil: 'load' });
   await page.locator('[data-testid="match-view"]').waitFor({ timeout: 10000 });
   await page.setInputFiles('[data-testid="file-input"]', [client]);
   const capture = captureLocator(page, 'client.pcap');
@@ -198,7 +187,7 @@ test('share dialog: the link, a filter-free link, and the warning that a filter 
   assert.equal(await dialog.getAttribute('data-has-filter'), 'true');
   const full = new URL(await dialog.locator('[data-testid="share-link"]').inputValue());
   const clean = new URL(await dialog.locator('[data-testid="share-link-nofilter"]').inputValue());
-  assert.equal(full.origin + full.pathname, `${server.origin}/index.html`);
+  assert.equal(full.origin + full.pathname, `${suite.server.origin}/index.html`);
   const fullParams = new URLSearchParams(full.hash.slice(1));
   assert.equal(fullParams.get('filter'), 'ip.addr == 192.168.10.23');
   assert.equal(fullParams.get('match'), '1');
@@ -213,6 +202,6 @@ test('share dialog: the link, a filter-free link, and the warning that a filter 
 });
 
 test('no request left the page\'s origin, and no page error or CSP violation happened', () => {
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  assert.deepEqual(browser.problems, []);
+  assert.deepEqual(foreignRequests(suite.browser.requests, suite.server.origin), []);
+  assert.deepEqual(suite.browser.problems, []);
 });

@@ -20,13 +20,13 @@ import { createExportButton, createExportOptions, fileNamePart } from './ExportB
 
 /**
  * Test-only indexing options from the page's query: `?test-index-budget=N` (index budget, bytes;
- * 0: the default) and `?test-oom=NAME` (the worker of the capture named NAME exhausts wasm memory
- * after its first chunk).
+ * 0: the default), `?test-oom=NAME` (the worker of the capture named NAME exhausts wasm memory
+ * after its first chunk) and `?test-no-opfs` (no OPFS file for the index's cold columns).
  */
 function testIndexOptions(name) {
   const q = new URLSearchParams(globalThis.location ? location.search : '');
   const n = Number(q.get('test-index-budget'));
-  return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name };
+  return { indexBudget: Number.isInteger(n) && n > 0 ? n : 0, oom: q.get('test-oom') === name, noOpfs: q.has('test-no-opfs') };
 }
 
 const STATUS_TEXT = { indexing: 'Indexing', done: 'Complete', cancelled: 'Cancelled', damaged: 'Damaged', partial: 'Partial', failed: 'Failed' };
@@ -54,8 +54,11 @@ export function frameListText(frames) {
   return parts.join(',');
 }
 
-/** Opens `file` in a new worker and returns { element, close, file, rpc, summary }. */
-export function openCapture(file, { chunkBytes, onClose }) {
+/**
+ * Opens `file` in a new worker and returns { element, close, file, rpc, summary, status,
+ * selectPacket }. `onIndexEnd()` is called once indexing ended (indexed, or failed).
+ */
+export function openCapture(file, { chunkBytes, onClose, onIndexEnd }) {
   let state = initialCapture(file.name, file.size);
   // The worker is supervised: no progress for a while → "not responding" with a Restart button.
   const supervision = supervisionFromQuery(location.search);
@@ -275,7 +278,10 @@ export function openCapture(file, { chunkBytes, onClose }) {
   function indexed({ summary: s, elapsedMs, source = 'file' }) {
     live = null;
     dispatch({ type: 'indexed', summary: s, elapsedMs });
+    if (onIndexEnd) queueMicrotask(onIndexEnd); // after the panes below exist
     element.dataset.indexSource = source; // "cache" when restored from the index cache (index_cache.js)
+    // Bytes of the index's cold columns moved to an OPFS file past the index budget (cold_store.js).
+    element.dataset.indexSpilled = String(Number(s.index_spilled_bytes) || 0);
     progress.end(state.status, state.progress, source);
     if (s.error) showError(Number(s.frames) > 0 ? `${s.error}. The ${formatCount(s.frames)} packets read before it are shown.` : `${s.error}.`);
     else if (s.stopped) showStopped(`${s.stopped}. The ${formatCount(s.frames)} packets indexed before it are shown.`);
@@ -331,6 +337,7 @@ export function openCapture(file, { chunkBytes, onClose }) {
   function indexFailed(err) {
     dropLive();
     dispatch({ type: 'failed', message: err.message });
+    if (onIndexEnd) queueMicrotask(onIndexEnd);
     progress.end('failed', state.progress);
     showError(`indexing failed: ${err.message}`);
   }
@@ -506,6 +513,19 @@ export function openCapture(file, { chunkBytes, onClose }) {
     if (onClose) onClose();
   }
 
-  // file, rpc and summary let other views (Match) read this capture's packets through its worker.
-  return { element, close, file, rpc, get summary() { return state.summary; } };
+  /**
+   * Shows packet `frame` selected in the whole-capture packet list (the Merged view's rows open
+   * here); with `scroll`, also scrolls the page to it. Resolves when its details are shown.
+   */
+  function selectPacket(frame, { scroll = true } = {}) {
+    if (!packetPane) return Promise.resolve();
+    if (packetSlot.firstChild !== packetPane.element) clearPackets();
+    const shown = packetPane.goto(frame);
+    if (scroll) packetPane.element.scrollIntoView({ block: 'center' });
+    return shown;
+  }
+
+  // file, rpc and summary let other views (Match, Merged) read this capture's packets through its
+  // worker; status is the indexing state (indexing, done, cancelled, damaged, partial, failed).
+  return { element, close, file, rpc, selectPacket, get summary() { return state.summary; }, get status() { return state.status; } };
 }

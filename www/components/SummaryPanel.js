@@ -7,6 +7,11 @@ import { describeFormat, formatBytes, formatCount, formatEpochNs, formatSeconds,
 /** How much of the file the summary covers, by capture status. */
 const READ_TEXT = { done: 'whole file', cancelled: 'partial (cancelled)', damaged: 'partial (damaged file)', partial: 'partial (memory budget reached)' };
 
+/** `, 3 MiB moved to local storage` when the index spilled its cold columns to OPFS (worker.js). */
+function spilledText(bytes) {
+  return Number(bytes) > 0 ? `, ${formatBytes(Number(bytes))} of it moved to local storage (over the memory budget)` : '';
+}
+
 export function createSummaryPanel() {
   const element = h('div', { class: 'summary', dataset: { testid: 'summary' }, hidden: true });
 
@@ -26,7 +31,7 @@ export function createSummaryPanel() {
         ['Link types', (summary.linktypes || []).map(linktypeName).join(', ')],
         ['TCP streams', formatCount(summary.tcp_streams)],
         ['UDP streams', formatCount(summary.udp_streams)],
-        ['Index', Number.isFinite(summary.index_bytes_per_packet) ? `${summary.index_bytes_per_packet.toFixed(1)} bytes/packet` : ''],
+        ['Index', Number.isFinite(summary.index_bytes_per_packet) ? `${summary.index_bytes_per_packet.toFixed(1)} bytes/packet${spilledText(summary.index_spilled_bytes)}` : ''],
         ['Read', READ_TEXT[status] || 'partial'],
       ];
       const warnings = info.warnings || [];
