@@ -414,6 +414,62 @@ fn filter_handle_selects_a_streams_frames_and_its_conversation() {
 }
 
 #[wasm_bindgen_test]
+fn filter_handle_plans_over_the_index_and_reads_back_only_candidates() {
+    let bytes = pcap(&packets());
+    let compiled = |text: &str| {
+        tracematch::web::FilterHandle::new(text)
+            .unwrap_or_else(|_| panic!("{text} does not compile"))
+    };
+    // An index still being built answers nothing: the full pass.
+    let mut partial = CaptureHandle::new();
+    partial.push(&bytes);
+    assert_eq!(
+        compiled("tcp.stream == 0").plan_over(&partial, true),
+        "full"
+    );
+    let capture = index_with_handle(&bytes, 4096);
+    assert_eq!(
+        compiled("tcp.stream == 0").plan_over(&capture, true),
+        "index"
+    );
+    assert_eq!(
+        compiled("tcp.stream == 0 and tcp.flags.syn == 1").plan_over(&capture, true),
+        "preselect"
+    );
+    assert_eq!(compiled("udp.port == 53").plan_over(&capture, true), "full");
+    if !in_worker() {
+        web_sys::console::log_1(
+            &"SKIPPED: reading back needs a worker (WASM_BINDGEN_USE_DEDICATED_WORKER=1)".into(),
+        );
+        return;
+    }
+    for (text, want) in [
+        ("tcp.stream == 0", TCP0.to_vec()),
+        ("tcp.stream == 0 and frame.number > 3", vec![5, 10, 11, 12]),
+    ] {
+        let mut handle = compiled(text);
+        assert_ne!(handle.plan_over(&capture, true), "full", "{text}");
+        let mut state = String::new();
+        for _ in 0..100 {
+            state = handle
+                .read_back(&capture, file_of(&bytes, "t.pcap"), 2)
+                .unwrap_or_else(|_| panic!("{text}: reading back failed"));
+            if state != "more" {
+                break;
+            }
+        }
+        assert_eq!(state, "done", "{text}");
+        assert_eq!(handle.matches(), want, "{text}");
+        let tcp = json(handle.conversations("tcp"));
+        let rows = tcp.as_array().expect("rows");
+        assert_eq!(rows.len(), 1, "{text}");
+        assert_eq!(rows[0]["frames"], want.len() as u64, "{text}");
+        let progress = json(handle.read_back_progress(&capture));
+        assert_eq!(progress["read"], progress["total"], "{text}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn frame_details_read_the_frame_back_with_its_tree() {
     if !in_worker() {
         web_sys::console::log_1(

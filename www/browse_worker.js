@@ -1,8 +1,10 @@
 // The worker's browsing handlers (imported by worker.js): display-filter runs over the whole
 // capture with progress and Cancel, the "Bad TCP" colouring pass, one frame's details tree and
-// bytes, and the live view (summary, conversations so far) shown while indexing goes on. Filter
-// runs read the File again in big sequential reads (the index keeps no packet bytes) and evaluate
-// the core's filter engine in wasm, frame by frame.
+// bytes, and the live view (summary, conversations so far) shown while indexing goes on. A filter
+// run over a completely indexed capture asks the core for a plan: the index answers it alone, or
+// selects candidate frames that are read back by offset and decoded in batches; otherwise (or
+// when a candidate cannot be decoded on its own) it reads the whole File again in big
+// sequential reads and evaluates every frame. The result says which path ran.
 import { FilterHandle, checkFilter, badTcpFilter } from './pkg/tracematch.js';
 import { transfer } from './rpc.js';
 
@@ -10,6 +12,8 @@ import { transfer } from './rpc.js';
 const FILTER_CHUNK_BYTES = 16 * 1024 * 1024;
 /** Minimum time between two filter progress events. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Frames read back per wasm call of an indexed run (Cancel is seen between calls). */
+const READ_BACK_BATCH = 4096;
 
 /**
  * Handlers for rpcServe. `ctx` gives the worker's state: handle() (the CaptureHandle or throws),
@@ -21,35 +25,64 @@ export function browseHandlers(ctx) {
   let badTcp = null;
 
   /**
-   * Runs `text` over the File; resolves to { frames: Uint32Array, cancelled } and, with `report`,
-   * conversations: { tcp, udp, ip } over the matching frames.
+   * Runs `text` over the File; resolves to { frames: Uint32Array, cancelled, path } and, with
+   * `report`, conversations: { tcp, udp, ip } over the matching frames. `path` is
+   * { kind: 'index' | 'preselect' | 'full', decoded, total } (frames decoded, frames indexed).
    */
   async function runFilter(text, id, report) {
     const file = ctx.file();
     const h = ctx.guarded(() => new FilterHandle(text));
     try {
-      let offset = 0;
-      let last = 0;
-      const read = (at) => file.slice(at, Math.min(file.size, at + FILTER_CHUNK_BYTES)).arrayBuffer();
-      let next = file.size > 0 ? read(0) : null;
-      while (next) {
-        const buffer = await next;
-        if (cancelled.has(id)) return { frames: new Uint32Array(0), cancelled: true };
-        offset += buffer.byteLength;
-        next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
-        ctx.guarded(() => h.push(new Uint8Array(buffer)));
-        const now = performance.now();
-        if (report && (now - last >= PROGRESS_INTERVAL_MS || !next)) {
-          last = now;
-          ctx.emit('filterProgress', { id, bytes: offset, total: file.size, frames: h.framesRead() });
+      let capture = null;
+      try { capture = ctx.handle(); } catch { capture = null; }
+      let total = 0;
+      let kind = capture ? ctx.guarded(() => h.planOver(capture, report)) : 'full';
+      let decoded = 0;
+      if (kind !== 'full') {
+        let last = 0;
+        for (;;) {
+          const state = ctx.guarded(() => h.readBack(capture, file, READ_BACK_BATCH));
+          const p = ctx.guarded(() => h.readBackProgress(capture));
+          decoded = p.decoded;
+          total = p.frames;
+          if (state === 'full') { kind = 'full'; break; }
+          const now = performance.now();
+          if (report && p.total > 0 && (now - last >= PROGRESS_INTERVAL_MS || state === 'done')) {
+            last = now;
+            ctx.emit('filterProgress', { id, readBack: true, read: p.read, total: p.total, frames: p.decoded });
+          }
+          if (state === 'done') break;
+          // Let a filterCancel() message in between batches.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (cancelled.has(id)) return { frames: new Uint32Array(0), cancelled: true };
         }
       }
-      ctx.guarded(() => h.finish());
+      if (kind === 'full') {
+        let offset = 0;
+        let last = 0;
+        const read = (at) => file.slice(at, Math.min(file.size, at + FILTER_CHUNK_BYTES)).arrayBuffer();
+        let next = file.size > 0 ? read(0) : null;
+        while (next) {
+          const buffer = await next;
+          if (cancelled.has(id)) return { frames: new Uint32Array(0), cancelled: true };
+          offset += buffer.byteLength;
+          next = offset < file.size && buffer.byteLength > 0 ? read(offset) : null;
+          ctx.guarded(() => h.push(new Uint8Array(buffer)));
+          const now = performance.now();
+          if (report && (now - last >= PROGRESS_INTERVAL_MS || !next)) {
+            last = now;
+            ctx.emit('filterProgress', { id, bytes: offset, total: file.size, frames: h.framesRead() });
+          }
+        }
+        ctx.guarded(() => h.finish());
+        decoded = ctx.guarded(() => h.framesRead());
+      }
       const frames = ctx.guarded(() => h.matches());
-      if (!report) return { frames, cancelled: false };
+      const path = { kind, decoded, total: kind === 'full' ? decoded : total };
+      if (!report) return { frames, cancelled: false, path };
       const conversations = {};
-      for (const kind of ['tcp', 'udp', 'ip']) conversations[kind] = ctx.guarded(() => h.conversations(kind));
-      return { frames, conversations, cancelled: false };
+      for (const k of ['tcp', 'udp', 'ip']) conversations[k] = ctx.guarded(() => h.conversations(k));
+      return { frames, conversations, cancelled: false, path };
     } finally {
       h.free();
     }
@@ -63,9 +96,10 @@ export function browseHandlers(ctx) {
 
     /**
      * Filters the whole capture: resolves to { id, frames (transferred Uint32Array), cancelled,
-     * conversations: { tcp, udp, ip } limited to the matching frames },
-     * or { id, error: { message, position, length } } when the filter does not compile.
-     * Progress events: 'filterProgress' { id, bytes, total, frames }.
+     * conversations: { tcp, udp, ip } limited to the matching frames, path: { kind, decoded,
+     * total } }, or { id, error: { message, position, length } } when the filter does not compile.
+     * Progress events: 'filterProgress' { id, bytes, total, frames } while the File is read
+     * whole, { id, readBack: true, read, total, frames } while frames are read back.
      */
     async filter(text) {
       const id = ++run;

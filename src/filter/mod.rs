@@ -43,15 +43,23 @@
 //! [`Requirement::TcpAnalysis`] when `tcp.analysis.*` or relative sequence numbers are read
 //! (every frame must then pass through the TCP analyzer in file order, as in tshark's single pass).
 //! The CLI always takes the decode path, which is correct for every filter.
+//!
+//! # Running over an indexed capture
+//! [`plan`] decides whether a filter runs from the index alone, by pre-selecting candidate frames
+//! with its index-answerable `and` parts and decoding only those, or as a full pass;
+//! [`IndexedRun`] runs the first two over an [`crate::pipeline::Indexer`] and a byte source,
+//! answering [`RunState::NeedsFullPass`] when a frame's decoding depends on other frames.
 
 mod compile;
 mod error;
 mod eval;
 mod frame_filter;
 mod index_filter;
+mod indexed_run;
 mod lexer;
 mod literal;
 mod names;
+mod plan;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -60,6 +68,10 @@ pub use error::FilterError;
 pub use eval::FrameView;
 pub use frame_filter::FrameFilter;
 pub use index_filter::IndexFilter;
+pub use indexed_run::{
+    every_frame_timestamped, FallbackReason, IndexedRun, RunState, MAX_GAP_BYTES, MAX_SPAN_BYTES,
+};
+pub use plan::{plan, FilterPlan, FullPassReason, PlanFacts};
 
 use compile::{Node, Rhs, Source};
 use names::FieldRef;

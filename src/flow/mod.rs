@@ -127,6 +127,6 @@ impl FlowTables {
 /// tshark's UDP dissector returns before creating a conversation when the length field is below
 /// the header size (`packet-udp.c`: "Bad length value %u < 8"), except for an IPv6 jumbogram
 /// (length 0 over IPv6).
-fn udp_length_is_bogus(u: &crate::decode::UdpLayer) -> bool {
+pub(crate) fn udp_length_is_bogus(u: &crate::decode::UdpLayer) -> bool {
     u.length < 8 && !(u.length == 0 && u.src.is_ipv6())
 }

@@ -1,6 +1,7 @@
 // The display-filter bar: a text field (Enter applies), Apply / Clear, a progress line with Cancel
 // while the worker filters the capture, and Wireshark's red bar with the error's position when
-// the filter does not compile.
+// the filter does not compile. Next to the status, which path the worker took: the index alone,
+// a pre-selection that decoded some frames, or every frame decoded.
 import { h, replaceChildren } from '../dom.js';
 import { formatBytes, formatCount, fractionDone } from '../state.js';
 
@@ -22,8 +23,9 @@ export function createFilterBar({ onApply, onCancel }) {
   const progress = h('div', { class: 'filter-progress', dataset: { testid: 'filter-progress' }, hidden: true }, bar, progressText, cancel);
   const error = h('div', { class: 'filter-error', role: 'alert', dataset: { testid: 'filter-error' }, hidden: true });
   const status = h('span', { class: 'filter-status', dataset: { testid: 'filter-status' } });
+  const pathNote = h('small', { class: 'filter-path', dataset: { testid: 'filter-path' } });
   const element = h('div', { class: 'filter-bar', dataset: { testid: 'filter-bar', state: 'idle' } },
-    h('div', { class: 'filter-row' }, input, apply, clear, status), progress, error);
+    h('div', { class: 'filter-row' }, input, apply, clear, status, pathNote), progress, error);
 
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); run(); }
@@ -59,6 +61,8 @@ export function createFilterBar({ onApply, onCancel }) {
     element.dataset.state = 'running';
     element.dataset.filter = text;
     progress.hidden = !text;
+    replaceChildren(pathNote, '');
+    delete pathNote.dataset.path;
     bar.value = 0;
     replaceChildren(progressText, 'Filtering…');
     let result;
@@ -76,12 +80,37 @@ export function createFilterBar({ onApply, onCancel }) {
     element.dataset.state = result.cancelled ? 'cancelled' : 'done';
     if (result.cancelled) replaceChildren(status, 'Filtering cancelled: showing all packets');
     else replaceChildren(status, text ? `Displayed: ${formatCount(result.frames.length)}` : '');
+    if (text && !result.cancelled && result.path) showPath(result.path);
+  }
+
+  /** Says which path answered the filter ({ kind, decoded, total } from the worker). */
+  function showPath(path) {
+    pathNote.dataset.path = path.kind;
+    let note;
+    if (path.kind === 'index') {
+      note = path.decoded > 0
+        ? `index only · ${formatCount(path.decoded)} frames decoded for the conversation tables`
+        : 'index only';
+      pathNote.title = 'The packet index answered this filter: no frame was decoded to select frames.';
+    } else if (path.kind === 'preselect') {
+      note = `decoded ${formatCount(path.decoded)} of ${formatCount(path.total)} frames`;
+      pathNote.title = 'The packet index selected the candidate frames; only those were read back and decoded.';
+    } else {
+      note = `decoded all ${formatCount(path.decoded)} frames`;
+      pathNote.title = 'This filter needed every frame decoded in file order.';
+    }
+    replaceChildren(pathNote, note);
   }
 
   return {
     element,
-    /** Shows a progress event { bytes, total, frames }. */
+    /** Shows a progress event { bytes, total, frames } or { readBack, read, total, frames }. */
     progress(p) {
+      if (p.readBack) {
+        bar.value = p.total > 0 ? p.read / p.total : 0;
+        replaceChildren(progressText, `Reading back: ${formatCount(p.read)} of ${formatCount(p.total)} frames`);
+        return;
+      }
       bar.value = fractionDone(p.bytes, p.total);
       replaceChildren(progressText, `Filtering: ${formatBytes(p.bytes)} of ${formatBytes(p.total)} · ${formatCount(p.frames)} packets`);
     },
