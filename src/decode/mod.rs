@@ -54,6 +54,19 @@ impl DecodedFrame {
         })
     }
 
+    /// Positions in `layers` of the innermost TCP layer and of the innermost UDP layer (the
+    /// ones conversation statistics count a frame on).
+    pub fn innermost_transport(&self) -> (Option<usize>, Option<usize>) {
+        let last = |tcp: bool| {
+            self.layers.iter().rposition(|l| match l {
+                Layer::Tcp(_) => tcp,
+                Layer::Udp(_) => !tcp,
+                _ => false,
+            })
+        };
+        (last(true), last(false))
+    }
+
     /// Iterates over the UDP layers, outermost first.
     pub fn udp_layers(&self) -> impl Iterator<Item = &UdpLayer> {
         self.layers.iter().filter_map(|l| match l {

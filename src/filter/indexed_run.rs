@@ -373,14 +373,7 @@ fn rebuild_streams(
     let tcp_ids = index.streams_of_frame(entry.number, StreamKind::Tcp);
     let udp_ids = index.streams_of_frame(entry.number, StreamKind::Udp);
     let (mut tcp_next, mut udp_next) = (tcp_ids.iter(), udp_ids.iter());
-    let last_tcp = frame
-        .layers
-        .iter()
-        .rposition(|l| matches!(l, Layer::Tcp(_)));
-    let last_udp = frame
-        .layers
-        .iter()
-        .rposition(|l| matches!(l, Layer::Udp(_)));
+    let (last_tcp, last_udp) = frame.innermost_transport();
     for (i, layer) in frame.layers.iter().enumerate() {
         match layer {
             Layer::Tcp(_) => {

@@ -74,14 +74,7 @@ impl FlowTables {
     /// wire length, as the conversation tables of tshark's oracle do).
     pub fn observe(&mut self, meta: &FrameMeta, frame: &DecodedFrame, out: &mut FrameStreams) {
         out.clear();
-        let last_tcp = frame
-            .layers
-            .iter()
-            .rposition(|l| matches!(l, Layer::Tcp(_)));
-        let last_udp = frame
-            .layers
-            .iter()
-            .rposition(|l| matches!(l, Layer::Udp(_)));
+        let (last_tcp, last_udp) = frame.innermost_transport();
         let mut outer_ip_seen = false;
         for (i, layer) in frame.layers.iter().enumerate() {
             match layer {

@@ -10,7 +10,8 @@ use std::io;
 use crate::capture::random_access::ByteSource;
 use crate::capture::FrameMeta;
 use crate::decode::{DecodedFrame, Decoder};
-use crate::pipeline::Indexer;
+use crate::flow::FrameStreams;
+use crate::pipeline::{FrameContext, Indexer};
 
 /// Frames read before a frame that completes a fragmented datagram, to find its other fragments.
 pub const FRAGMENT_LOOKBACK: u32 = 256;
@@ -25,6 +26,25 @@ pub struct RereadFrame {
     pub data: Vec<u8>,
     /// The reassembled datagram's payload when this frame completed one.
     pub reassembled: Option<Vec<u8>>,
+}
+
+impl RereadFrame {
+    /// The frame as the pipeline's visitors see it, with its `decoded` layers and `streams`.
+    pub fn context<'a>(
+        &'a self,
+        decoded: &'a DecodedFrame,
+        streams: &'a FrameStreams,
+        first_ts_ns: i64,
+    ) -> FrameContext<'a> {
+        FrameContext {
+            meta: &self.meta,
+            frame: decoded,
+            data: &self.data,
+            streams,
+            reassembled: self.reassembled.as_deref(),
+            first_ts_ns,
+        }
+    }
 }
 
 /// Frame `number`'s container facts as the index keeps them (no pcapng options).

@@ -14,7 +14,7 @@ use crate::capture::random_access::ByteSource;
 use crate::decode::DecodedFrame;
 use crate::flow::FrameStreams;
 use crate::index::{reread_frame, StreamKind};
-use crate::pipeline::{ConvKind, Conversation, FrameContext, Indexer};
+use crate::pipeline::{ConvKind, Conversation, Indexer};
 
 use super::{Ladder, LadderBuilder, TcpAnalyzer, TcpSession, TcpSessionTracker};
 
@@ -49,14 +49,7 @@ pub fn analyze_indexed_session(
         streams.clear();
         streams.tcp = indexer.index().streams_of_frame(number, StreamKind::Tcp);
         streams.udp = indexer.index().streams_of_frame(number, StreamKind::Udp);
-        let ctx = FrameContext {
-            meta: &frame.meta,
-            frame: &decoded,
-            data: &frame.data,
-            streams: &streams,
-            reassembled: frame.reassembled.as_deref(),
-            first_ts_ns,
-        };
+        let ctx = frame.context(&decoded, &streams, first_ts_ns);
         analyzer.analyze_frame(&ctx, &mut tcp);
         tracker.observe(&ctx, &tcp);
         ladder.observe(&ctx, &tcp);

@@ -29,7 +29,7 @@ use crate::capture::random_access::ByteSource;
 use crate::decode::DecodedFrame;
 use crate::flow::FrameStreams;
 use crate::index::reread_frame;
-use crate::pipeline::{FrameContext, Indexer};
+use crate::pipeline::Indexer;
 
 /// One application node to add to a hierarchy counted without application nodes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -138,14 +138,7 @@ pub fn app_nodes_of_capture(
         let Some(frame) = reread_frame(indexer, source, number, &mut decoded)? else {
             continue;
         };
-        let ctx = FrameContext {
-            meta: &frame.meta,
-            frame: &decoded,
-            data: &frame.data,
-            streams: &streams,
-            reassembled: frame.reassembled.as_deref(),
-            first_ts_ns: 0,
-        };
+        let ctx = frame.context(&decoded, &streams, 0);
         frame_protocol_path(&ctx, &mut path);
         counter.add(&path, nodes, u64::from(frame.meta.wire_len));
     }
