@@ -9,31 +9,14 @@
 //!   accepts them as issue 7 asks; their expected frames are the symmetric difference of tshark's
 //!   results for the two operands (which are in the list too).
 
+mod common;
+
+use common::filter_list::{expected_dir, filters};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tracematch::filter::{Filter, FrameFilter};
 use tracematch::pipeline::{FrameContext, Pipeline};
-
-fn captures_dir() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/public");
-    [local, PathBuf::from("/work/shared/captures/public")]
-        .into_iter()
-        .find(|p| p.is_dir())
-}
-
-fn expected_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/filters")
-}
-
-/// The filters, in file order.
-fn filters() -> Vec<String> {
-    let text = std::fs::read_to_string(expected_dir().join("filters.txt")).expect("filters.txt");
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
-}
 
 /// tshark's result: `None` when it rejected the filter.
 type Expected = Option<Vec<u32>>;
@@ -77,8 +60,9 @@ fn symmetric_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
 
 #[test]
 fn filters_select_the_frames_tshark_selects() {
-    let Some(dir) = captures_dir() else {
-        eprintln!("SKIPPED: ../shared/captures not found");
+    let Some(dir) =
+        common::captures_dir("filters_select_the_frames_tshark_selects").map(|c| c.join("public"))
+    else {
         return;
     };
     let filters = filters();
@@ -199,8 +183,9 @@ fn tracematch(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn cli_filter_and_fields_y_print_the_matching_frames() {
-    let Some(dir) = captures_dir() else {
-        eprintln!("SKIPPED: ../shared/captures not found");
+    let Some(dir) = common::captures_dir("cli_filter_and_fields_y_print_the_matching_frames")
+        .map(|c| c.join("public"))
+    else {
         return;
     };
     let capture = "arkime__wireshark-retrans.pcap";
@@ -227,8 +212,9 @@ fn cli_filter_and_fields_y_print_the_matching_frames() {
 
 #[test]
 fn cli_reports_a_bad_filter_with_a_caret_and_exit_1() {
-    let Some(dir) = captures_dir() else {
-        eprintln!("SKIPPED: ../shared/captures not found");
+    let Some(dir) = common::captures_dir("cli_reports_a_bad_filter_with_a_caret_and_exit_1")
+        .map(|c| c.join("public"))
+    else {
         return;
     };
     let path = dir.join("arkime__v6-http.pcap");

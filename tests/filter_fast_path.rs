@@ -3,27 +3,14 @@
 //! (`tests/expected/filters/filters.txt`) that the index can answer, plus a few extra index-only
 //! forms (masks, `!=`, field-to-field), over every public corpus capture.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use tracematch::filter::{Filter, FrameFilter, IndexFilter};
 use tracematch::pipeline::{FrameContext, Indexer, Pipeline};
 
-fn captures_dir() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/public");
-    [local, PathBuf::from("/work/shared/captures/public")]
-        .into_iter()
-        .find(|p| p.is_dir())
-}
-
 /// The differential list plus extra index-only filters.
 fn filters() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/filters/filters.txt");
-    let text = std::fs::read_to_string(path).expect("filters.txt");
-    let mut out: Vec<String> = text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
+    let mut out = common::filter_list::filters();
     out.extend(
         [
             "tcp.stream & 1",
@@ -43,17 +30,12 @@ fn filters() -> Vec<String> {
 
 #[test]
 fn index_fast_path_selects_what_the_decode_path_selects() {
-    let Some(dir) = captures_dir() else {
-        eprintln!("SKIPPED: ../shared/captures not found");
+    let Some(captures) =
+        common::public_capture_files("index_fast_path_selects_what_the_decode_path_selects")
+    else {
         return;
     };
     let filters = filters();
-    let mut captures: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("captures dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !p.ends_with("MANIFEST.tsv"))
-        .collect();
-    captures.sort();
     let (mut compared, mut qualifying_filters) = (0usize, std::collections::BTreeSet::new());
     let mut failures = Vec::new();
     for path in &captures {

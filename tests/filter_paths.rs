@@ -7,7 +7,7 @@
 //! answers "needs the full pass" is counted, not compared (the page then runs the full pass).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
 use tracematch::filter::{
     every_frame_timestamped, plan, FallbackReason, Filter, FilterPlan, FrameFilter, IndexedRun,
@@ -15,13 +15,6 @@ use tracematch::filter::{
 };
 use tracematch::packet_view::{FilteredConversation, FilteredConversations};
 use tracematch::pipeline::{ConvKind, FrameContext, Indexer, Pipeline};
-
-fn captures_dir() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/public");
-    [local, PathBuf::from("/work/shared/captures/public")]
-        .into_iter()
-        .find(|p| p.is_dir())
-}
 
 /// Mixed filters: an index-answerable conjunct with a decoded one, and forms that must not
 /// pre-select (context-dependent fields, `or` at the top).
@@ -48,13 +41,7 @@ const MIXED: &[&str] = &[
 
 /// The differential list plus the mixed filters.
 fn filters() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/filters/filters.txt");
-    let text = std::fs::read_to_string(path).expect("filters.txt");
-    let mut out: Vec<String> = text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
+    let mut out = common::filter_list::filters();
     out.extend(MIXED.iter().map(|s| (*s).to_owned()));
     out
 }
@@ -115,17 +102,11 @@ struct Counts {
 
 #[test]
 fn every_path_gives_the_full_pass_answer() {
-    let Some(dir) = captures_dir() else {
-        eprintln!("SKIPPED: ../shared/captures not found");
+    let Some(captures) = common::public_capture_files("every_path_gives_the_full_pass_answer")
+    else {
         return;
     };
     let filters = filters();
-    let mut captures: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("captures dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !p.ends_with("MANIFEST.tsv"))
-        .collect();
-    captures.sort();
     let mut counts = Counts::default();
     let mut failures = Vec::new();
     for path in &captures {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod builders;
+pub mod filter_list;
 pub mod io_oracle;
 #[allow(unused_imports)]
 pub use builders::*;
@@ -24,6 +25,19 @@ pub fn captures_dir(test: &str) -> Option<PathBuf> {
     }
     eprintln!("SKIPPED {test}: ../shared/captures not found (public corpus absent)");
     None
+}
+
+/// The capture files of the public corpus, sorted by path, or None with a printed SKIPPED line
+/// naming the test.
+pub fn public_capture_files(test: &str) -> Option<Vec<PathBuf>> {
+    let public = captures_dir(test)?.join("public");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&public)
+        .expect("captures dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && !p.ends_with("MANIFEST.tsv"))
+        .collect();
+    files.sort();
+    Some(files)
 }
 
 /// One row of MANIFEST.tsv.
