@@ -25,14 +25,17 @@ function guarded(fn) {
 rpcServe(self, {
   /** Before this worker is terminated: its read worker closes first (worker_children.js). */
   closeChildren: () => closeChildren(),
-  /** `{ io, talkers, endpoints, expert, phs, esp }` of `file` with IO intervals of `intervalMs`. */
-  async stats(file, intervalMs = 1000, chunkBytes = DEFAULT_CHUNK_BYTES) {
+  /**
+   * `{ io, talkers, endpoints, expert, phs, esp }` of `file` with IO intervals of `intervalMs`;
+   * with `filter`, of the frames that display filter shows.
+   */
+  async stats(file, intervalMs = 1000, chunkBytes = DEFAULT_CHUNK_BYTES, filter = null) {
     ready = ready || init();
     await ready;
     // Reads on this thread: a nested worker of a nested worker is the one tree shape Chromium was
     // seen to leave running when the capture's worker was terminated while this one started it
     // (worker_children.js); statistics run beside the indexer, so their read overlap matters less.
-    return computeStats(file, intervalMs, chunkBytes, StatsHandle, guarded, { nested: false });
+    return computeStats(file, intervalMs, chunkBytes, StatsHandle, guarded, { nested: false }, filter);
   },
   /**
    * The protocol hierarchy's http / tls nodes of `file` (CaptureHandle.appHierarchy) from

@@ -4,12 +4,13 @@
 import { readChunks } from './chunk_reader.js';
 
 /**
- * Feeds `file` through a new `Handle(intervalMs)` (a StatsHandle class) and returns
- * `{ io, talkers, endpoints, expert, phs, esp }`; `run` wraps every wasm call (panic reporting).
- * `readOptions` go to readChunks (the analysis worker reads on its own thread: `{ nested: false }`).
+ * Feeds `file` through a new `Handle(intervalMs)` (a StatsHandle class; with `filter`, counting
+ * only the frames that display filter shows) and returns `{ io, talkers, endpoints, expert, phs,
+ * esp }`; `run` wraps every wasm call (panic reporting). `readOptions` go to readChunks (the
+ * analysis worker reads on its own thread: `{ nested: false }`).
  */
-export async function computeStats(file, intervalMs, chunkBytes, Handle, run, readOptions = {}) {
-  const h = run(() => new Handle(intervalMs));
+export async function computeStats(file, intervalMs, chunkBytes, Handle, run, readOptions = {}, filter = null) {
+  const h = run(() => (filter ? Handle.withDisplayFilter(intervalMs, filter) : new Handle(intervalMs)));
   try {
     for await (const buffer of readChunks(file, chunkBytes, readOptions)) {
       run(() => h.push(new Uint8Array(buffer)));

@@ -26,7 +26,8 @@ let wasmExports = null;
 let handle = null;
 let file = null;
 let cancelRequested = false;
-const statsByInterval = new Map(); // interval ms → promise of { io, endpoints, expert, phs, esp }
+const statsByInterval = new Map(); // 'interval ms\0filter' → promise of { io, talkers, endpoints, expert, phs, esp }
+let filteredStatsKey = null; // the one filtered result kept
 let appNodes = null; // the protocol hierarchy's http / tls nodes, once computed (appHierarchy)
 let graphOf = null; // { stream, handle: promise of the GraphHandle } of the last graphed stream
 let geo = null; // promise of { handle: GeoHandle, source } — the open GeoIP database
@@ -53,12 +54,12 @@ function bundledGeoDb() {
 }
 
 /** Statistics computed by a short-lived nested analysis worker (its memory goes with it). */
-async function statsElsewhere(intervalMs) {
+async function statsElsewhere(intervalMs, filter) {
   const w = createWorker('analysis');
   const rpc = rpcClient(w);
   try {
     adoptChild(w, () => rpc.call('closeChildren'));
-    return await rpc.call('stats', [file, intervalMs]);
+    return await rpc.call('stats', [file, intervalMs, DEFAULT_CHUNK_BYTES, filter]);
   } finally {
     rpc.close();
     w.terminate();
@@ -346,15 +347,21 @@ const emit = rpcServe(self, {
   /**
    * IO graph rows for `intervalMs`, endpoints, Expert Info, protocol hierarchy and ESP series: one
    * more read of the File, in a nested analysis worker so this worker keeps answering (here if that
-   * worker cannot start).
+   * worker cannot start). With `filter`, of the frames that display filter shows.
    */
-  stats(intervalMs = 1000) {
+  stats(intervalMs = 1000, filter = null) {
     if (!file) throw new Error('no capture indexed in this worker');
-    if (!statsByInterval.has(intervalMs)) {
-      statsByInterval.set(intervalMs, statsElsewhere(intervalMs).catch(
-        () => computeStats(file, intervalMs, DEFAULT_CHUNK_BYTES, StatsHandle, guarded)));
+    const key = `${intervalMs}\u0000${filter ?? ''}`;
+    if (!statsByInterval.has(key)) {
+      if (filter) statsByInterval.delete(filteredStatsKey); // one filtered result kept at a time
+      const run = statsElsewhere(intervalMs, filter).catch(
+        () => computeStats(file, intervalMs, DEFAULT_CHUNK_BYTES, StatsHandle, guarded, {}, filter));
+      // A failed run is not kept (a filter that does not compile can be asked again, fixed).
+      run.catch(() => statsByInterval.delete(key));
+      statsByInterval.set(key, run);
+      if (filter) filteredStatsKey = key;
     }
-    return statsByInterval.get(intervalMs);
+    return statsByInterval.get(key);
   },
 
   /**

@@ -6,6 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::js_value::to_js;
+use crate::filter::{Filter, FrameFilter};
 use crate::pipeline::{FrameContext, Pipeline};
 use crate::session::{ExpertSummary, LayerAnalysis, TcpAnalyzer};
 use crate::stats::{EndpointTable, EspIntervals, IoStats, ProtocolHierarchy, TopTalkers};
@@ -32,6 +33,8 @@ pub struct StatsHandle {
     phs: ProtocolHierarchy,
     esp: EspIntervals,
     talkers: TopTalkers,
+    /// Only frames this display filter shows are counted (Wireshark's "Limit to display filter").
+    shown: Option<FrameFilter>,
 }
 
 #[wasm_bindgen]
@@ -52,7 +55,19 @@ impl StatsHandle {
             endpoints: EndpointTable::new(),
             expert: ExpertSummary::new(),
             phs: ProtocolHierarchy::new(),
+            shown: None,
         })
+    }
+
+    /// Statistics like [`StatsHandle::new`] counting only the frames display filter `filter`
+    /// shows (every frame still passes through the TCP analysis, as tshark's two-pass flags need);
+    /// fails with the filter's error when it does not compile.
+    #[wasm_bindgen(js_name = withDisplayFilter)]
+    pub fn with_display_filter(interval_ms: f64, filter: &str) -> Result<StatsHandle, JsError> {
+        let compiled = Filter::compile(filter).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut handle = StatsHandle::new(interval_ms)?;
+        handle.shown = Some(FrameFilter::new(compiled));
+        Ok(handle)
     }
 
     /// Feeds the next chunk of the file.
@@ -156,7 +171,7 @@ impl StatsHandle {
 impl StatsHandle {
     /// Runs the pipeline over `chunk` (or finishes it with `None`), every table observing each frame.
     fn feed(&mut self, chunk: Option<&[u8]>) {
-        let (analyzer, tcp, io, endpoints, expert, phs, esp, talkers) = (
+        let (analyzer, tcp, io, endpoints, expert, phs, esp, talkers, shown) = (
             &mut self.analyzer,
             &mut self.tcp,
             &mut self.io,
@@ -165,9 +180,15 @@ impl StatsHandle {
             &mut self.phs,
             &mut self.esp,
             &mut self.talkers,
+            &mut self.shown,
         );
         let mut visit = |c: &FrameContext| {
             analyzer.analyze_frame(c, tcp);
+            if let Some(filter) = shown.as_mut() {
+                if !filter.matches(c) {
+                    return;
+                }
+            }
             io.observe(c, tcp);
             endpoints.observe(c);
             expert.observe(c.meta.number, tcp);

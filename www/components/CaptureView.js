@@ -488,6 +488,7 @@ export function openCapture(file, { chunkBytes, onClose, onIndexEnd }) {
     if (!text) {
       filteredTables = null;
       appliedFilter = null;
+      if (statsPanel) statsPanel.setFilter(null);
       packetPane.setFrames(null);
       if (hadTables) showKind(state.kind);
       return { frames: new Uint32Array(0), cancelled: false };
@@ -499,6 +500,7 @@ export function openCapture(file, { chunkBytes, onClose, onIndexEnd }) {
     // filter"); showing them again also brings back the whole-capture packet list.
     filteredTables = result.cancelled ? null : result.conversations;
     appliedFilter = result.cancelled ? null : text;
+    if (statsPanel) statsPanel.setFilter(appliedFilter);
     if (filteredTables || hadTables) showKind(state.kind);
     else if (packetSlot.firstChild !== packetPane.element) clearPackets();
     packetPane.setFrames(result.cancelled ? null : result.frames);

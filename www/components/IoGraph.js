@@ -17,9 +17,10 @@ const CSV_HEADER = ['start', 'end', 'frames', 'bytes', 'syn', 'synack', 'rst', '
 /**
  * Mounts an IO graph for `io` ({ interval_ms, rows }) with the top talkers of `talkers`
  * (StatsHandle.topTalkers, optional); onRange([start, end] | null) on brush (a drag, or a range
- * typed in the from/to inputs).
+ * typed in the from/to inputs). `filter`: the display filter the rows are limited to (shown, and
+ * in `data-filter`), null for the whole capture.
  */
-export function createIoGraph(io, { name, onRange, talkers = null }) {
+export function createIoGraph(io, { name, onRange, talkers = null, filter = null }) {
   const rows = io.rows;
   const seconds = io.interval_ms / 1000;
   const chartBox = h('div', { class: 'io-chart' });
@@ -41,9 +42,11 @@ export function createIoGraph(io, { name, onRange, talkers = null }) {
       [r.start, r.frames, r.bytes, r.syn, r.synack, r.rst, r.fin, r.retrans].map((v) => h('td', { class: 'num' }, String(v)))))));
   const values = h('details', { class: 'io-values' }, h('summary', {}, `Values (${rows.length} intervals${rows.length > MAX_TABLE_ROWS ? `, first ${MAX_TABLE_ROWS} listed` : ''})`), table);
   const talkersView = talkers ? createTopTalkers(talkers, { name }) : null;
+  const limited = filter === null ? null : h('div', { class: 'pane-hint', dataset: { testid: 'io-filter' } }, `Limited to the display filter: ${filter}`);
   const element = h('div', { class: 'io-graph', dataset: { testid: 'io-graph', interval: seconds, rows: rows.length } },
     h('div', { class: 'pane-head' }, h('h3', {}, `IO graph (${seconds} s intervals)`), rangeText, h('span', { class: 'spacer' }), rangeBox, reset, exportButton),
-    chartBox, talkersView && talkersView.element, values);
+    limited, chartBox, talkersView && talkersView.element, values);
+  if (filter !== null) element.dataset.filter = filter;
 
   const x = rows.map((r) => r.start);
   const data = [x, rows.map((r) => r.frames), rows.map((r) => r.bytes), rows.map((r) => r.syn), rows.map((r) => r.rst)];

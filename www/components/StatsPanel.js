@@ -15,8 +15,19 @@ export function createStatsPanel({ rpc, name, onRange, onFrames }) {
   const body = h('div', { class: 'stats-body' }, h('div', { class: 'loading' }, 'Computing statistics…'));
   const element = h('div', { class: 'pane stats', dataset: { testid: 'stats' } }, body);
   let graph = null;
+  let wholeCapture = null; // { io, talkers } of every frame, kept to come back to
+  let filterToken = 0; // the latest setFilter call
+  let wantedFilter = null; // a filter applied before the statistics came
   let wantedRange = null; // a range set before the graph existed
+  /** Replaces the IO graph by one over `io` / `talkers` (limited to `filter` when not null). */
+  function showGraph({ io, talkers }, filter) {
+    const next = createIoGraph(io, { name, onRange, talkers, filter });
+    if (graph) graph.element.replaceWith(next.element);
+    graph = next;
+    if (wantedRange) graph.setRange(wantedRange);
+  }
   rpc.call('stats', [1000]).then(({ io, talkers, endpoints, expert, phs, esp }) => {
+    wholeCapture = { io, talkers };
     graph = createIoGraph(io, { name, onRange, talkers });
     if (wantedRange) graph.setRange(wantedRange);
     replaceChildren(body,
@@ -25,9 +36,32 @@ export function createStatsPanel({ rpc, name, onRange, onFrames }) {
       // The http / tls nodes need reassembled streams: asked for once the rest is shown.
       h('div', { class: 'stats-row' }, createProtocolHierarchy(phs, { name, appNodes: phs.length ? rpc.call('appHierarchy', []) : null })),
       createEspCharts(esp, { name }));
+    if (wantedFilter) setFilter(wantedFilter);
   }, (err) => replaceChildren(body, h('div', { class: 'error' }, `Could not compute statistics: ${err.message}`)));
+  /**
+   * Limits the IO graph (and its top talkers) to the frames display filter `text` shows, one more
+   * read of the file in the worker (Wireshark's IO graph display filter); null: the whole capture.
+   */
+  function setFilter(text) {
+    const token = ++filterToken;
+    wantedFilter = text;
+    if (!wholeCapture) return;
+    if (!text) {
+      showGraph(wholeCapture, null);
+      return;
+    }
+    if (graph) graph.element.dataset.filterPending = text;
+    rpc.call('stats', [1000, text]).then((limited) => {
+      if (token === filterToken) showGraph(limited, text);
+    }, (err) => {
+      if (token !== filterToken || !graph) return;
+      delete graph.element.dataset.filterPending;
+      graph.element.prepend(h('div', { class: 'error' }, `Could not limit the IO graph to the filter: ${err.message}`));
+    });
+  }
   return {
     element,
+    setFilter,
     /** Zooms the IO graph to [start, end] s (null: everything) without reporting it back. */
     setRange(range) {
       wantedRange = range;
