@@ -20,20 +20,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write) -> Result<i32, Cl
     let mut pipeline = Pipeline::new();
     let mut visit = |c: &FrameContext| phs.observe_with_app_path(c, app.path_of(c.meta.number));
     // The second pass reads the indexed source again (stdin was kept in memory by the index).
-    let mut buf = vec![0u8; 1 << 20];
-    let mut offset = 0u64;
-    loop {
-        let n = source.read_at(offset, &mut buf)?;
-        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
-            break;
-        };
-        pipeline.push(chunk, &mut visit);
-        if pipeline.error().is_some() {
-            break;
-        }
-        offset = offset.saturating_add(n as u64);
-    }
-    pipeline.finish(&mut visit);
+    pipeline.run_source(source.as_mut(), &mut visit)?;
     if phs.frames_not_placed() > 0 {
         eprintln!(
             "tracematch: {path}: {} frames beyond the hierarchy's node limit counted only in part",
