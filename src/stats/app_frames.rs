@@ -293,21 +293,10 @@ mod tests {
 
     fn msg(stream: u32, kind: HttpKind, frame: u32, method: Option<&str>) -> HttpMessage {
         HttpMessage {
-            stream,
-            kind,
-            first_frame: frame,
-            last_frame: frame,
             method: method.map(str::to_string),
-            uri: None,
             status: (kind == HttpKind::Response).then_some(200),
             headers: vec![("Content-Length".to_string(), "10".to_string())],
-            content_encoding: None,
-            transfer_encoding: None,
-            body_len: None,
-            body_sha256: None,
-            truncated: false,
-            body: None,
-            request_target: None,
+            ..HttpMessage::empty(stream, kind, frame, frame)
         }
     }
 

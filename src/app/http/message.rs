@@ -58,6 +58,28 @@ pub struct HttpMessage {
 }
 
 impl HttpMessage {
+    /// A message of `kind` in `stream` spanning `first_frame..=last_frame`, with no head fields
+    /// and no body yet (the parser fills them in).
+    pub fn empty(stream: u32, kind: HttpKind, first_frame: u32, last_frame: u32) -> Self {
+        HttpMessage {
+            stream,
+            kind,
+            first_frame,
+            last_frame,
+            method: None,
+            uri: None,
+            status: None,
+            headers: Vec::new(),
+            content_encoding: None,
+            transfer_encoding: None,
+            body_len: None,
+            body_sha256: None,
+            truncated: false,
+            body: None,
+            request_target: None,
+        }
+    }
+
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

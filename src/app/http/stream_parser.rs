@@ -248,21 +248,11 @@ impl HttpStreamParser {
             .get(..data.len().min(self.options.max_body_bytes))
             .unwrap_or(&[]);
         self.done.push(HttpMessage {
-            stream: self.stream,
-            kind: HttpKind::Continuation,
-            first_frame: frame,
-            last_frame: frame,
-            method: None,
-            uri: None,
-            status: None,
-            headers: Vec::new(),
-            content_encoding: None,
-            transfer_encoding: None,
             body_len: Some(data.len() as u64),
             body_sha256: Some(hex(&Sha256::digest(data))),
             truncated: data.len() < bytes.len() && data.len() == self.options.max_body_bytes,
             body: self.options.keep_bodies.then(|| data.to_vec()),
-            request_target: None,
+            ..HttpMessage::empty(self.stream, HttpKind::Continuation, frame, frame)
         });
     }
 
@@ -603,27 +593,12 @@ impl HttpStreamParser {
     fn head(&mut self, d: usize, head: &[u8], first_frame: u32, last_frame: u32) {
         let mut storage = vec![httparse::EMPTY_HEADER; 256];
         let is_request_side = self.request_side == Some(d);
-        let mut msg = HttpMessage {
-            stream: self.stream,
-            kind: if is_request_side {
-                HttpKind::Request
-            } else {
-                HttpKind::Response
-            },
-            first_frame,
-            last_frame,
-            method: None,
-            uri: None,
-            status: None,
-            headers: Vec::new(),
-            content_encoding: None,
-            transfer_encoding: None,
-            body_len: None,
-            body_sha256: None,
-            truncated: false,
-            body: None,
-            request_target: None,
+        let kind = if is_request_side {
+            HttpKind::Request
+        } else {
+            HttpKind::Response
         };
+        let mut msg = HttpMessage::empty(self.stream, kind, first_frame, last_frame);
         let strict = if is_request_side {
             let mut req = httparse::Request::new(&mut storage);
             match req.parse(head) {
