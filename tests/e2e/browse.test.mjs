@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   REPO_ROOT, startServer, launchBrowser, foreignRequests, publicCaptures, oracle, openPage,
-  captureLocator, waitIndexed,
+  captureLocator, waitIndexed, applyFilter as applyFilterTo,
 } from './helpers.mjs';
 
 const CAPTURE = 'arkime__arkime_synthetic.pcap';
@@ -71,17 +71,8 @@ async function shownFrames(list) {
   return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
 }
 
-/** Types `text` in the filter bar, presses Enter and waits for the run to end. */
-async function applyFilter(text) {
-  const { capture } = session;
-  const input = capture.locator('[data-testid="filter-input"]');
-  await input.fill(text);
-  await input.press('Enter');
-  const bar = capture.locator('[data-testid="filter-bar"]');
-  await capture.page().waitForFunction(([el, t]) => el.dataset.filter === t && ['done', 'error', 'cancelled'].includes(el.dataset.state),
-    [await bar.elementHandle(), text], { timeout: 60000 });
-  return bar.getAttribute('data-state');
-}
+/** Applies `text` to the session's capture (helpers.applyFilter); its end state. */
+const applyFilter = (text) => applyFilterTo(session.capture, text, 60000);
 
 /** Selects packet `frame` through the go-to box; waits for its details tree. */
 async function gotoFrame(frame) {

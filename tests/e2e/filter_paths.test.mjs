@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { openPage, captureLocator, waitIndexed, writeSyntheticPcap, CLI, pageSuite } from './helpers.mjs';
+import { openPage, captureLocator, waitIndexed, writeSyntheticPcap, CLI, pageSuite, applyFilter } from './helpers.mjs';
 
 const suite = pageSuite({ tmp: 'filter-paths', cli: true });
 
@@ -31,17 +31,6 @@ async function shownFrames(list) {
     if (!moved) break;
   }
   return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
-}
-
-/** Types `text` in the filter bar, presses Enter and waits for the run to end; its state. */
-async function applyFilter(capture, text) {
-  const input = capture.locator('[data-testid="filter-input"]');
-  await input.fill(text);
-  await input.press('Enter');
-  const bar = capture.locator('[data-testid="filter-bar"]');
-  await capture.page().waitForFunction(([el, t]) => el.dataset.filter === t && ['done', 'error', 'cancelled'].includes(el.dataset.state),
-    [await bar.elementHandle(), text], { timeout: 120000 });
-  return bar.getAttribute('data-state');
 }
 
 /** Opens `file` in a fresh page and waits for its index. */

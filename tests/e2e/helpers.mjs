@@ -304,3 +304,17 @@ export function writeSyntheticPcap(file, { tcpFlows = 10, udpFlows = 5, dataPack
   fs.writeFileSync(file, Buffer.concat([header, ...records]));
   return { packets: records.length / 2, tcpFlows, udpFlows, framesOfTcpStream: streams };
 }
+
+/**
+ * Types `text` in the capture's filter bar, presses Enter and waits for the run to end (done,
+ * error or cancelled); resolves to that state.
+ */
+export async function applyFilter(capture, text, timeout = 120000) {
+  const input = capture.locator('[data-testid="filter-input"]');
+  await input.fill(text);
+  await input.press('Enter');
+  const bar = capture.locator('[data-testid="filter-bar"]');
+  await capture.page().waitForFunction(([el, t]) => el.dataset.filter === t && ['done', 'error', 'cancelled'].includes(el.dataset.state),
+    [await bar.elementHandle(), text], { timeout });
+  return bar.getAttribute('data-state');
+}

@@ -19,6 +19,7 @@ import { formatCount, pagesFor } from '../state.js';
 import { firstMergedNs, mergePlan } from '../merged_state.js';
 import { colourClass, timeCell } from '../packet_view_state.js';
 import { createVirtualTable } from './VirtualTable.js';
+import { PACKET_COLUMNS } from './PacketPane.js';
 
 /**
  * Most packets (all captures together) the view merges: the order then takes 160 MB here, and the
@@ -33,16 +34,7 @@ const MAX_CACHED_ROWS = 20000;
 /** Distinct capture colours (styles/merged.css); capture i has colour i mod COLOURS. */
 const COLOURS = 8;
 
-const COLUMNS = [
-  { key: 'capture', label: 'Capture', rem: 9, grow: 1 },
-  { key: 'number', label: 'No.', numeric: true, rem: 5.5 },
-  { key: 'time', label: 'Time', numeric: true, rem: 11 },
-  { key: 'source', label: 'Source', rem: 10, grow: 1 },
-  { key: 'destination', label: 'Destination', rem: 10, grow: 1 },
-  { key: 'protocol', label: 'Protocol', rem: 6 },
-  { key: 'length', label: 'Length', numeric: true, rem: 5 },
-  { key: 'info', label: 'Info', rem: 24, grow: 4 },
-];
+const COLUMNS = [{ key: 'capture', label: 'Capture', rem: 9, grow: 1 }, ...PACKET_COLUMNS];
 
 const TIME_FORMATS = [
   { key: 'relative', label: 'Seconds since the first merged packet' },

@@ -16,7 +16,8 @@ export const PAGE_SIZE = 200;
 /** Rows kept in memory before the cache is emptied (rows in view are fetched again). */
 const MAX_CACHED_ROWS = 20000;
 
-const COLUMNS = [
+/** The packet list's columns (the Merged view adds its Capture column before them). */
+export const PACKET_COLUMNS = [
   { key: 'number', label: 'No.', numeric: true, rem: 5.5 },
   { key: 'time', label: 'Time', numeric: true, rem: 11 },
   { key: 'source', label: 'Source', rem: 10, grow: 1 },
@@ -51,7 +52,7 @@ export function createPacketPane({ rpc, frameCount, firstTsNs, onFollow, onApply
     label: 'Packets',
     maxHeight: 360,
     emptyText: 'No packets match the filter',
-    columns: COLUMNS,
+    columns: PACKET_COLUMNS,
     rowAttrs: (i) => {
       const frame = frames[i];
       const row = rows.get(frame);
